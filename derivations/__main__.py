@@ -1,0 +1,7 @@
+"""``python -m derivations`` is the ``derive`` command."""
+
+import sys
+
+from derivations.cli import main
+
+sys.exit(main())

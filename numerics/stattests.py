@@ -1,0 +1,188 @@
+"""Numeric checks as statistical tests with a stated false-alarm probability.
+
+Every Monte Carlo claim "this estimate should equal that value" becomes a test of a null
+hypothesis at level ``alpha`` (default :data:`DEFAULT_ALPHA`): the check fails only if the data
+would be that extreme with probability below ``alpha`` were the claim true. Deterministic checks
+(finite differences, quadrature) report their tolerance instead of a p-value.
+
+All functions are NumPy/SciPy only and return a :class:`CheckResult` whose ``evidence`` is a plain
+dictionary (JSON-ready: sample size, statistic, p-value, alpha or tolerance).
+
+>>> import numpy as np
+>>> rng = np.random.default_rng(0)
+>>> x = rng.normal(1.0, 2.0, size=(20_000, 1))
+>>> mean_test("mean of N(1, 4)", x, [1.0]).passed
+True
+>>> mean_test("wrong mean", x, [1.2]).passed
+False
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+import numpy as np
+from scipy import stats
+
+#: Default false-alarm probability of one check (two-sided, family-wise over its components).
+DEFAULT_ALPHA = 1e-6
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """Outcome of one numeric check: its name, whether it passed, and the evidence."""
+
+    name: str
+    passed: bool
+    evidence: dict[str, Any] = field(default_factory=dict)
+
+    def to_json(self) -> dict:
+        return {"name": self.name, "passed": bool(self.passed), "evidence": _jsonable(self.evidence)}
+
+
+def _jsonable(value: Any) -> Any:
+    """Convert NumPy scalars and arrays inside ``value`` to plain Python for JSON."""
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, np.ndarray):
+        return _jsonable(value.tolist())
+    if isinstance(value, (np.bool_, bool)):
+        return bool(value)
+    if isinstance(value, np.integer):
+        return int(value)
+    if isinstance(value, (np.floating, float)):
+        v = float(value)
+        return v if math.isfinite(v) else str(v)
+    return value
+
+
+def z_critical(alpha: float, k: int = 1) -> float:
+    """Two-sided critical value of a z-test at level ``alpha`` shared by ``k`` components.
+
+    .. math:: z^* = \\Phi^{-1}(1 - \\alpha / (2k))
+
+    >>> round(z_critical(0.05), 3)
+    1.96
+    """
+    return float(stats.norm.isf(alpha / (2 * k)))
+
+
+def required_sample_size(effect: float, sd: float, *, alpha: float = DEFAULT_ALPHA,
+                         power: float = 0.99, k: int = 1) -> int:
+    """Samples needed for a two-sided z-test to detect a mean shift of ``effect``.
+
+    .. math:: n = \\left(\\frac{(z_{1-\\alpha/2k} + z_{\\text{power}})\\,\\sigma}{\\delta}\\right)^2
+
+    >>> required_sample_size(0.1, 1.0, alpha=0.05, power=0.8)
+    785
+    """
+    z = z_critical(alpha, k) + float(stats.norm.ppf(power))
+    return int(math.ceil((z * sd / effect) ** 2))
+
+
+def mean_test(name: str, values: Any, expected: Any, *, alpha: float = DEFAULT_ALPHA) -> CheckResult:
+    """z-test that each column of ``values`` has mean ``expected`` (CLT, Bonferroni over columns).
+
+    ``values`` has shape (n,) or (n, k): n independent draws of a k-vector whose expectation
+    is claimed to be ``expected`` (shape (k,)). The family-wise false-alarm rate is ``alpha``.
+    """
+    v = np.asarray(values, dtype=float)
+    v = v.reshape(len(v), -1)
+    mu = np.broadcast_to(np.asarray(expected, dtype=float).ravel(), (v.shape[1],))
+    n, k = v.shape
+    se = v.std(axis=0, ddof=1) / math.sqrt(n)
+    diff = v.mean(axis=0) - mu
+    z = np.where(se > 0, np.abs(diff) / np.where(se > 0, se, 1.0), np.where(diff == 0, 0.0, np.inf))
+    p = float(min(1.0, k * 2 * stats.norm.sf(z.max()))) if k else 1.0
+    evidence = {
+        "test": "two-sided z-test on the sample mean (CLT), Bonferroni over components",
+        "n": n, "components": k, "max_abs_z": float(z.max()), "critical_z": z_critical(alpha, k),
+        "p_value": p, "alpha": alpha, "estimate": v.mean(axis=0), "expected": mu,
+        "standard_error": se,
+    }
+    return CheckResult(name, bool(p >= alpha), evidence)
+
+
+def moments_test(name: str, samples: Any, mean: Any, cov: Any, *, alpha: float = DEFAULT_ALPHA) -> CheckResult:
+    """Test that samples of shape (n, d) have the given mean (d,) and covariance (d, d).
+
+    Uses :func:`mean_test` on the vector ``[x, vech((x - mean)(x - mean)^T)]``: unbiased under the
+    null, and the CLT applies to both the first and the second moments jointly.
+    """
+    x = np.asarray(samples, dtype=float)
+    x = x.reshape(len(x), -1)
+    mu = np.asarray(mean, dtype=float).ravel()
+    sigma = np.broadcast_to(np.asarray(cov, dtype=float), (x.shape[1], x.shape[1]))
+    c = x - mu
+    iu = np.triu_indices(x.shape[1])
+    second = (c[:, :, None] * c[:, None, :])[:, iu[0], iu[1]]
+    result = mean_test(name, np.hstack([x, second]), np.concatenate([mu, sigma[iu]]), alpha=alpha)
+    evidence = dict(result.evidence, test="z-tests on first and second central moments (CLT), Bonferroni")
+    return CheckResult(name, result.passed, evidence)
+
+
+def ks_test(name: str, samples: Any, cdf: Callable | str, *, args: tuple = (),
+            alpha: float = DEFAULT_ALPHA) -> CheckResult:
+    """One-sample Kolmogorov-Smirnov test of ``samples`` against a continuous ``cdf``."""
+    x = np.asarray(samples, dtype=float).ravel()
+    res = stats.kstest(x, cdf, args=args)
+    evidence = {"test": "one-sample Kolmogorov-Smirnov", "n": x.size, "statistic": float(res.statistic),
+                "p_value": float(res.pvalue), "alpha": alpha}
+    return CheckResult(name, bool(res.pvalue >= alpha), evidence)
+
+
+def chi_square_test(name: str, counts: Any, probabilities: Any, *, alpha: float = DEFAULT_ALPHA) -> CheckResult:
+    """Pearson chi-square goodness-of-fit of observed ``counts`` to cell ``probabilities``."""
+    counts = np.asarray(counts, dtype=float).ravel()
+    p = np.asarray(probabilities, dtype=float).ravel()
+    expected = counts.sum() * p / p.sum()
+    stat = float(((counts - expected) ** 2 / np.where(expected > 0, expected, 1.0)).sum())
+    dof = int((expected > 0).sum() - 1)
+    pval = float(stats.chi2.sf(stat, dof)) if dof > 0 else 1.0
+    evidence = {"test": "Pearson chi-square goodness of fit", "n": int(counts.sum()), "cells": counts.size,
+                "statistic": stat, "dof": dof, "p_value": pval, "alpha": alpha,
+                "min_expected_count": float(expected.min())}
+    return CheckResult(name, bool(pval >= alpha), evidence)
+
+
+def binomial_test(name: str, successes: int, trials: int, p: float, *, alpha: float = DEFAULT_ALPHA) -> CheckResult:
+    """Exact two-sided binomial test that a frequency has success probability ``p``."""
+    res = stats.binomtest(int(successes), int(trials), float(p))
+    evidence = {"test": "exact two-sided binomial", "n": int(trials), "successes": int(successes),
+                "expected_p": float(p), "p_value": float(res.pvalue), "alpha": alpha}
+    return CheckResult(name, bool(res.pvalue >= alpha), evidence)
+
+
+def two_sample_ks_test(name: str, a: Any, b: Any, *, alpha: float = DEFAULT_ALPHA) -> CheckResult:
+    """Two-sample Kolmogorov-Smirnov test that ``a`` and ``b`` come from one distribution."""
+    res = stats.ks_2samp(np.ravel(a), np.ravel(b))
+    evidence = {"test": "two-sample Kolmogorov-Smirnov", "n": [np.size(a), np.size(b)],
+                "statistic": float(res.statistic), "p_value": float(res.pvalue), "alpha": alpha}
+    return CheckResult(name, bool(res.pvalue >= alpha), evidence)
+
+
+def close_test(name: str, actual: Any, expected: Any, *, rtol: float = 1e-7, atol: float = 1e-10) -> CheckResult:
+    """Deterministic agreement ``|actual - expected| <= atol + rtol |expected|`` elementwise.
+
+    For quadrature, finite differences and closed forms: no randomness, so no p-value; the
+    evidence records the tolerance and the worst error.
+    """
+    a = np.asarray(actual, dtype=float)
+    e = np.asarray(expected, dtype=float)
+    err = np.abs(a - e)
+    bound = atol + rtol * np.abs(e)
+    ok = bool(np.all(np.isfinite(a)) and np.all(err <= bound))
+    worst = float(np.max(err - bound)) if err.size else 0.0
+    evidence = {"test": "deterministic tolerance", "rtol": rtol, "atol": atol,
+                "max_abs_error": float(err.max()) if err.size else 0.0,
+                "max_excess_over_bound": worst, "size": int(a.size)}
+    return CheckResult(name, ok, evidence)
+
+
+def predicate(name: str, ok: bool, **evidence: Any) -> CheckResult:
+    """A check decided by a stated condition (e.g. a measured distance below a threshold)."""
+    return CheckResult(name, bool(ok), {"test": "stated condition", **evidence})

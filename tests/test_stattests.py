@@ -1,0 +1,72 @@
+"""Statistical checks hold their stated false-alarm rate and reject planted errors."""
+
+import numpy as np
+from hypothesis import given
+from hypothesis import strategies as st
+from scipy import stats
+
+from numerics import stattests as T
+
+
+def _rejections(test, n_runs, rng):
+    return sum(not test(np.random.default_rng(rng.integers(2**32))).passed for _ in range(n_runs))
+
+
+def test_mean_test_false_alarm_rate_matches_alpha():
+    # 400 runs at alpha = 0.05: the rejection count is Binomial(400, 0.05); accept it unless
+    # it is outside that binomial's central 1 - 1e-6 range.
+    rng = np.random.default_rng(1)
+    count = _rejections(lambda r: T.mean_test("null", r.exponential(2.0, size=(2000, 2)), [2.0, 2.0],
+                                              alpha=0.05), 400, rng)
+    lo, hi = stats.binom.interval(1 - 1e-6, 400, 0.05)
+    assert lo <= count <= hi
+
+
+@given(seed=st.integers(0, 2**32 - 1), shift=st.floats(0.2, 1.0))
+def test_mean_test_rejects_a_planted_shift(seed, shift):
+    rng = np.random.default_rng(seed)
+    n = T.required_sample_size(shift, 1.0, power=0.999999)
+    x = rng.normal(shift, 1.0, size=n)
+    assert not T.mean_test("shifted", x, 0.0).passed
+
+
+@given(seed=st.integers(0, 2**32 - 1))
+def test_moments_test_accepts_true_and_rejects_wrong_covariance(seed):
+    rng = np.random.default_rng(seed)
+    cov = np.array([[2.0, 0.5], [0.5, 1.0]])
+    x = rng.multivariate_normal([1.0, -1.0], cov, size=40_000)
+    assert T.moments_test("true", x, [1.0, -1.0], cov).passed
+    assert not T.moments_test("variance instead of sd", x, [1.0, -1.0], np.sqrt(cov.clip(0))).passed
+
+
+def test_ks_chi_square_and_binomial_tests():
+    rng = np.random.default_rng(0)
+    u = rng.uniform(size=5000)
+    assert T.ks_test("uniform", u, "uniform").passed
+    assert not T.ks_test("not normal", u, "norm").passed
+    counts = np.bincount(rng.integers(0, 4, size=8000), minlength=4)
+    assert T.chi_square_test("fair die", counts, [1, 1, 1, 1]).passed
+    assert not T.chi_square_test("loaded die", counts, [2, 1, 1, 1]).passed
+    assert T.binomial_test("coin", 5010, 10_000, 0.5).passed
+    assert not T.binomial_test("coin", 5600, 10_000, 0.5).passed
+
+
+def test_close_test_reports_its_tolerance():
+    r = T.close_test("fd", [1.0, 2.0], [1.0, 2.0 + 1e-9], rtol=1e-6)
+    assert r.passed and r.evidence["rtol"] == 1e-6
+    assert not T.close_test("fd", [1.0], [1.1], rtol=1e-6).passed
+    assert not T.close_test("nan", [np.nan], [1.0]).passed
+
+
+def test_required_sample_size_gives_the_stated_power():
+    rng = np.random.default_rng(5)
+    n = T.required_sample_size(0.1, 1.0, alpha=0.01, power=0.9)
+    hits = sum(not T.mean_test("s", rng.normal(0.1, 1, n), 0.0, alpha=0.01).passed for _ in range(300))
+    assert stats.binom.cdf(hits, 300, 0.9) > 1e-6  # not significantly below the stated power
+
+
+def test_evidence_is_json_ready():
+    import json
+    r = T.mean_test("x", np.arange(10.0), 4.5)
+    json.dumps(r.to_json())
+
