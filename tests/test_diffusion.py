@@ -1,0 +1,286 @@
+"""Question 8 (DDPM on two points): the numerics, the derived answers, and the checks behind them.
+
+Every check function is called with Hypothesis-drawn parameters and must pass; the same functions
+given a planted wrong answer must fail, so each check is shown to be able to fail.
+"""
+
+import math
+import tracemalloc
+
+import mpmath
+import numpy as np
+import pytest
+import sympy as sp
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from scipy import stats
+
+from derivations import diffusion as D
+from derivations.chain import Step, Verdict, derive
+from derivations.runner import decide_status, part_rng, part_seed
+from numerics import diffusion as nd
+
+seeds = st.integers(0, 2**32 - 1)
+alpha_bars = st.floats(0.02, 0.98)
+schedules = st.lists(st.floats(1e-3, 0.3), min_size=1, max_size=40)
+
+
+def passed(results):
+    results = results if isinstance(results, list) else [results]
+    return all(r.passed for r in results)
+
+
+# --------------------------------------------------------------------------- numerics.diffusion
+
+
+@given(betas=schedules)
+def test_alpha_bars_are_the_cumulative_products_of_one_minus_beta(betas):
+    np.testing.assert_allclose(nd.alpha_bars(betas), np.cumprod(1 - np.array(betas)), rtol=1e-12)
+
+
+def test_forward_process_is_reproducible_leaves_its_input_alone_and_returns_the_path():
+    x0 = np.array([[1.0, 0.0], [0.0, 1.0]])
+    path = nd.forward_process(x0, [0.1, 0.2, 0.3], rng=7, return_path=True)
+    assert path.shape == (4, 2, 2)
+    np.testing.assert_array_equal(path[0], x0)
+    np.testing.assert_array_equal(path[-1], nd.forward_process(x0, [0.1, 0.2, 0.3], rng=7))
+    np.testing.assert_array_equal(x0, np.eye(2))
+
+
+@given(seed=seeds, betas=schedules, x0=st.tuples(st.floats(-3, 3), st.floats(-3, 3)))
+def test_forward_marginal_matches_iterated_process(seed, betas, x0):
+    assert passed(D.check_forward_marginal(np.random.default_rng(seed), betas=np.array(betas), x0=np.array(x0)))
+
+
+@given(seed=seeds, a=alpha_bars, k=st.integers(1, 5), d=st.integers(1, 3))
+def test_posterior_x0_is_bayes_rule_and_optimal_epsilon_inverts_the_forward_map(seed, a, k, d):
+    rng = np.random.default_rng(seed)
+    data, w, x = rng.normal(size=(k, d)), rng.uniform(0.1, 1, size=k), 2 * rng.normal(size=(6, d))
+    log_joint = np.log(w / w.sum()) + np.column_stack(
+        [stats.multivariate_normal.logpdf(x, math.sqrt(a) * y, (1 - a) * np.eye(d)) for y in data]).reshape(6, k)
+    post = nd.posterior_x0(x, a, data, w)
+    np.testing.assert_allclose(post, np.exp(log_joint - log_joint.max(1, keepdims=True))
+                               / np.exp(log_joint - log_joint.max(1, keepdims=True)).sum(1, keepdims=True), atol=1e-10)
+    atoms = (x[:, None, :] - math.sqrt(a) * data[None]) / math.sqrt(1 - a)  # noise reaching x from each point
+    np.testing.assert_allclose(nd.optimal_epsilon(x, a, data, w), np.einsum("mk,mkd->md", post, atoms), atol=1e-9)
+
+
+def _reference_eps(x, a):
+    """The two-point closed form in 50-digit arithmetic at the float inputs."""
+    with mpmath.workdps(50):
+        a, x1, x2 = mpmath.mpf(a), mpmath.mpf(x[0]), mpmath.mpf(x[1])
+        s, r = mpmath.sqrt(a), mpmath.sqrt(1 - a)
+        p = 1 / (1 + mpmath.exp(-s * (x1 - x2) / (1 - a)))
+        return [float((x1 - s * p) / r), float((x2 - s * (1 - p)) / r)]
+
+
+@given(a=st.sampled_from([1e-12, 1e-9, 1e-6, 0.3, 0.7, 1 - 1e-6, 1 - 1e-9, 1 - 1e-12]),
+       label=st.integers(0, 1), eps=st.tuples(st.floats(-4, 4), st.floats(-4, 4)))
+def test_optimal_epsilon_is_accurate_at_extreme_alpha_bar(a, label, eps):
+    x = math.sqrt(a) * np.eye(2)[label] + math.sqrt(1 - a) * np.array(eps)  # a point the process produces
+    got = nd.optimal_epsilon(x, a, D.TWO_POINTS)[0]
+    np.testing.assert_allclose(got, _reference_eps(x, a), rtol=1e-7, atol=1e-7)
+
+
+@pytest.mark.parametrize("a", [1e-12, 0.5, 1 - 1e-12])
+def test_optimal_epsilon_is_finite_far_from_the_data(a):
+    x = np.array([[1e6, -1e6], [-1e8, 3.0], [0.0, 0.0]])
+    for out in (nd.optimal_epsilon(x, a, D.TWO_POINTS), nd.posterior_x0(x, a, D.TWO_POINTS)):
+        assert np.all(np.isfinite(out))
+    np.testing.assert_allclose(nd.posterior_x0(x, a, D.TWO_POINTS).sum(1), 1.0)
+
+
+def test_optimal_epsilon_for_20k_points_against_20k_data_points_in_8d_stays_small():
+    rng = np.random.default_rng(0)
+    x, data = rng.normal(size=(20_000, 8)), rng.normal(size=(20_000, 8))
+    tracemalloc.start()
+    try:
+        out = nd.optimal_epsilon(x, 0.3, data)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert out.shape == (20_000, 8) and np.all(np.isfinite(out))
+    assert peak < 256 * 2**20, f"peak {peak / 2**20:.0f} MiB"
+
+
+X, DATA = np.zeros((3, 2)), np.eye(2)
+
+
+@pytest.mark.parametrize("call, message", [
+    (lambda: nd.alpha_bars([]), "non-empty"),
+    (lambda: nd.alpha_bars([[0.1, 0.2]]), "1-D"),
+    (lambda: nd.alpha_bars([0.1, 1.0]), r"\(0, 1\)"),
+    (lambda: nd.alpha_bars([0.1, float("nan")]), r"\(0, 1\)"),
+    (lambda: nd.forward_process(np.zeros((2, 2, 2)), [0.1], rng=0), "x0"),
+    (lambda: nd.forward_process([[np.inf, 0.0]], [0.1], rng=0), "x0"),
+    (lambda: nd.linear_schedule(0), "T must"),
+    (lambda: nd.optimal_epsilon(X, 0.0, DATA), "alpha_bar"),
+    (lambda: nd.optimal_epsilon(X, 1.0, DATA), "alpha_bar"),
+    (lambda: nd.optimal_epsilon(X, float("nan"), DATA), "alpha_bar"),
+    (lambda: nd.optimal_epsilon(X, [0.5, 0.5], DATA), "scalar"),
+    (lambda: nd.posterior_x0(np.zeros((3, 3)), 0.5, DATA), "dimension"),
+    (lambda: nd.posterior_x0(X, 0.5, DATA, weights=[1.0, -1.0]), "weights"),
+    (lambda: nd.posterior_x0(np.zeros((2, 2, 2)), 0.5, DATA), "shape"),
+    (lambda: nd.sample_joint(0, 0.5, DATA, rng=0), "n must"),
+])
+def test_invalid_inputs_raise_clear_errors(call, message):
+    with pytest.raises(ValueError, match=message):
+        call()
+
+
+# --------------------------------------------------------------------------- the derived answers
+
+
+@pytest.mark.parametrize("part, build", [("8a", D.forward_marginal), ("8b", D.two_point_marginal),
+                                         ("8c", D.optimal_predictor), ("8d", D.noise_posterior),
+                                         ("8e", D.large_t)])
+def test_question_8_parts_are_proved_end_to_end(part, build):
+    # the builders are called directly, so other sections' modules are not imported
+    answer = build()
+    chains = [c.verify(seed=part_seed(part, 0) + 97 * i) for i, c in enumerate(answer.chains)]
+    rng, checks = part_rng(part, 0), []
+    for check in answer.checks:  # one generator for all checks, as the runner does
+        out = check.run(rng)
+        checks += out if isinstance(out, list) else [out]
+    assert decide_status("proved", chains, checks, None) == "proved", [c.to_json() for c in checks if not c.passed]
+    assert checks and answer.quantities
+
+
+def _mix(weights, values):  # sum of weight * value for matrices (distributions.py starts its sums at S(0))
+    return sum((w * v for w, v in zip(weights, values)), sp.zeros(*values[0].shape))
+
+
+def test_answers_agree_with_each_other():
+    a = D.abar
+    # the mean of the 8d posterior over the noise is the 8c optimal prediction
+    gap = _mix(D.NOISE_POSTERIOR.weights, D.NOISE_POSTERIOR.atoms) - D.EPS_STAR
+    assert all(D.exp_normal_form(e) == 0 for e in gap)
+    # the 8b mixture's covariance is the one its chain derives
+    comps = D.TWO_POINT_MARGINAL.components
+    mean = _mix(D.TWO_POINT_MARGINAL.weights, [c.mean for c in comps])
+    second = _mix(D.TWO_POINT_MARGINAL.weights, [c.cov * sp.eye(2) + c.mean * c.mean.T for c in comps])
+    assert sp.expand(second - mean * mean.T - D.marginal_chains()[2].end) == sp.zeros(2)
+    # the 8e limit is the limit of the 8c answer
+    assert sp.Matrix([sp.limit(e, a, 0, "+") for e in D.EPS_STAR]) == D.XHAT
+
+
+@given(seed=seeds, a=alpha_bars)
+def test_closed_forms_equal_the_log_space_kernel(seed, a):
+    x = np.random.default_rng(seed).normal(scale=3, size=(50, 2))
+    np.testing.assert_allclose(D.two_point_optimal_epsilon(x, a), nd.optimal_epsilon(x, a, D.TWO_POINTS),
+                               rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(D.two_point_weight(x, a), nd.posterior_x0(x, a, D.TWO_POINTS)[:, 0], atol=1e-12)
+
+
+def test_planted_wrong_steps_are_rejected_by_name():
+    a1, a2 = D._a1, D._a2
+    x_2 = sp.sqrt(a2) * (sp.sqrt(a1) * D.x_0 + sp.sqrt(1 - a1) * D._eps1) + sp.sqrt(1 - a2) * D._eps2
+    from sympy.stats import Expectation
+    wrong_var = derive("variance of x_2", Expectation((x_2 - sp.sqrt(a1 * a2) * D.x_0) ** 2),
+                       Step(a2 * (1 - a1) + (1 - a2) ** 2, "squared the noise scale (wrong)",
+                            simplify=D.by_independence), domains=D._SCHEDULE)
+    r = wrong_var.verify()
+    assert r.verdict is Verdict.FAILED and "wrong" in r.first_failure.reason
+    wrong_limit = derive("limit", sp.Matrix([sp.Limit(e, D.abar, 0, "+") for e in D.EPS_STAR]),
+                         (sp.zeros(2, 1), "the noise estimate vanishes (wrong)"))
+    assert wrong_limit.verify().verdict is Verdict.FAILED
+    wrong_sigmoid = derive("sigmoid", D.WEIGHT_1,
+                           Step(D.sigmoid(D.abar * (D.xhat_1 - D.xhat_2) / (1 - D.abar)), "alpha for sqrt (wrong)",
+                                simplify=D.exp_normal_form), domains={D.abar: D.UNIT})
+    assert wrong_sigmoid.verify().verdict is Verdict.FAILED
+
+
+# --------------------------------------------------------------------------- checks pass on the truth
+
+
+@given(seed=seeds)
+def test_two_point_marginal_matches_simulation(seed):
+    assert passed(D.check_two_point_marginal(np.random.default_rng(seed)))
+
+
+@given(seed=seeds, a=alpha_bars, homework=st.booleans())
+def test_residual_of_optimal_epsilon_is_orthogonal_to_functions_of_x_t(seed, a, homework):
+    rng = np.random.default_rng(seed)
+    kw = dict(data=D.TWO_POINTS, predictor=D.two_point_optimal_epsilon) if homework else {}
+    assert passed(D.check_residual_orthogonality(rng, alpha_bar=a, **kw))
+
+
+@given(seed=seeds, a=alpha_bars)
+def test_optimal_epsilon_beats_its_perturbations_on_the_same_samples(seed, a):
+    assert passed(D.check_beats_perturbations(np.random.default_rng(seed), alpha_bar=a))
+
+
+@given(seed=seeds, a=alpha_bars)
+def test_discrete_noise_posterior_reproduces_the_joint_law(seed, a):
+    assert passed(D.check_posterior_calibration(np.random.default_rng(seed), alpha_bar=a))
+
+
+@settings(max_examples=8)
+@given(seed=seeds, a=alpha_bars)
+def test_small_ball_labels_follow_exact_probabilities_and_tend_to_the_weights(seed, a):
+    assert passed(D.check_posterior_ball(np.random.default_rng(seed), alpha_bar=a))
+
+
+def test_gap_to_xhat_obeys_the_derived_bound_on_the_linear_schedule():
+    results = D.check_large_t(np.random.default_rng(5))
+    assert passed(results)
+    ev = results[1].evidence
+    assert ev["max_gap_at_T"] == pytest.approx(math.sqrt(ev["abar_T"] / 2), rel=0.05)
+
+
+def test_figure_8e_is_a_pdf(tmp_path):
+    path = tmp_path / "fig-8e-optimal-eps.pdf"
+    D._draw_optimal_eps(path, np.random.default_rng(0))
+    assert path.read_bytes()[:4] == b"%PDF"
+
+
+# --------------------------------------------------------------------------- planted wrong answers fail
+
+RNG = np.random.default_rng
+
+
+def test_planted_forward_marginals_are_rejected():
+    kw = dict(betas=np.full(3, 0.3), x0=np.array([3.0, 0.0]))  # alphabar_3 = 0.343
+    assert not passed(D.check_forward_marginal(RNG(1), mean_coef=lambda a: a, **kw))
+    assert not passed(D.check_forward_marginal(RNG(2), variance=lambda a: 1 - a**2, **kw))
+    assert not passed(D.check_forward_marginal(RNG(3), mean_coef=lambda a: np.sqrt(a * 0.7), **kw))
+
+
+def test_planted_marginals_over_the_data_are_rejected():
+    betas = np.array([0.1])  # alphabar = 0.9: two well separated bumps
+
+    def one_gaussian(a):  # a single Gaussian with the mixture's mean and covariance along e1 - e2
+        return np.array([1.0]), np.array([[math.sqrt(a) / 2] * 2]), np.array([1 - a + a / 2])
+
+    def no_sqrt(a):
+        return np.array([0.5, 0.5]), a * np.eye(2), np.array([1 - a] * 2)
+
+    assert not passed(D.check_two_point_marginal(RNG(1), betas=betas, claim=one_gaussian))
+    assert not passed(D.check_two_point_marginal(RNG(2), betas=np.array([0.5]), claim=no_sqrt))
+
+
+def _prior_weight_predictor(x, a, data, weights=None):  # ignores x_t when weighing the data points
+    mean = np.average(data, axis=0, weights=weights)
+    return (x - math.sqrt(a) * mean) / math.sqrt(1 - a)
+
+
+@pytest.mark.parametrize("predictor", [lambda x, a, data, w=None: x, _prior_weight_predictor])
+def test_planted_predictors_are_rejected(predictor):
+    kw = dict(alpha_bar=0.5, data=D.TWO_POINTS, predictor=predictor)
+    assert not passed(D.check_residual_orthogonality(RNG(1), **kw))
+    assert not passed(D.check_beats_perturbations(RNG(2), **kw))
+    assert not passed(D.check_large_t(RNG(3), predictor=lambda x, a, data: predictor(x, a, data)))
+
+
+def test_planted_noise_posteriors_are_rejected():
+    def prior(x, a, data, weights=None):
+        return np.tile(np.full(len(data), 1 / len(data)) if weights is None else weights, (len(x), 1))
+
+    def alpha_not_sqrt(x, a, data):
+        return (x[:, None, :] - a * np.asarray(data)[None]) / math.sqrt(1 - a)
+
+    kw = dict(alpha_bar=0.5, data=D.TWO_POINTS)
+    assert not passed(D.check_posterior_calibration(RNG(1), posterior=prior, **kw))
+    assert not passed(D.check_posterior_calibration(RNG(2), atoms=alpha_not_sqrt, **kw))
+    assert not passed(D.check_posterior_ball(RNG(3), alpha_bar=0.5, xhat_point=[1.2, -0.3],
+                                             weight=lambda x, a: np.full(len(x), 0.5)))
