@@ -178,30 +178,29 @@ def _entries(expr: Any) -> list[sp.Expr]:
 
 
 def _simplified_forms(diff: sp.Expr, hint: Simplifier | None):
-    """Successively stronger targeted simplifications of ``diff`` (lazily)."""
-    yield diff
+    """Successively stronger targeted simplifications of ``diff``, lazily, each with its name."""
+    yield "as written", diff
     if hint is not None:
-        yield hint(diff)
+        yield "given hint", hint(diff)
     evaluated = diff.doit()
-    yield evaluated
-    yield sp.expand(evaluated)
-    yield sp.cancel(sp.together(evaluated))
-    yield sp.expand(sp.powsimp(sp.expand_power_base(evaluated, force=False)))
-    yield sp.simplify(evaluated)
+    yield "doit", evaluated
+    yield "expand", sp.expand(evaluated)
+    yield "cancel", sp.cancel(sp.together(evaluated))
+    yield "powsimp", sp.expand(sp.powsimp(sp.expand_power_base(evaluated, force=False)))
+    yield "simplify", sp.simplify(evaluated)
 
 
 def _decide_zero(diff: sp.Expr, hint: Simplifier | None) -> str | None:
     """Name of the simplification that reduced ``diff`` to 0, or None."""
-    names = ("as written", "given hint", "doit", "expand", "cancel", "powsimp", "simplify")
-    for name, form in zip(names, _simplified_forms(diff, hint)):
+    for name, form in _simplified_forms(diff, hint):
         if form == 0 or (form.is_zero is True):
             return name
     return None
 
 
 def _decide_nonnegative(diff: sp.Expr, hint: Simplifier | None) -> str | None:
-    names = ("as written", "given hint", "doit", "expand", "cancel", "powsimp", "simplify")
-    for name, form in zip(names, _simplified_forms(diff, hint)):
+    """Name of the simplification after which ``diff`` is known to be >= 0, or None."""
+    for name, form in _simplified_forms(diff, hint):
         if form.is_nonnegative is True:
             return name
     return None

@@ -7,6 +7,10 @@ They are plain containers of SymPy expressions; ``derive verify`` compares them 
 >>> g = Gaussian(sp.sqrt(a), 1 - a)
 >>> g.second_moment()
 1
+>>> m = Mixture((sp.Rational(1, 2), sp.Rational(1, 2)),
+...             (Gaussian(sp.Matrix([1, 0]), 1), Gaussian(sp.Matrix([0, 1]), 1)))
+>>> m.mean_value().T
+Matrix([[1/2, 1/2]])
 """
 
 from __future__ import annotations
@@ -43,10 +47,10 @@ class Mixture:
     components: tuple
 
     def mean_value(self) -> Any:
-        return sum((w * c.mean_value() for w, c in zip(self.weights, self.components)), sp.S(0))
+        return _weighted_sum(self.weights, [c.mean_value() for c in self.components])
 
     def second_moment(self) -> Any:
-        return sum((w * c.second_moment() for w, c in zip(self.weights, self.components)), sp.S(0))
+        return _weighted_sum(self.weights, [c.second_moment() for c in self.components])
 
 
 @dataclass(frozen=True)
@@ -57,9 +61,17 @@ class PointMasses:
     atoms: tuple
 
     def mean_value(self) -> Any:
-        return sum((w * a for w, a in zip(self.weights, self.atoms)), sp.S(0))
+        return _weighted_sum(self.weights, list(self.atoms))
 
     def second_moment(self) -> Any:
         def outer(a):
             return a * a.T if isinstance(a, sp.MatrixBase) else a**2
-        return sum((w * outer(a) for w, a in zip(self.weights, self.atoms)), sp.S(0))
+        return _weighted_sum(self.weights, [outer(a) for a in self.atoms])
+
+
+def _weighted_sum(weights, values) -> Any:
+    """:math:`\\sum_k w_k v_k` for scalars or matrices alike (a matrix sum cannot start at 0)."""
+    total = None
+    for w, v in zip(weights, values):
+        total = w * v if total is None else total + w * v
+    return sp.S(0) if total is None else total
