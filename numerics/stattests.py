@@ -175,12 +175,38 @@ def close_test(name: str, actual: Any, expected: Any, *, rtol: float = 1e-7, ato
     e = np.asarray(expected, dtype=float)
     err = np.abs(a - e)
     bound = atol + rtol * np.abs(e)
-    ok = bool(np.all(np.isfinite(a)) and np.all(err <= bound))
+    ok = bool(np.all(np.isfinite(a)) and np.all(np.isfinite(e)) and np.all(err <= bound))
     worst = float(np.max(err - bound)) if err.size else 0.0
     evidence = {"test": "deterministic tolerance", "rtol": rtol, "atol": atol,
                 "max_abs_error": float(err.max()) if err.size else 0.0,
                 "max_excess_over_bound": worst, "size": int(a.size)}
     return CheckResult(name, ok, evidence)
+
+
+def mean_bound_test(name: str, values: Any, bound: float, *, below: bool,
+                    alpha: float = DEFAULT_ALPHA) -> CheckResult:
+    """One-sided z-test that the mean of ``values`` lies below (or above) ``bound``.
+
+    The null hypothesis is the opposite (mean >= bound, resp. <= bound); the check passes when
+    the data reject it at level ``alpha``, i.e. when the one-sided confidence bound excludes it.
+    """
+    vals = np.asarray(values, dtype=float).ravel()
+    size = vals.size
+    mean = float(vals.mean())
+    se = float(vals.std(ddof=1) / math.sqrt(size))
+    zstat = (bound - mean) / se if below else (mean - bound) / se
+    p = float(stats.norm.sf(zstat)) if se > 0 else (0.0 if zstat > 0 else 1.0)
+    evidence = {"test": f"one-sided z-test (CLT): H0 mean {'>=' if below else '<='} bound",
+                "n": size, "estimate": mean, "bound": bound, "standard_error": se, "z": zstat,
+                "p_value": p, "alpha": alpha}
+    return CheckResult(name, bool(p < alpha), evidence)
+
+
+def ks_rejects(name: str, samples: Any, cdf, *, alpha: float = DEFAULT_ALPHA) -> CheckResult:
+    """Kolmogorov-Smirnov test expected to REJECT: passes when p < alpha (a wrong answer caught)."""
+    r = ks_test(name, samples, cdf, alpha=alpha)
+    evidence = dict(r.evidence, expectation="rejected (a wrong option must be caught)")
+    return CheckResult(name, not r.passed, evidence)
 
 
 def predicate(name: str, ok: bool, **evidence: Any) -> CheckResult:
