@@ -178,16 +178,29 @@ def _entries(expr: Any) -> list[sp.Expr]:
 
 
 def _simplified_forms(diff: sp.Expr, hint: Simplifier | None):
-    """Successively stronger targeted simplifications of ``diff``, lazily, each with its name."""
-    yield "as written", diff
+    """Successively stronger targeted simplifications of ``diff``, lazily, each with its name.
+
+    A simplification that raises inside SymPy (nested sums can) is skipped, not fatal.
+    """
+    try:
+        evaluated = diff.doit()
+    except Exception:  # noqa: BLE001 - an unevaluable object stays as written
+        evaluated = diff
+    stages = [("as written", lambda: diff)]
     if hint is not None:
-        yield "given hint", hint(diff)
-    evaluated = diff.doit()
-    yield "doit", evaluated
-    yield "expand", sp.expand(evaluated)
-    yield "cancel", sp.cancel(sp.together(evaluated))
-    yield "powsimp", sp.expand(sp.powsimp(sp.expand_power_base(evaluated, force=False)))
-    yield "simplify", sp.simplify(evaluated)
+        stages.append(("given hint", lambda: hint(diff)))
+    stages += [
+        ("doit", lambda: evaluated),
+        ("expand", lambda: sp.expand(evaluated)),
+        ("cancel", lambda: sp.cancel(sp.together(evaluated))),
+        ("powsimp", lambda: sp.expand(sp.powsimp(sp.expand_power_base(evaluated, force=False)))),
+        ("simplify", lambda: sp.simplify(evaluated)),
+    ]
+    for name, make in stages:
+        try:
+            yield name, make()
+        except Exception:  # noqa: BLE001 - SymPy internals (StopIteration, RecursionError, ...)
+            continue
 
 
 def _decide_zero(diff: sp.Expr, hint: Simplifier | None) -> str | None:

@@ -149,10 +149,14 @@ def chi_square_test(name: str, counts: Any, probabilities: Any, *, alpha: float 
     return CheckResult(name, bool(pval >= alpha), evidence)
 
 
-def binomial_test(name: str, successes: int, trials: int, p: float, *, alpha: float = DEFAULT_ALPHA) -> CheckResult:
-    """Exact two-sided binomial test that a frequency has success probability ``p``."""
-    res = stats.binomtest(int(successes), int(trials), float(p))
-    evidence = {"test": "exact two-sided binomial", "n": int(trials), "successes": int(successes),
+def binomial_test(name: str, successes: int, trials: int, p: float, *, alpha: float = DEFAULT_ALPHA,
+                  alternative: str = "two-sided") -> CheckResult:
+    """Exact binomial test of the null "success probability is ``p``".
+
+    ``alternative`` is ``two-sided``, ``less`` or ``greater`` (as in :func:`scipy.stats.binomtest`).
+    """
+    res = stats.binomtest(int(successes), int(trials), float(p), alternative=alternative)
+    evidence = {"test": f"exact binomial ({alternative})", "n": int(trials), "successes": int(successes),
                 "expected_p": float(p), "p_value": float(res.pvalue), "alpha": alpha}
     return CheckResult(name, bool(res.pvalue >= alpha), evidence)
 
