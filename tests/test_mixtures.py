@@ -1,0 +1,369 @@
+"""Questions 4-7: spherical Gaussian mixtures and EM, against scikit-learn and against the derivations."""
+
+import math
+
+import numpy as np
+import pytest
+import sympy as sp
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from scipy import stats
+from sklearn.mixture import GaussianMixture
+from sklearn.mixture._gaussian_mixture import _estimate_gaussian_parameters
+
+from derivations import mixtures as dm
+from derivations.chain import Verdict, derive
+from numerics import mixtures as mx
+from numerics.stattests import chi_square_test, moments_test
+
+seeds = st.integers(0, 2**32 - 1)
+dims = st.integers(1, 4)
+comps = st.integers(1, 4)
+
+
+def random_mixture(rng, d, k):
+    return (rng.dirichlet(np.full(k, 2.0)), rng.normal(size=(k, d)) * 3, rng.uniform(0.2, 3.0, k))
+
+
+def sklearn_model(weights, means, variances):
+    gm = GaussianMixture(len(weights), covariance_type="spherical", reg_covar=0.0)
+    gm.weights_, gm.means_, gm.covariances_ = weights, means, variances
+    gm.precisions_cholesky_ = 1.0 / np.sqrt(variances)
+    return gm
+
+
+# --------------------------------------------------------------------------- scikit-learn
+
+
+@given(seed=seeds, n=st.integers(1, 300), d=dims, k=comps)
+def test_e_step_and_log_density_match_sklearn_spherical(seed, n, d, k):
+    rng = np.random.default_rng(seed)
+    params = random_mixture(rng, d, k)
+    X = rng.normal(size=(n, d)) * 4
+    gm = sklearn_model(*params)
+    np.testing.assert_allclose(mx.e_step(X, *params), gm.predict_proba(X), rtol=1e-9, atol=1e-13)
+    np.testing.assert_allclose(mx.log_density(X, *params), gm.score_samples(X), rtol=1e-11, atol=1e-11)
+    assert math.isclose(mx.log_likelihood(X, *params) / n, gm.score(X), rel_tol=1e-11, abs_tol=1e-11)
+
+
+@given(seed=seeds, n=st.integers(2, 300), d=dims, k=comps)
+def test_m_step_matches_sklearn_estimates_without_regularisation(seed, n, d, k):
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(n, d)) * 2 + rng.normal(size=d)
+    resp = rng.dirichlet(np.ones(k), size=n)
+    weights, means, variances = mx.m_step(X, resp)
+    nk, sk_means, sk_vars = _estimate_gaussian_parameters(X, resp, 0.0, "spherical")
+    # sklearn adds 10 eps to every count: a relative change of 10 eps / N_z, far below rtol
+    np.testing.assert_allclose(weights, nk / nk.sum(), rtol=1e-12)
+    np.testing.assert_allclose(means, sk_means, rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(variances, sk_vars, rtol=1e-9, atol=1e-12)
+    gm = sklearn_model(*random_mixture(rng, d, k))
+    gm._m_step(X, np.log(resp))
+    np.testing.assert_allclose(gm.weights_, weights, rtol=1e-12)
+    np.testing.assert_allclose(gm.means_, means, rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(gm.covariances_, variances, rtol=1e-9, atol=1e-12)
+
+
+def test_sklearn_em_from_our_start_reaches_our_fixed_point():
+    rng = np.random.default_rng(3)
+    truth = mx.RECOVERY_TRUTH
+    X, _ = mx.sample(400, truth["weights"], truth["means"], truth["variances"], rng=rng)
+    start = mx.initialise("5.3", X, 3, rng=rng)
+    fit = mx.em(X, *start, max_iter=1000, tol=1e-13)
+    gm = GaussianMixture(3, covariance_type="spherical", reg_covar=0.0, tol=1e-13, max_iter=1000,
+                         weights_init=start[0], means_init=start[1], precisions_init=1 / start[2]).fit(X)
+    np.testing.assert_allclose(gm.means_, fit.means, rtol=1e-6, atol=1e-6)
+    np.testing.assert_allclose(gm.covariances_, fit.variances, rtol=1e-6)
+
+
+# --------------------------------------------------------------------------- kernels
+
+
+@given(seed=seeds, n=st.integers(1, 50), d=dims, k=comps)
+def test_e_step_is_bayes_rule_with_scipy_densities(seed, n, d, k):
+    rng = np.random.default_rng(seed)
+    w, m, v = random_mixture(rng, d, k)
+    X = rng.normal(size=(n, d)) * 3
+    joint = np.stack([w[c] * stats.multivariate_normal(m[c], v[c] * np.eye(d)).pdf(X).reshape(n)
+                      for c in range(k)], axis=1)
+    resp = mx.e_step(X, w, m, v)
+    np.testing.assert_allclose(resp.sum(axis=1), 1.0, rtol=1e-12)
+    np.testing.assert_allclose(resp, joint / joint.sum(axis=1, keepdims=True), rtol=1e-8, atol=1e-12)
+
+
+def test_far_away_points_and_collapsing_variances_stay_finite():
+    w, m = np.array([0.5, 0.5]), np.array([[0.0, 0.0], [1.0, 0.0]])
+    far = np.array([[1e8, 0.0], [-1e8, 3e7]])
+    resp = mx.e_step(far, w, m, np.array([1.0, 1.0]))
+    assert np.all(np.isfinite(resp)) and np.allclose(resp, [[0, 1], [1, 0]])
+    assert np.all(np.isfinite(mx.log_density(far, w, m, [1.0, 1.0])))
+    tiny = mx.e_step(np.array([[0.0, 0.0], [0.5, 0.0], [3.0, 0.0]]), w, m, np.array([1e-200, 1.0]))
+    assert np.all(np.isfinite(tiny)) and np.allclose(tiny, [[1, 0], [0, 1], [0, 1]])
+
+
+def test_chunked_kernels_agree_with_one_block(monkeypatch):
+    rng = np.random.default_rng(7)
+    params = random_mixture(rng, 3, 4)
+    X = rng.normal(size=(1000, 3)) * 3
+    resp, dens = mx.e_step(X, *params), mx.log_density(X, *params)
+    est, value = mx.m_step(X, resp), mx.elbo(X, resp, *params)
+    monkeypatch.setattr(mx, "CHUNK_ROWS", 37)
+    np.testing.assert_allclose(mx.e_step(X, *params), resp, rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(mx.log_density(X, *params), dens, rtol=1e-12)
+    for a, b in zip(mx.m_step(X, resp), est):
+        np.testing.assert_allclose(a, b, rtol=1e-10)
+    assert math.isclose(mx.elbo(X, resp, *params), value, rel_tol=1e-12)
+
+
+GOOD = dict(X=np.zeros((3, 2)), weights=np.array([0.5, 0.5]), means=np.zeros((2, 2)), variances=np.ones(2))
+
+
+@pytest.mark.parametrize("change, message", [
+    (dict(variances=np.array([1.0, 0.0])), "component 1 has variance 0"),
+    (dict(variances=np.array([-1.0, 1.0])), "component 0 has variance -1.0"),
+    (dict(variances=np.array([np.nan, 1.0])), "component 0 has variance nan"),
+    (dict(weights=np.array([0.7, 0.7])), "sum to 1"),
+    (dict(weights=np.array([1.5, -0.5])), "non-negative"),
+    (dict(means=np.zeros((2, 3))), r"means must have shape \(2, 2\)"),
+    (dict(means=np.array([[0.0, np.inf], [0.0, 0.0]])), "means contain NaN"),
+    (dict(variances=np.ones(3)), r"variances must have shape \(2,\)"),
+    (dict(X=np.zeros(3)), r"X must be a non-empty array of shape \(n, d\)"),
+    (dict(X=np.array([[0.0, np.nan]])), "X contains NaN or infinite values"),
+])
+def test_invalid_parameters_are_rejected_with_the_reason(change, message):
+    args = {**GOOD, **change}
+    with pytest.raises(ValueError, match=message):
+        mx.e_step(args["X"], args["weights"], args["means"], args["variances"])
+
+
+@pytest.mark.parametrize("X, resp, message", [
+    (np.array([[0.0], [1.0], [5.0]]), np.array([[1.0, 0.0], [1.0, 0.0], [0.0, 1.0]]), "component 1 collapsed"),
+    (np.array([[0.0], [1.0]]), np.array([[1.0, 0.0], [1.0, 0.0]]), "component 1 has total responsibility 0"),
+    (np.array([[0.0], [1.0]]), np.array([[0.5, 0.6], [0.5, 0.5]]), "not probability vectors"),
+    (np.array([[0.0], [1.0]]), np.array([[0.5, 0.5]]), r"resp must have shape \(2, k\)"),
+])
+def test_m_step_rejects_degenerate_responsibilities(X, resp, message):
+    with pytest.raises(ValueError, match=message):
+        mx.m_step(X, resp)
+
+
+def test_em_stops_with_a_clear_error_when_a_component_collapses():
+    X = np.array([[0.0], [0.1], [0.2], [10.0]])
+    with pytest.raises(ValueError, match="component 1 collapsed"):
+        mx.em(X, [0.5, 0.5], [[0.1], [10.0]], [1.0, 0.01])
+
+
+# --------------------------------------------------------------------------- ELBO, EM, sampling
+
+
+@given(seed=seeds, n=st.integers(1, 60), d=dims, k=st.integers(2, 4))
+def test_elbo_equals_log_likelihood_at_the_posterior_and_is_below_it_elsewhere(seed, n, d, k):
+    rng = np.random.default_rng(seed)
+    params = random_mixture(rng, d, k)
+    X = rng.normal(size=(n, d)) * 3
+    ll = mx.log_likelihood(X, *params)
+    assert math.isclose(mx.elbo(X, mx.e_step(X, *params), *params), ll, rel_tol=1e-11, abs_tol=1e-9)
+    other = rng.dirichlet(np.ones(k), size=n)
+    assert mx.elbo(X, other, *params) <= ll + 1e-9 * abs(ll)
+
+
+@given(seed=seeds)
+def test_em_never_lowers_the_likelihood_and_stops_by_its_rule(seed):
+    rng = np.random.default_rng(seed)
+    truth = random_mixture(rng, 2, 3)
+    X, _ = mx.sample(150, *truth, rng=rng)
+    try:
+        fit = mx.em(X, *mx.initialise("5.3", X, 3, rng=rng), max_iter=400, tol=1e-10)
+    except ValueError as exc:  # a collapse is reported, never a NaN
+        assert "collapsed" in str(exc)
+        return
+    steps = np.diff(fit.history)
+    assert np.all(steps >= -1e-12 * np.abs(fit.history[1:]))
+    assert fit.converged == (fit.n_iter < 400 or steps[-1] < 1e-10)
+    if fit.converged:
+        assert steps[-1] < 1e-10
+    assert math.isclose(fit.log_likelihood, mx.log_likelihood(X, fit.weights, fit.means, fit.variances),
+                        rel_tol=1e-12, abs_tol=1e-9)
+
+
+def test_em_with_no_iterations_returns_the_start():
+    X = np.array([[0.0], [1.0], [4.0]])
+    fit = mx.em(X, [0.5, 0.5], [[0.0], [4.0]], [1.0, 1.0], max_iter=0)
+    assert fit.n_iter == 0 and not fit.converged and fit.means.ravel().tolist() == [0.0, 4.0]
+
+
+@given(seed=seeds, d=st.integers(1, 3), k=st.integers(1, 3))
+def test_sample_draws_labels_by_weight_and_points_from_their_component(seed, d, k):
+    rng = np.random.default_rng(seed)
+    params = random_mixture(rng, d, k)
+    X, labels = mx.sample(20_000, *params, rng=rng)
+    assert chi_square_test("labels", np.bincount(labels, minlength=k), params[0]).passed
+    c = int(np.argmax(params[0]))
+    assert moments_test("component", X[labels == c], params[1][c], params[2][c] * np.eye(d)).passed
+
+
+def test_planted_wrong_weights_fail_the_label_test():
+    X, labels = mx.sample(20_000, [0.3, 0.7], [[0.0], [1.0]], [1.0, 1.0], rng=0)
+    assert not chi_square_test("labels", np.bincount(labels), [0.4, 0.6]).passed
+
+
+# --------------------------------------------------------------------------- question 6
+
+
+def wrong_variance_m_step(X, resp):
+    w, m, v = mx.m_step(X, resp)
+    return w, m, v * X.shape[1]  # forgot to divide by d
+
+
+def wrong_mean_m_step(X, resp):
+    w, m, v = mx.m_step(X, resp)
+    return w, m + 0.01, v
+
+
+@given(seed=seeds, n=st.integers(10, 40), d=st.integers(1, 3), k=st.integers(2, 3))
+def test_m_step_gradient_of_the_elbo_is_zero(seed, n, d, k):
+    assert dm.check_mstep_gradient(np.random.default_rng(seed), n_=n, d_=d, k_=k).passed
+
+
+@settings(max_examples=5)
+@given(seed=seeds, d=st.integers(1, 3), k=st.integers(2, 3))
+def test_m_step_beats_the_optimizer_and_perturbations(seed, d, k):
+    results = dm.check_mstep_beats_optimizer(np.random.default_rng(seed), d_=d, k_=k)
+    assert all(r.passed for r in results), [r.evidence for r in results]
+
+
+@pytest.mark.parametrize("wrong", [wrong_variance_m_step, wrong_mean_m_step])
+def test_planted_wrong_m_steps_fail_the_gradient_and_maximum_checks(wrong):
+    rng = np.random.default_rng(0)
+    assert not dm.check_mstep_gradient(rng, d_=2, k_=2, m_step=wrong).passed
+    assert not all(r.passed for r in dm.check_mstep_beats_optimizer(rng, d_=2, k_=2, m_step=wrong))
+
+
+# --------------------------------------------------------------------------- question 7
+
+
+@given(seed=seeds)
+def test_elbo_and_log_likelihood_gradients_agree_after_an_e_step(seed):
+    assert all(r.passed for r in dm.check_kl_gradient(np.random.default_rng(seed)))
+
+
+def test_planted_stale_posterior_breaks_the_gradient_agreement():
+    def stale(params, rng):
+        w, m, v = params
+        return w, m + 0.5, v * 1.3
+    results = dm.check_kl_gradient(np.random.default_rng(1), q_from=stale)
+    assert not results[1].passed
+
+
+# --------------------------------------------------------------------------- questions 4 and 5
+
+
+@given(seed=seeds)
+def test_one_em_step_behaves_as_derived(seed):
+    results = dm.check_one_step(np.random.default_rng(seed))
+    assert all(r.passed for r in results), [(r.name, r.evidence) for r in results if not r.passed]
+
+
+def test_variance_order_can_flip_when_the_common_mean_is_off_centre():
+    X = np.array([[-1.78], [-1.82], [0.85], [-2.36]])  # found by random search; mu_0 = 0 is off-centre
+    s1 = 0.4289
+    w, m, v = mx.m_step(X, mx.e_step(X, [0.5, 0.5], [[0.0], [0.0]], [s1, 2 * s1]))
+    assert v[0] > v[1]
+
+
+@pytest.mark.parametrize("kind", ["5.1", "5.2", "5.3", "5.4"])
+def test_recovery_simulation_agrees_with_the_verdict(kind):
+    results = dm.check_recovery(kind, dm.VERDICTS[kind], np.random.default_rng(11))
+    assert all(r.passed for r in results), [r.evidence for r in results]
+
+
+@pytest.mark.parametrize("kind, wrong", [("5.1", 1), ("5.4", 1), ("5.2", 2), ("5.3", 2)])
+def test_planted_wrong_verdicts_are_refuted_by_the_simulation(kind, wrong):
+    assert not all(r.passed for r in dm.check_recovery(kind, wrong, np.random.default_rng(5)))
+
+
+def _plain_em(X, start, iterations):
+    w, m, v = start
+    for _ in range(iterations):
+        w, m, v = mx.m_step(X, mx.e_step(X, w, m, v))
+    return w, m, v
+
+
+def test_identical_components_stay_identical_for_ever():
+    rng = np.random.default_rng(2)
+    X = rng.normal(size=(200, 2)) + rng.integers(0, 2, size=(200, 1)) * 5
+    w, m, v = _plain_em(X, mx.initialise("5.1", X, 4, rng=rng), 100)  # equal weights: bit for bit
+    assert np.ptp(m, axis=0).max() == 0 and np.ptp(v) == 0 and np.ptp(w) == 0
+    start = mx.initialise("5.4", X, 4, rng=rng)
+    resp = mx.e_step(X, *start)
+    np.testing.assert_allclose(resp, np.broadcast_to(start[0], resp.shape), rtol=1e-12)
+    w, m, v = _plain_em(X, start, 3)
+    np.testing.assert_allclose(w, start[0], rtol=1e-12)
+    assert np.ptp(m, axis=0).max() < 1e-12 * np.abs(m).max() + 1e-13 and np.ptp(v) < 1e-12 * v.max()
+
+
+def test_the_symmetric_point_is_a_saddle_that_rounding_escapes_without_a_stopping_rule():
+    # random weights make each component's rounding differ; EM amplifies the 1e-16 differences
+    rng = np.random.default_rng(2)
+    X = rng.normal(size=(200, 2)) + rng.integers(0, 2, size=(200, 1)) * 5
+    start = mx.initialise("5.4", X, 4, rng=rng)
+    assert np.ptp(_plain_em(X, start, 200)[1], axis=0).max() > 1.0
+    fit = mx.em(X, *start, tol=1e-9)  # the stopping rule halts at once: the likelihood is flat there
+    assert fit.n_iter == 1 and np.ptp(fit.means, axis=0).max() < 1e-12 * np.abs(fit.means).max() + 1e-13
+
+
+# --------------------------------------------------------------------------- the derivations
+
+
+@pytest.mark.parametrize("build", [dm.one_em_step, dm.init_common_everything, dm.init_distinct_variances,
+                                   dm.init_data_points, dm.init_random_weights, dm.m_step_from_elbo,
+                                   dm.kl_gradient_vanishes])
+def test_every_chain_of_questions_4_to_7_is_proved_symbolically(build):
+    for chain in build().chains:
+        result = chain.verify()
+        assert result.verdict is Verdict.PROVED, (chain.title, result.first_failure)
+
+
+s1 = sp.Symbol("sigma_1^2", positive=True)
+narrow = 1 / (1 + 2 ** (-dm.d / 2) * sp.exp(dm.D / (4 * s1)))
+
+
+@pytest.mark.parametrize("chain", [
+    derive("threshold without the dimension", narrow.subs(dm.D, 2 * s1 * sp.log(2)), (sp.Rational(1, 2), "wrong")),
+    derive("narrow responsibility with sigma_2^2 = sigma_1^2 (wrong)", narrow, (sp.Rational(1, 2), "wrong")),
+    derive("log-odds slope sign flipped", sp.Derivative((dm.xs - 1) ** 2, dm.xs), (2 * (1 - dm.xs), "wrong")),
+    derive("KL gradient of a logistic, wrong sign",
+           sp.Derivative(sp.log(1 + sp.exp(-dm.xs)), dm.xs), (1 / (1 + sp.exp(-dm.xs)), "wrong")),
+])
+def test_planted_wrong_steps_are_rejected(chain):
+    assert chain.verify().verdict is Verdict.FAILED
+
+
+def test_sum_hint_does_not_prove_a_false_sum_identity():
+    c = sp.Symbol("c")
+    wrong = dm.over_data(c * dm.x[dm.i]) - c * sp.Sum(dm.x[dm.j], (dm.j, 1, dm.n)) - c
+    assert dm.sum_hint(wrong) != 0
+    missing_d = dm.over_data(dm.Q[dm.z, dm.i] * (dm.x[dm.i] - dm.mu) ** 2) \
+        - dm.over_data(dm.Q[dm.z, dm.i] * (dm.x[dm.i] - dm.mu) ** 2) / dm.N_SUM * dm.N_SUM / dm.d
+    assert dm.sum_hint(missing_d) != 0
+
+
+def test_reference_answers_of_question_6_are_the_numeric_m_step():
+    rng = np.random.default_rng(4)
+    n_, d_ = 6, 1
+    X = rng.normal(size=(n_, d_))
+    resp = rng.dirichlet(np.ones(2), size=n_)
+    w, m, v = mx.m_step(X, resp)
+    values = {dm.n: n_, dm.d: d_, dm.z: 1}
+    for q_index in range(2):
+        subs = {dm.Q[1, a + 1]: resp[a, q_index] for a in range(n_)} | {dm.x[a + 1]: X[a, 0] for a in range(n_)}
+        for ref, got in ((dm.WEIGHT_HAT, w), (dm.MEAN_HAT, m.ravel()), (dm.VARIANCE_HAT, v)):
+            value = float(ref.subs(values).doit().subs(subs))
+            assert math.isclose(value, got[q_index], rel_tol=1e-10)
+
+
+def test_verdict_quantities_are_choices():
+    for build, kind in ((dm.init_common_everything, "5.1"), (dm.init_distinct_variances, "5.2"),
+                        (dm.init_data_points, "5.3"), (dm.init_random_weights, "5.4")):
+        (q,) = build().quantities
+        assert q.kind == "choice" and q.value == dm.VERDICTS[kind]
