@@ -25,7 +25,7 @@ from scipy import optimize, stats
 from derivations.chain import Step, derive
 from derivations.registry import Answer, Check, Figure, Quantity, register
 from numerics import mixtures as mx
-from numerics.stattests import DEFAULT_ALPHA, CheckResult, close_test, predicate
+from numerics.stattests import DEFAULT_ALPHA, CheckResult, binomial_test, close_test, predicate
 
 # --------------------------------------------------------------------------- symbols
 
@@ -612,12 +612,10 @@ def check_recovery(kind: str, verdict: int, rng, *, n_runs: int = CHECK_RUNS) ->
                       bool(np.all(np.isfinite(trials.mean_spread))) and spread <= 1e-9,
                       largest_distance_between_means=spread, collapsed=int(trials.collapsed.sum())),
         ]
-    res = stats.binomtest(hits, n_runs, CLAIMED_MIN_RATE, alternative="less")
-    evidence = {"test": "exact one-sided binomial (H0: recovery probability at least p0)", "n": n_runs,
-                "successes": hits, "p0": CLAIMED_MIN_RATE, "p_value": float(res.pvalue),
-                "alpha": DEFAULT_ALPHA, "collapsed": int(trials.collapsed.sum())}
-    return [CheckResult(f"{kind}: EM recovers the clusters in at least half the runs",
-                        bool(res.pvalue >= DEFAULT_ALPHA), evidence)]
+    result = binomial_test(f"{kind}: EM recovers the clusters in at least half the runs", hits, n_runs,
+                           CLAIMED_MIN_RATE, alternative="less")
+    return [CheckResult(result.name, result.passed,
+                        dict(result.evidence, collapsed=int(trials.collapsed.sum())))]
 
 
 def _recovery_figure():
