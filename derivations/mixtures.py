@@ -20,12 +20,12 @@ import math
 
 import numpy as np
 import sympy as sp
-from scipy import optimize, stats
+from scipy import optimize
 
 from derivations.chain import Step, derive
 from derivations.registry import Answer, Check, Figure, Quantity, register
 from numerics import mixtures as mx
-from numerics.stattests import DEFAULT_ALPHA, CheckResult, binomial_test, close_test, predicate
+from numerics.stattests import CheckResult, binomial_test, close_test, predicate
 
 # --------------------------------------------------------------------------- symbols
 

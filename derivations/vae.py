@@ -20,7 +20,7 @@ from sympy.stats import Expectation, Normal
 from derivations.chain import Step, derive
 from derivations.registry import Answer, Check, Figure, Quantity, register
 from numerics import vae as nv
-from numerics.stattests import (DEFAULT_ALPHA, CheckResult, binomial_test, close_test, ks_rejects,
+from numerics.stattests import (CheckResult, binomial_test, close_test, ks_rejects,
                                 ks_test, mean_bound_test, mean_test, predicate, required_sample_size)
 
 # --------------------------------------------------------------------------- symbols
@@ -1114,7 +1114,13 @@ def elbo_as_likelihood_minus_kl() -> Answer:
         quantities=(Quantity(
             "ELBO", log_p - KL, symbols=(log_p, KL),
             description=("The ELBO in terms of log_p, standing for log p_theta(x), and KL, standing for "
-                         "KL(q_phi(z|x) || p_theta(z|x)).")),),
+                         "KL(q_phi(z|x) || p_theta(z|x)).")),
+            Quantity(
+                "ELBO (written with the densities)",
+                sp.log(p_theta(x)) - sp.Function("KL")(_bar_function("q_phi_cond", r"q_{\phi}")(z, x), p_post(z, x)),
+                symbols=(x, z),
+                description="log p_theta(x) - KL(q_phi(z|x) || p_theta(z|x)), KL an undefined function of the two "
+                            "conditional densities (derive verify compares it with test functions)")),
     )
 
 
