@@ -1,0 +1,389 @@
+"""Questions 1-2: six generative-model families and logistic regression, against their derivations.
+
+Every family's checks pass on parameters Hypothesis draws, and reject a planted error: a density
+that forgets a term, a sampler that draws from something else, a fit that is not the MLE.
+"""
+
+import math
+
+import numpy as np
+import pytest
+import sympy as sp
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from scipy import stats
+
+from derivations import warmup as wu
+from derivations.chain import Verdict, derive
+from numerics import autoregressive, flows, kde, logistic, mixtures, probability_flow
+from numerics import warmup as nw
+
+seeds = st.integers(0, 2**32 - 1)
+FEW = settings(max_examples=4)  # checks that integrate or solve an ODE: a handful of draws each
+FEWER = settings(max_examples=2)
+
+
+def all_pass(results):
+    return all(r.passed for r in results)
+
+
+def failed_names(results):
+    return [r.name for r in results if not r.passed]
+
+
+# --------------------------------------------------------------------------- derivations
+
+BUILDERS = [wu.kde_density, wu.kde_sampling, wu.autoregressive_density, wu.autoregressive_sampling,
+            wu.mixture_density, wu.mixture_sampling, wu.flow_density, wu.flow_sampling, wu.vae_density,
+            wu.vae_sampling, wu.diffusion_density, wu.diffusion_sampling, wu.logistic_sampling,
+            wu.constant_input_limit]
+
+
+@pytest.mark.parametrize("build", BUILDERS, ids=lambda b: b.__name__)
+def test_every_chain_of_questions_1_and_2_holds(build):
+    answer = build()
+    verdicts = [c.verify().verdict for c in answer.chains]
+    assert answer.chains and Verdict.FAILED not in verdicts
+
+
+def test_only_the_kl_sign_step_of_1a_v_is_numeric():
+    steps = [s for c in wu.vae_chains() for s in c.verify().steps]
+    assert [s.verdict for s in steps].count(Verdict.CHECKED) == 1
+    assert Verdict.FAILED not in [s.verdict for s in steps]
+
+
+def test_change_of_variables_without_the_jacobian_is_rejected():
+    phi = wu.normal_pdf(wu.SINH_INVERSE, 0, 1)
+    wrong = derive("forgot d g^{-1}/dx", sp.Derivative(wu.std_normal_cdf(wu.SINH_INVERSE), wu.x),
+                   (phi, "differentiate (wrong)"))
+    assert wrong.verify().verdict is Verdict.FAILED
+
+
+def test_mle_root_with_the_wrong_logit_is_rejected():
+    phat = sp.Symbol("phat", positive=True)
+    wrong = derive("logit upside down", wu.sigmoid(sp.log((1 - phat) / phat)), (phat, "wrong logit"),
+                   domains={phat: wu.UNIT})
+    assert wrong.verify().verdict is Verdict.FAILED
+
+
+def test_2b_quantities_are_consistent_with_the_mle():
+    answer = wu.constant_input_limit()
+    by_name = {q.name: q for q in answer.quantities}
+    n, n1 = sp.symbols("n n_1", positive=True)
+    fitted = by_name["fitted P(Y=1 | X=(1))"].value
+    theta_hat = by_name["theta_hat"].value
+    assert sp.simplify(wu.sigmoid(theta_hat) - fitted) == 0
+    assert by_name["limit of the fitted P(Y=1 | X=(1)) as n grows"].value == sp.Symbol("p", positive=True)
+    assert fitted.free_symbols == {n, n1}
+
+
+# --------------------------------------------------------------------------- shared checks (numerics/warmup)
+
+
+@given(seed=seeds, scale=st.floats(0.3, 3.0))
+def test_binned_chi_square_accepts_the_right_density_and_rejects_a_shifted_one(seed, scale):
+    rng = np.random.default_rng(seed)
+    logpdf = lambda q: stats.norm.logpdf(q[:, 0], scale=scale) + stats.norm.logpdf(q[:, 1])  # noqa: E731
+    edges = nw.quantile_edges(rng.normal(size=(2000, 2)) * [scale, 1.0], 6)
+    good = rng.normal(size=(20_000, 2)) * [scale, 1.0]
+    assert nw.binned_chi_square_test("right", good, logpdf, edges).passed
+    shifted = good + [0.1 * scale, 0.0]
+    assert not nw.binned_chi_square_test("shifted by 0.1 sd", shifted, logpdf, edges).passed
+
+
+def test_normalisation_rejects_a_density_off_by_one_percent():
+    logpdf = lambda q: stats.norm.logpdf(q[:, 0]) + math.log(1.01)  # noqa: E731
+    assert nw.normalisation_test("1.01 N(0,1)", logpdf, 1).passed is False
+
+
+def test_pooling_keeps_tiny_cells_out_of_the_statistic():
+    res = nw.pooled_chi_square_test("tiny cells", [1000, 0, 1], [0.999, 1e-6, 1e-3])
+    assert res.passed and res.evidence["pooled_cells"] == 2
+
+
+# --------------------------------------------------------------------------- 1a.i / 1b.i  KDE
+
+
+def small_kde_data(seed):
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(20, 80))
+    A = rng.normal(size=(2, 2)) + 2 * np.eye(2)
+    return rng.normal(size=(n, 2)) @ A.T + rng.normal(0, 5, 2)
+
+
+@given(seed=seeds, n=st.integers(2, 200), d=st.integers(1, 3), shift=st.floats(-1e3, 1e3))
+def test_kde_log_density_matches_scipy_gaussian_kde(seed, n, d, shift):
+    rng = np.random.default_rng(seed)
+    data = rng.normal(size=(max(n, d + 1), d)) * rng.uniform(0.1, 10) + shift
+    x = data[rng.integers(0, len(data), 5)] + rng.normal(size=(5, d)) * 3
+    ref = stats.gaussian_kde(data.T).logpdf(x.T)
+    np.testing.assert_allclose(kde.log_density(x, data), ref, rtol=1e-10, atol=1e-10)
+
+
+@FEWER
+@given(seed=seeds)
+def test_kde_density_checks_pass_and_reject_a_wrong_bandwidth(seed):
+    data = small_kde_data(seed)
+    assert all_pass(wu.kde_density_checks(data, rng=seed))
+    wide = lambda x, d: kde.log_density(x, d, 1.5 * kde.scott_covariance(d))  # noqa: E731
+    assert "KDE log p equals scipy gaussian_kde.logpdf" in failed_names(
+        wu.kde_density_checks(data, log_density=wide, rng=seed))
+
+
+@FEW
+@given(seed=seeds)
+def test_kde_sampler_draws_from_the_kde_and_a_wider_kernel_is_rejected(seed):
+    data = small_kde_data(seed)
+    assert all_pass(wu.kde_sampling_checks(data, rng=seed))
+    too_wide = lambda n, d, rng: kde.sample(n, d, 4.0 * kde.scott_covariance(d), rng=rng)  # noqa: E731
+    assert not all_pass(wu.kde_sampling_checks(data, sample=too_wide, rng=seed))
+
+
+# --------------------------------------------------------------------------- 1a.ii / 1b.ii  autoregressive
+
+ar_params = st.integers(2, 6).flatmap(lambda d: st.tuples(
+    st.lists(st.floats(-2, 2), min_size=d, max_size=d),
+    st.lists(st.floats(-3, 3), min_size=d * d, max_size=d * d)))
+
+
+def ar_from(params):
+    b, w = params
+    d = len(b)
+    return np.array(b), np.tril(np.array(w).reshape(d, d), k=-1)
+
+
+@given(params=ar_params)
+def test_autoregressive_density_sums_to_one_with_the_model_conditionals(params):
+    b, W = ar_from(params)
+    assert all_pass(wu.autoregressive_density_checks(b, W))
+    flipped = lambda x, b_, W_: autoregressive.log_density(x, b_, -W_)  # noqa: E731
+    if np.abs(W).max() > 0.1:  # a different but normalised model: its conditionals are not ours
+        assert failed_names(wu.autoregressive_density_checks(b, W, log_density=flipped)) == [
+            "conditionals of the joint equal the logistic conditionals"]
+    no_zero_terms = lambda x, b_, W_: (x * logistic.log_sigmoid(  # noqa: E731
+        autoregressive.conditional_logits(x, b_, W_))).sum(axis=1)
+    assert not all_pass(wu.autoregressive_density_checks(b, W, log_density=no_zero_terms))
+
+
+@settings(max_examples=10)
+@given(params=ar_params, seed=seeds)
+def test_ancestral_sampling_matches_the_chain_rule_density(params, seed):
+    b, W = ar_from(params)
+    assert all_pass(wu.autoregressive_sampling_checks(b, W, rng=seed))
+
+
+@given(seed=seeds)
+def test_ancestral_sampler_that_ignores_the_past_is_rejected(seed):
+    b = np.zeros(3)
+    W = np.tril(np.full((3, 3), 3.0), k=-1)
+    independent = lambda n, b_, W_, rng: autoregressive.sample(n, b_, np.zeros_like(W_), rng=rng)  # noqa: E731
+    assert not all_pass(wu.autoregressive_sampling_checks(b, W, sample=independent, rng=seed))
+
+
+# --------------------------------------------------------------------------- 1a.iii / 1b.iii  Gaussian mixture
+
+
+@FEW
+@given(seed=seeds)
+def test_mixture_density_and_sampler_agree(seed):
+    params = wu.draw_mixture(seed)
+    assert all_pass(wu.mixture_density_checks(*params, rng=seed))
+    assert all_pass(wu.mixture_sampling_checks(*params, rng=seed))
+
+
+def test_mixture_sampler_with_permuted_weights_is_rejected():
+    weights, means, variances = np.array([0.7, 0.3]), np.array([[0.0, 0.0], [3.0, 0.0]]), np.array([1.0, 1.0])
+    swapped = lambda n, w, m, v, rng: mixtures.sample(n, w[::-1], m, v, rng=rng)  # noqa: E731
+    failed = failed_names(wu.mixture_sampling_checks(weights, means, variances, sample=swapped, rng=0))
+    assert "component labels follow the weights" in failed
+    equal = lambda x, w, m, v: mixtures.log_density(x, np.full(len(w), 1 / len(w)), m, v)  # noqa: E731
+    assert not all_pass(wu.mixture_density_checks(weights, means, variances, log_density=equal, rng=0))
+
+
+# --------------------------------------------------------------------------- 1a.iv / 1b.iv  normalizing flow
+
+
+@given(seed=seeds, d=st.integers(1, 4))
+def test_flow_inverse_undoes_forward_and_log_det_matches_finite_differences(seed, d):
+    flow = flows.Flow.random(d, rng=seed)
+    z = np.random.default_rng(seed).standard_normal((20, d))
+    x = flow.forward(z)
+    back, logdet = flow.inverse(x)
+    np.testing.assert_allclose(back, z, rtol=1e-9, atol=1e-9)
+    h = 1e-6
+    jac = np.stack([(flow.inverse(x + h * e)[0] - flow.inverse(x - h * e)[0]) / (2 * h) for e in np.eye(d)], axis=2)
+    np.testing.assert_allclose(logdet, np.log(np.abs(np.linalg.det(jac))), rtol=1e-5, atol=1e-5)
+
+
+@FEWER
+@given(seed=seeds)
+def test_flow_density_and_sampler_agree(seed):
+    flow = wu.draw_flow(seed)
+    assert all_pass(wu.flow_density_checks(flow, rng=seed))
+    assert all_pass(wu.flow_sampling_checks(flow, rng=seed))
+
+
+def test_flow_density_without_log_determinant_is_rejected():
+    flow = wu.draw_flow(3)
+    no_jacobian = lambda x: stats.norm.logpdf(flow.inverse(x)[0]).sum(axis=1)  # noqa: E731
+    failed = failed_names(wu.flow_density_checks(flow, log_density=no_jacobian, rng=0))
+    assert failed == ["normalizing flow: integral of p over R^2 is 1"]
+
+
+def test_flow_sampler_that_skips_a_layer_is_rejected():
+    flow = wu.draw_flow(4)
+    partial = flows.Flow(flow.layers[:-1])
+    assert not all_pass(wu.flow_sampling_checks(flow, sample=partial.sample, rng=0))
+
+
+# --------------------------------------------------------------------------- 1a.v / 1b.v  VAE
+
+
+@FEW
+@given(seed=seeds)
+def test_vae_estimators_and_sampler_pass_in_the_linear_gaussian_model(seed):
+    model = wu.draw_vae(seed)
+    assert all_pass(wu.vae_density_checks(model, rng=seed))
+    assert all_pass(wu.vae_sampling_checks(model, rng=seed))
+
+
+def test_importance_weights_without_the_proposal_density_are_rejected():
+    model = wu.draw_vae(5)
+
+    def prior_denominator(x, K, *, rng, proposal):  # z ~ q, but divides by the prior p(z) instead of q(z)
+        mean, cov = proposal
+        g = np.random.default_rng(rng)
+        z = mean[:, None, :] + g.standard_normal((len(x), K, model.k)) @ np.linalg.cholesky(cov).T
+        return model.log_joint(x[:, None, :], z) - model.log_prior(z)
+
+    failed = failed_names(wu.vae_density_checks(model, rng=1, log_weights=prior_denominator))
+    assert failed == ["importance weights p(x,z)/q(z) average to p(x)"]
+
+
+def test_vae_sampler_without_decoder_noise_is_rejected():
+    model = wu.draw_vae(6)
+    noiseless = lambda n, rng: model.sample(n, rng=rng) * 0 + model.b + np.random.default_rng(rng).standard_normal(  # noqa: E731
+        (n, model.k)) @ model.W.T
+    assert not all_pass(wu.vae_sampling_checks(model, sample=noiseless, rng=0))
+
+
+# --------------------------------------------------------------------------- 1a.vi / 1b.vi  diffusion
+
+
+@FEWER
+@given(seed=seeds)
+def test_probability_flow_density_and_sampler_match_the_data_distribution(seed):
+    model = wu.draw_diffusion(seed)
+    assert all_pass(wu.diffusion_density_checks(model, rng=seed))
+    assert all_pass(wu.diffusion_sampling_checks(model, rng=seed))
+
+
+@given(seed=seeds, t=st.floats(0.0, 1.0))
+def test_exact_score_is_the_gradient_of_the_exact_log_marginal(seed, t):
+    model = wu.draw_diffusion(seed)
+    x = np.random.default_rng(seed).normal(0, 2, (10, 2))
+    h = 1e-5
+    fd = np.stack([(model.log_marginal(x + h * e, t) - model.log_marginal(x - h * e, t)) / (2 * h)
+                   for e in np.eye(2)], axis=1)
+    np.testing.assert_allclose(model.score(x, t), fd, rtol=1e-5, atol=1e-5)
+
+
+def test_ode_density_without_the_divergence_term_is_rejected():
+    model = wu.draw_diffusion(7)
+
+    def no_trace(x, *, n_steps):
+        x1, _ = probability_flow.rk4(lambda s, t: (model.drift(s[0], t), np.zeros(len(s[0]))),
+                                     (x, np.zeros(len(x))), probability_flow.time_grid(n_steps))
+        return model.log_marginal(x1, 1.0)
+    failed = failed_names(wu.diffusion_density_checks(model, ode_log_density=no_trace, rng=0))
+    assert failed == [f"probability-flow ODE log p (RK4, {wu.ODE_STEPS} steps) equals exact log p_0"]
+
+
+def test_reverse_sampler_with_a_shrunken_score_is_rejected():
+    model = wu.draw_diffusion(8)
+
+    def weak(n, rng):
+        x1, _ = mixtures.sample(n, *model.marginal(1.0), rng=rng)
+        field = lambda s, t: (-0.5 * probability_flow.beta(t) * (s[0] + 0.8 * model.score(s[0], t)),)  # noqa: E731
+        return probability_flow.rk4(field, (x1,), probability_flow.time_grid(40)[::-1])[0]
+    assert not all_pass(wu.diffusion_sampling_checks(model, sample=weak, rng=0))
+
+
+# --------------------------------------------------------------------------- 2a / 2b  logistic regression
+
+
+@given(theta=st.lists(st.floats(-3, 3), min_size=3, max_size=3), seed=seeds)
+def test_logistic_sampler_frequencies_match_sigmoid(theta, seed):
+    rng = np.random.default_rng(seed)
+    xs = np.hstack([np.ones((3, 1)), rng.normal(size=(3, 2))])
+    assert all_pass(wu.logistic_sampling_checks(np.array(theta), xs, rng=seed))
+
+
+def test_logistic_sampler_with_the_sign_flipped_is_rejected():
+    xs = np.array([[1.0, 0.5, -0.2], [1.0, -1.0, 1.0]])
+    flipped = lambda X, th, rng: logistic.sample(X, -th, rng=rng)  # noqa: E731
+    assert not all_pass(wu.logistic_sampling_checks(np.array([1.0, 2.0, -1.0]), xs, sample=flipped, rng=0))
+
+
+@FEW
+@given(p=st.floats(0.02, 0.98), seed=seeds)
+def test_fitted_probability_is_the_label_frequency_and_tends_to_p(p, seed):
+    assert all_pass(wu.constant_input_checks(p, rng=seed))
+
+
+def test_a_wrong_limit_is_rejected_at_large_n():
+    wrong = wu.constant_input_checks(0.3, limit=0.31, rng=0)
+    assert "n = 100000: fitted P(Y=1) within sampling error of p" in failed_names(wrong)
+
+
+def test_a_fit_that_is_not_the_mle_is_rejected():
+    def one_gradient_step(X, y):
+        return type("R", (), {"x": np.array([0.5 * (np.mean(y) - 0.5)])})
+    assert not all_pass(wu.constant_input_checks(0.7, fit=one_gradient_step, rng=0))
+
+
+def test_all_equal_labels_have_no_finite_maximiser():
+    assert all_pass(wu.degenerate_label_checks())
+
+    def clipped(X, y, gtol):  # an optimiser that stops at |theta| = 10 would look like a finite MLE
+        res = logistic.fit(X, y, gtol=gtol)
+        return type("R", (), {"x": np.clip(res.x, -10, 10)})
+    assert not all_pass(wu.degenerate_label_checks(fit=clipped))
+
+
+@given(seed=seeds, n=st.integers(2, 2000))
+def test_logistic_fit_of_a_constant_input_is_the_logit_of_the_frequency(seed, n):
+    rng = np.random.default_rng(seed)
+    y = np.zeros(n, dtype=int)
+    y[: int(rng.integers(1, n))] = 1
+    theta_hat = logistic.fit(np.ones((n, 1)), y).x[0]
+    assert math.isclose(theta_hat, math.log(y.sum() / (n - y.sum())), rel_tol=1e-7, abs_tol=1e-7)
+
+
+# --------------------------------------------------------------------------- invalid inputs
+
+_data = np.random.default_rng(0).normal(size=(10, 2))
+INVALID = [
+    ("KDE from one point", lambda: kde.log_density(np.zeros((1, 2)), np.zeros((1, 2))), "at least 2"),
+    ("KDE bandwidth not positive definite", lambda: kde.log_density(_data, _data, -np.eye(2)), "positive definite"),
+    ("KDE bandwidth of the wrong shape", lambda: kde.sample(3, _data, np.eye(3), rng=0), "must be a (2, 2)"),
+    ("autoregressive W not lower triangular", lambda: autoregressive.log_density(
+        np.zeros((1, 2)), np.zeros(2), np.ones((2, 2))), "strictly lower triangular"),
+    ("autoregressive x not binary", lambda: autoregressive.log_density(
+        np.full((1, 2), 0.5), np.zeros(2), np.zeros((2, 2))), "binary"),
+    ("flow with a negative slope", lambda: flows.ElementwiseSinh([-1.0], [0.0]), "a > 0"),
+    ("flow points of the wrong dimension", lambda: flows.Flow.random(2, rng=0).log_density(np.zeros((3, 3))),
+     "shape (m, 2)"),
+    ("diffusion data variance above 1", lambda: probability_flow.MixtureDiffusion([1.0], [[0.0]], 1.5),
+     "(0, 1)"),
+    ("logistic labels not binary", lambda: logistic.fit(np.ones((2, 1)), [0, 2]), "labels in {0, 1}"),
+    ("logistic theta of the wrong length", lambda: logistic.sample(np.ones((2, 3)), [1.0], rng=0), "shape (3,)"),
+    ("logistic infinite logit", lambda: logistic.sample_bernoulli_logits([np.inf], rng=0), "finite"),
+]
+
+
+@pytest.mark.parametrize("call, message", [case[1:] for case in INVALID], ids=[case[0] for case in INVALID])
+def test_invalid_inputs_are_refused_with_a_clear_message(call, message):
+    with pytest.raises(ValueError) as err:
+        call()
+    assert message in str(err.value)
