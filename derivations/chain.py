@@ -180,21 +180,28 @@ def _entries(expr: Any) -> list[sp.Expr]:
 def _simplified_forms(diff: sp.Expr, hint: Simplifier | None):
     """Successively stronger targeted simplifications of ``diff``, lazily, each with its name.
 
+    The cheap forms come first; ``doit`` (which may integrate) only when they did not decide.
     A simplification that raises inside SymPy (nested sums can) is skipped, not fatal.
     """
-    try:
-        evaluated = diff.doit()
-    except Exception:  # noqa: BLE001 - an unevaluable object stays as written
-        evaluated = diff
+    evaluated: list = []
+
+    def doit():
+        if not evaluated:
+            try:
+                evaluated.append(diff.doit())
+            except Exception:  # noqa: BLE001 - an unevaluable object stays as written
+                evaluated.append(diff)
+        return evaluated[0]
+
     stages = [("as written", lambda: diff)]
     if hint is not None:
         stages.append(("given hint", lambda: hint(diff)))
     stages += [
-        ("doit", lambda: evaluated),
-        ("expand", lambda: sp.expand(evaluated)),
-        ("cancel", lambda: sp.cancel(sp.together(evaluated))),
-        ("powsimp", lambda: sp.expand(sp.powsimp(sp.expand_power_base(evaluated, force=False)))),
-        ("simplify", lambda: sp.simplify(evaluated)),
+        ("doit", doit),
+        ("expand", lambda: sp.expand(doit())),
+        ("cancel", lambda: sp.cancel(sp.together(doit()))),
+        ("powsimp", lambda: sp.expand(sp.powsimp(sp.expand_power_base(doit(), force=False)))),
+        ("simplify", lambda: sp.simplify(doit())),
     ]
     for name, make in stages:
         try:

@@ -91,6 +91,7 @@ class Registration:
 
 
 _REGISTRY: dict[str, Registration] = {}
+_BROKEN: dict[str, str] = {}  # section -> why its module failed to import
 _LOADED = False
 
 
@@ -120,14 +121,27 @@ def load_all() -> None:
     if _LOADED:
         return
     for section in SECTIONS:
-        importlib.import_module(f"derivations.{section}")
+        try:
+            importlib.import_module(f"derivations.{section}")
+        except Exception as exc:  # a broken section must not take the other 40 parts down with it
+            _BROKEN[section] = f"section module derivations.{section} failed to import: {type(exc).__name__}: {exc}"
     _LOADED = True
 
 
 def registration(part_id: str) -> Registration | None:
-    """The registration of ``part_id``, or None if the part is still ``todo``."""
+    """The registration of ``part_id``, or None if the part is still ``todo``.
+
+    A part whose section module failed to import gets a registration that raises that error,
+    so it is reported as ``failed`` with the reason, never silently as ``todo``.
+    """
     load_all()
-    return _REGISTRY.get(part_id)
+    reg = _REGISTRY.get(part_id)
+    broken = _BROKEN.get(PARTS[part_id].section)
+    if reg is None and broken is not None:
+        def build() -> Answer:
+            raise ImportError(broken)
+        return Registration(part_id, "failed", build, "(broken)")
+    return reg
 
 
 def declared_status(part_id: str) -> str:

@@ -80,3 +80,13 @@ def test_failed_part_gives_exit_code_1(monkeypatch, capsys):
 
     monkeypatch.setattr(cli, "run_part", broken)
     assert cli.main(["check", "8a"]) == 1
+
+
+def test_a_section_that_fails_to_import_fails_its_parts_not_the_command(monkeypatch, capsys):
+    from derivations import registry
+    registry.load_all()
+    monkeypatch.setitem(registry._BROKEN, "diffusion", "section module derivations.diffusion failed: boom")
+    monkeypatch.delitem(registry._REGISTRY, "8a")
+    assert cli.main(["check", "8a", "--json"]) == 1
+    (doc,) = json.loads(capsys.readouterr().out)
+    assert doc["status"] == "failed" and "boom" in doc["error"]
