@@ -1,36 +1,343 @@
-"""Terminal rendering of part results: the answer, each derivation step and every check."""
+"""Terminal rendering of part results: the answer, each derivation step and every check.
+
+Formulas are drawn with :func:`sympy.pretty` (Unicode); a sum too wide for the terminal is broken
+between its terms, one line each, so nothing wraps mid-symbol. Prose written in LaTeX (summaries,
+explanations, reasons) is turned into readable Unicode by :func:`delatex`.
+
+>>> import sympy as sp
+>>> x, y = sp.symbols("x y")
+>>> print(pretty_lines(x + y, width=80))
+x + y
+>>> delatex(r"$q(x_t\\mid x_0)=\\mathcal{N}(\\sqrt{\\bar\\alpha_t}\\,x_0, 1-\\bar\\alpha_t)$")
+'q(x_t | x_0) = 𝒩(√(ᾱ_t) x_0, 1-ᾱ_t)'
+"""
 
 from __future__ import annotations
 
-import json
+import functools
+import math
+import re
+import shutil
 import textwrap
+import unicodedata
+from typing import Any, Iterable, Sequence
 
 import sympy as sp
+from sympy.core.function import _coeff_isneg
+from sympy.printing.pretty.pretty import PrettyPrinter
+from sympy.printing.pretty.stringpict import prettyForm, stringPict
 
 from derivations.chain import ChainResult, StepResult
+from derivations.distributions import Gaussian, Mixture, PointMasses
 from derivations.runner import PartResult
 
 _MARK = {"proved": "PROVED ", "checked": "CHECKED", "failed": "FAILED ", "explained": "EXPLAINED", "todo": "TODO"}
+_REL = {"=": "=", "<=": "≤", ">=": "≥"}
+
+
+def terminal_width() -> int:
+    """Columns available for output (at least 60, at most 120)."""
+    return max(60, min(120, shutil.get_terminal_size((100, 24)).columns))
+
+
+# --------------------------------------------------------------------------- formulas
+
+
+def _printer() -> PrettyPrinter:
+    return PrettyPrinter({"use_unicode": True, "wrap_line": False})
 
 
 def pretty(expr) -> str:
-    """Unicode pretty-printed math, as SymPy draws it."""
+    """Unicode pretty-printed math, as SymPy draws it (never wrapped mid-symbol)."""
     return sp.pretty(expr, use_unicode=True, wrap_line=False)
+
+
+def pretty_width(expr) -> int:
+    """Width in columns of ``expr`` drawn by :func:`pretty`: a proxy for its typeset width.
+
+    >>> pretty_width(sp.Symbol("x") + 1)
+    5
+    """
+    if isinstance(expr, sp.Basic):
+        return _cached_width(expr)
+    return _measure(expr)
+
+
+def _measure(expr) -> int:
+    return max((len(line) for line in pretty(expr).splitlines()), default=0)
+
+
+@functools.lru_cache(maxsize=4096)
+def _cached_width(expr: sp.Basic) -> int:
+    return _measure(expr)
+
+
+def signed_terms(expr) -> list[tuple[str, Any]]:
+    """The terms of a sum in printing order, each as ``(sign, absolute term)``.
+
+    >>> x, y = sp.symbols("x y")
+    >>> signed_terms(x - 2*y)
+    [('+', x), ('-', 2*y)]
+    """
+    return [("-", -t) if _coeff_isneg(t) else ("+", t) for t in expr.as_ordered_terms()]
+
+
+def pack(widths: Sequence[int], budget: int, sep: int = 3) -> list[list[int]]:
+    """Greedy line filling: indices of items grouped so each group's width stays within ``budget``.
+
+    An item wider than ``budget`` gets a group of its own.
+
+    >>> pack([10, 10, 10, 30], 25)
+    [[0, 1], [2], [3]]
+    """
+    groups: list[list[int]] = []
+    used = budget + 1
+    for i, w in enumerate(widths):
+        if groups and used + sep + w <= budget:
+            groups[-1].append(i)
+            used += sep + w
+        else:
+            groups.append([i])
+            used = w
+    return groups
+
+
+def _join_terms(terms: list[tuple[str, Any]], first: bool) -> prettyForm:
+    """Draw signed terms side by side on a common baseline."""
+    p = _printer()
+    form = None
+    for k, (sign, term) in enumerate(terms):
+        pic = p._print(term)
+        lead = (sign == "-") if (k == 0 and first) else True
+        op = (f"{sign} " if k == 0 else f" {sign} ") if lead else ""
+        form = prettyForm(*stringPict.next(*([form] if form is not None else []), op, pic))
+    return form
+
+
+def pretty_block(expr, width: int) -> tuple[str, int]:
+    """``expr`` drawn within ``width`` columns where possible, and the row of its first baseline.
+
+    A sum wider than ``width`` is broken between its terms, one group of terms a line.
+    """
+    if not isinstance(expr, sp.Add) or pretty_width(expr) <= width:
+        form = _printer()._print(expr)
+        return form.render(wrap_line=False), form.baseline
+    terms = signed_terms(expr)
+    groups = pack([pretty_width(t) for _, t in terms], width - 4)
+    blocks, baseline = [], 0
+    for g, idx in enumerate(groups):
+        form = _join_terms([terms[i] for i in idx], first=(g == 0))
+        text = form.render(wrap_line=False)
+        if g == 0:
+            baseline = form.baseline
+        blocks.append(text if g == 0 else textwrap.indent(text, "  "))
+    return "\n".join(blocks), baseline
+
+
+def pretty_lines(expr, width: int) -> str:
+    """``expr`` drawn within ``width`` columns where possible (see :func:`pretty_block`).
+
+    >>> print(pretty_lines(sum(sp.symbols("a:k")), width=30))
+    a + b + c + d + e + f + g
+      + h + i + j + k
+    """
+    return pretty_block(expr, width)[0]
+
+
+# --------------------------------------------------------------------------- LaTeX prose to Unicode
+
+_GREEK = ("alpha beta gamma delta epsilon varepsilon zeta eta theta vartheta iota kappa lambda mu nu xi "
+          "pi rho sigma tau upsilon phi varphi chi psi omega Gamma Delta Theta Lambda Xi Pi Sigma "
+          "Upsilon Phi Psi Omega").split()
+_GREEK_CHARS = "αβγδεεζηθϑικλμνξπρστυφφχψωΓΔΘΛΞΠΣΥΦΨΩ"
+_SYMBOLS = {
+    **{f"\\{name}": ch for name, ch in zip(_GREEK, _GREEK_CHARS)},
+    r"\mid": " | ", r"\vert": "|", r"\lvert": "|", r"\rvert": "|", r"\|": "‖", r"\Vert": "‖",
+    r"\le": "≤", r"\leq": "≤", r"\ge": "≥", r"\geq": "≥", r"\ne": "≠", r"\neq": "≠",
+    r"\approx": "≈", r"\sim": "~", r"\propto": "∝", r"\to": "→", r"\rightarrow": "→",
+    r"\Rightarrow": "⇒", r"\iff": "⇔", r"\infty": "∞", r"\in": "∈", r"\cdot": "·", r"\times": "×",
+    r"\sum": "∑", r"\prod": "∏", r"\int": "∫", r"\partial": "∂", r"\nabla": "∇", r"\pm": "±",
+    r"\ldots": "…", r"\dots": "…", r"\cdots": "⋯", r"\top": "ᵀ", r"\log": "log", r"\exp": "exp",
+    r"\quad": " ", r"\qquad": "  ", r"\,": " ", r"\;": " ", r"\!": "", r"\ ": " ", r"~": " ",
+    r"\left": "", r"\right": "", r"\bigl": "", r"\bigr": "", r"\Bigl": "", r"\Bigr": "", r"\big": "",
+    r"\Big": "", r"\%": "%", r"\&": "&", r"\_": "_", r"\#": "#", r"\{": "{", r"\}": "}",
+    r"\langle": "⟨", r"\rangle": "⟩", r"\emph": "", r"\textbf": "", r"\textit": "", r"\text": "",
+    r"\mathrm": "", r"\operatorname": "", r"\mathbf": "", r"\boldsymbol": "", r"\displaystyle": "",
+    r"\mathbb{E}": "𝔼", r"\mathbb{R}": "ℝ", r"\mathcal{N}": "𝒩", r"\mathcal{D}": "𝒟", r"\mathcal{L}": "ℒ",
+    r"\KL": "KL", r"\E": "𝔼", r"\noindent": "", r"\par": "\n",
+}
+_ACCENTS = {"bar": "\u0304", "hat": "\u0302", "tilde": "\u0303", "dot": "\u0307"}
+
+
+def delatex(text: str) -> str:
+    """Readable Unicode for LaTeX prose: common macros to symbols, ``$`` and braces removed.
+
+    Meant for the terminal; anything it does not know is left as written.
+
+    >>> delatex(r"$\\frac{a}{b} \\le \\sqrt{2}$ and \\emph{never} $\\hat x$")
+    '(a)/(b) ≤ √(2) and never x̂'
+    """
+    s = text.replace("\\[", " ").replace("\\]", " ").replace("$", "")
+    s = re.sub(r"\\(?:begin|end)\{[a-z*]+\}", " ", s).replace("\\\\", "\n").replace("&", "")
+    s = _macro(s, r"\\[dt]?frac", 2, lambda a, b: f"({a})/({b})")
+    s = _macro(s, r"\\sqrt", 1, lambda a: f"√({a})")
+    for macro in sorted(_SYMBOLS, key=len, reverse=True):
+        s = re.sub(re.escape(macro) + (r"(?![A-Za-z])" if macro[-1].isalpha() else ""),
+                   lambda _m, r=_SYMBOLS[macro]: r, s)
+    s = re.sub(r"\\(bar|hat|tilde|dot)\s*\{(\w)\}", lambda m: _accent(m[2], m[1]), s)
+    s = re.sub(r"\\(bar|hat|tilde|dot)\s*(\w)", lambda m: _accent(m[2], m[1]), s)
+    s = s.replace("{", "").replace("}", "")
+    s = re.sub(r"[ \t]*=[ \t]*", " = ", s)
+    return unicodedata.normalize("NFC", re.sub(r"[ \t]+", " ", s).strip())
+
+
+def _macro(text: str, pattern: str, nargs: int, render) -> str:
+    """Replace every ``\\macro{a}{b}`` (arguments with nested braces) by ``render(a, b)``."""
+    out, pos = [], 0
+    for m in re.finditer(pattern + r"(?![A-Za-z])\s*", text):
+        if m.start() < pos:
+            continue
+        args, end = [], m.end()
+        for k in range(nargs):
+            if k:  # spaces between the arguments
+                end = len(text) - len(text[end:].lstrip())
+            group = _group(text, end)
+            if group is None:
+                break
+            arg, end = group
+            args.append(_macro(arg, pattern, nargs, render))
+        if len(args) == nargs:
+            out += [text[pos:m.start()], render(*args)]
+            pos = end
+    return "".join(out) + text[pos:]
+
+
+def _group(text: str, start: int) -> tuple[str, int] | None:
+    """The braced group at ``start`` (its inside, and the index after it), or None."""
+    if start >= len(text) or text[start] != "{":
+        return None
+    depth = 0
+    for i in range(start, len(text)):
+        depth += {"{": 1, "}": -1}.get(text[i], 0)
+        if depth == 0:
+            return text[start + 1:i], i + 1
+    return None
+
+
+def _accent(letter: str, accent: str) -> str:
+    return letter + _ACCENTS[accent]
+
+
+def wrap(text: str, width: int, indent: int = 4) -> str:
+    """Paragraphs of ``text`` filled to ``width``, each line indented."""
+    paragraphs = [" ".join(p.split()) for p in re.split(r"\n\s*\n", text) if p.strip()]
+    pad = " " * indent
+    return "\n".join(textwrap.fill(p, width, initial_indent=pad, subsequent_indent=pad) for p in paragraphs)
+
+
+# --------------------------------------------------------------------------- evidence
+
+#: Evidence keys in the order they are shown, with their labels (plain text, LaTeX math).
+EVIDENCE_KEYS = (
+    ("n", "n", "n"),
+    ("size", "values", r"\text{values}"),
+    ("components", "components", r"k"),
+    ("cells", "cells", r"\text{cells}"),
+    ("successes", "successes", r"\text{successes}"),
+    ("expected_p", "p0", r"p_0"),
+    ("statistic", "statistic", r"\text{statistic}"),
+    ("dof", "dof", r"\text{dof}"),
+    ("max_abs_z", "max|z|", r"\max|z|"),
+    ("critical_z", "critical z", r"z^{*}"),
+    ("min_expected_count", "min expected count", r"\min E"),
+    ("max_abs_error", "max error", r"\max|\Delta|"),
+    ("rtol", "rtol", r"\text{rtol}"),
+    ("atol", "atol", r"\text{atol}"),
+    ("p_value", "p", "p"),
+    ("alpha", "alpha", r"\alpha"),
+)
+_HIDDEN = {"test", "estimate", "expected", "standard_error", "max_excess_over_bound"}
+
+
+def evidence_fields(evidence: dict) -> list[tuple[str, Any]]:
+    """The evidence of one check as ordered ``(key, value)`` pairs: known keys first, then the rest.
+
+    The test's name is left out (it heads the line); so are the bulky vectors of a mean test,
+    except an estimate with at most three entries, shown beside its expected value.
+
+    >>> evidence_fields({"test": "t", "alpha": 1e-6, "p_value": 0.5, "n": 10, "radius": 2.0})
+    [('n', 10), ('p_value', 0.5), ('alpha', 1e-06), ('radius', 2.0)]
+    """
+    known = [key for key, _, _ in EVIDENCE_KEYS]
+    out = [(k, evidence[k]) for k in known if k in evidence]
+    for extra in ("estimate", "expected"):
+        value = evidence.get(extra)
+        if value is not None and len(_flat(value)) <= 3:
+            out.append((extra, value))
+    out += [(k, v) for k, v in evidence.items() if k not in known and k not in _HIDDEN]
+    return out
+
+
+def _flat(value) -> list:
+    if isinstance(value, (list, tuple)):
+        return [x for v in value for x in _flat(v)]
+    if hasattr(value, "tolist"):
+        return _flat(value.tolist())
+    return [value]
+
+
+def number(value: Any) -> str:
+    """A number as a person writes it: integers grouped, floats to 3-4 significant digits.
+
+    >>> [number(v) for v in (20000, 0.4312, 1e-6, 3.2e-12, 12.5, True)]
+    ['20\u202f000', '0.431', '1e-06', '3.2e-12', '12.5', 'yes']
+    """
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, int):
+        return f"{value:,}".replace(",", "\u202f")  # a narrow no-break space: never wrapped
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            return str(value)
+        if value != 0 and (abs(value) < 1e-3 or abs(value) >= 1e5):
+            return f"{value:.2g}" if abs(value) < 1e-3 else f"{value:.3g}"
+        return f"{value:.3g}"
+    if isinstance(value, (list, tuple)) or hasattr(value, "tolist"):
+        items = _flat(value)
+        if len(items) == 1:
+            return number(items[0])
+        shown = ", ".join(number(v) for v in items[:4])
+        return f"[{shown}{', …' if len(items) > 4 else ''}]"
+    return str(value)
+
+
+def evidence_text(evidence: dict) -> str:
+    """One line of evidence for the terminal."""
+    label = {k: text for k, text, _ in EVIDENCE_KEYS}
+    pairs = dict(evidence_fields(evidence))
+    p, alpha = pairs.pop("p_value", None), pairs.pop("alpha", None)
+    fields = [f"{label.get(k, k)} = {number(v)}" for k, v in pairs.items()]
+    if p is not None:
+        compare = "" if alpha is None else f" {'≥' if p >= alpha else '<'} α = {number(alpha)}"
+        fields.append(f"p = {number(p)}{compare}")
+    head = str(evidence.get("test", "check"))
+    return head + (": " + ", ".join(fields) if fields else "")
+
+
+# --------------------------------------------------------------------------- parts
 
 
 def _indent(text: str, n: int = 4) -> str:
     return textwrap.indent(text, " " * n)
 
 
-def step_block(step: StepResult) -> str:
+def step_block(step: StepResult, width: int = 100) -> str:
     """One step: relation and right-hand side, then its reason and verdict."""
-    rel = {"=": "=", "<=": "≤", ">=": "≥"}[step.relation]
-    body = pretty(step.rhs)
-    lines = body.splitlines() or [""]
-    mid = len(lines) // 2
-    lines = [(f"{rel} " if i == mid else "  ") + line for i, line in enumerate(lines)]
-    out = "\n".join(lines)
-    out += f"\n      [{step.verdict.value}] {step.reason}  ({step.method})"
+    text, baseline = pretty_block(step.rhs, width - 2)
+    lines = text.splitlines() or [""]
+    rel = _REL[step.relation]
+    out = "\n".join((f"{rel} " if i == baseline else "  ") + line for i, line in enumerate(lines))
+    out += f"\n      [{step.verdict.value}] {delatex(step.reason)}  ({step.method})"
     if step.counterexample is not None:
         out += f"\n      counterexample: {step.counterexample}"
         if step.values:
@@ -38,40 +345,83 @@ def step_block(step: StepResult) -> str:
     return out
 
 
-def chain_block(result: ChainResult) -> str:
-    head = f"Derivation: {result.chain.title}  [{result.verdict.value}]"
-    body = [pretty(result.chain.start)] + [step_block(s) for s in result.steps]
+def chain_block(result: ChainResult, width: int = 100) -> str:
+    head = f"Derivation: {delatex(result.chain.title)}  [{result.verdict.value}]"
+    body = [pretty_lines(result.chain.start, width - 4)] + [step_block(s, width - 4) for s in result.steps]
     return head + "\n" + _indent("\n".join(body))
 
 
-def check_lines(result: PartResult) -> list[str]:
+def check_lines(result: PartResult, width: int = 100) -> list[str]:
     lines = []
     for c in result.checks:
-        ev = {k: v for k, v in c.to_json()["evidence"].items() if k not in ("estimate", "expected", "standard_error")}
-        lines.append(f"[{'pass' if c.passed else 'FAIL'}] {c.name}")
-        lines.append(_indent(json.dumps(ev, default=str)[:600], 6))
+        lines.append(f"[{'pass' if c.passed else 'FAIL'}] {delatex(c.name)}")
+        lines.append(textwrap.fill(evidence_text(c.to_json()["evidence"]), width - 6,
+                                   initial_indent="      ", subsequent_indent="        "))
     return lines
 
 
-def part_report(result: PartResult) -> str:
+def quantity_block(quantity, width: int = 100) -> str:
+    """A reference answer drawn in Unicode: an expression, a distribution, or a choice."""
+    value = quantity.value
+    if quantity.kind == "choice":
+        return f"{quantity.name}: option {value}"
+    if isinstance(value, (Gaussian, Mixture, PointMasses)):
+        return f"{quantity.name}:\n" + _indent(pretty(_distribution_expr(value)))
+    return f"{quantity.name} =\n" + _indent(pretty_lines(value, width - 4))
+
+
+_NORMAL = sp.Function("𝒩")
+_POINT = sp.Function("δ")
+
+
+def _distribution_expr(value):
+    """A distribution as an expression SymPy can draw: 𝒩(mean, cov), weighted sums of them, δ(atom)."""
+    if isinstance(value, Gaussian):
+        return _NORMAL(value.mean, value.cov)
+    if isinstance(value, Mixture):
+        return sp.Add(*[sp.Mul(w, _distribution_expr(c), evaluate=False)
+                        for w, c in zip(value.weights, value.components)], evaluate=False)
+    return sp.Add(*[sp.Mul(w, _POINT(a), evaluate=False) for w, a in zip(value.weights, value.atoms)],
+                  evaluate=False)
+
+
+def part_report(result: PartResult, width: int | None = None) -> str:
     """Everything about one part, readable in a terminal."""
-    out = [f"{result.id}  {result.title}", f"status: {result.status} (claims {result.claim}; seed {result.seed})"]
+    width = width or terminal_width()
+    out = [f"{result.id}  {result.title}",
+           f"status: {result.status} (claims {result.claim}; seed {result.seed}; {result.seconds:.2f} s)"]
     if result.error:
         out.append(f"error: {result.error}")
-    if result.answer is not None:
-        out += ["", "Answer:", _indent(result.answer.summary.strip())]
-        if result.answer.explanation:
-            out += ["", "Why:", _indent(textwrap.fill(" ".join(result.answer.explanation.split()), 96))]
+    answer = result.answer
+    if answer is not None:
+        out += ["", "Answer:", wrap(delatex(answer.summary), width)]
+        for q in answer.quantities:
+            out.append(_indent(quantity_block(q, width - 4)))
+        if answer.explanation:
+            out += ["", "Why:", wrap(delatex(answer.explanation), width)]
     for chain in result.chains:
-        out += ["", chain_block(chain)]
-    if result.answer is not None and result.answer.checks:
-        out += ["", "Checks:"] + [_indent(f"- {c.name}: {c.claim}") for c in result.answer.checks]
+        out += ["", chain_block(chain, width)]
+    if answer is not None and answer.checks:
+        out += ["", "Checks:"] + [wrap(f"- {delatex(c.name)}: {delatex(c.claim)}", width) for c in answer.checks]
     if result.checks:
-        out += ["", "Check results:"] + [_indent(line) for line in check_lines(result)]
+        out += ["", "Check results:"] + [_indent(line) for line in check_lines(result, width - 4)]
+    if answer is not None and answer.figures:
+        out += ["", "Figures (drawn by derive latex):"]
+        out += [wrap(f"- {f.filename}: {delatex(f.caption)}", width) for f in answer.figures]
     return "\n".join(out)
 
 
-def status_table(rows: list[tuple[str, str, str]]) -> str:
+def status_table(rows: Iterable[tuple[str, str, str]]) -> str:
     """A plain table of (id, status, title)."""
+    rows = list(rows)
     width = max((len(r[0]) for r in rows), default=2)
     return "\n".join(f"{pid:<{width}}  {_MARK.get(status, status):<9}  {title}" for pid, status, title in rows)
+
+
+def run_summary(results: Sequence[PartResult]) -> str:
+    """The status table of a run, then the count of each status."""
+    counts: dict[str, int] = {}
+    for r in results:
+        counts[r.status] = counts.get(r.status, 0) + 1
+    table = status_table((r.id, r.status, r.title) for r in results)
+    return table + "\n\n" + ", ".join(f"{k} {v}" for k, v in sorted(counts.items()))

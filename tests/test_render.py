@@ -1,0 +1,118 @@
+"""`derive show` in a terminal: Unicode math, long sums broken between terms, evidence in words."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import sympy as sp
+
+from derivations import cli, registry, render
+from derivations.chain import derive
+from derivations.distributions import Gaussian
+from derivations.registry import Answer, Check, Figure, Quantity
+from numerics.stattests import binomial_test, chi_square_test, close_test, mean_test
+
+abar = sp.Symbol("alphabar_t", positive=True)
+x0 = sp.Symbol("x_0", real=True)
+T = sp.symbols("t_1:41", positive=True)
+
+
+def _part() -> Answer:
+    long_sum = sum((k + 1) * t**2 for k, t in enumerate(T))
+    return Answer(
+        summary=r"$q(x_t\mid x_0)=\mathcal{N}\big(\sqrt{\bar\alpha_t}\,x_0,\,(1-\bar\alpha_t)I\big)$",
+        explanation=r"Unroll the recursion: \emph{sums} of independent Gaussians are Gaussian.",
+        chains=(derive("mean of x_t", sp.sqrt(abar) * x0 + 0 * abar, (sp.sqrt(abar) * x0, "noise has mean $0$")),
+                derive("a long sum", long_sum, (sp.expand(long_sum), "expand"))),
+        checks=(Check("mean", "the sample mean is 0", lambda rng: [
+                    mean_test("mean", rng.normal(size=4000), [0.0]),
+                    binomial_test("coin", 48, 100, 0.5),
+                    chi_square_test("die", [10, 12, 9, 11, 8, 10], [1] * 6),
+                    close_test("quadrature", [1.0], [1.0])]),),
+        figures=(Figure("fig-8a.pdf", r"The mean against $\bar\alpha_t$.", lambda path, rng: None),),
+        quantities=(Quantity("distribution", Gaussian(sp.sqrt(abar) * x0, 1 - abar), kind="distribution"),
+                    Quantity("mean", sp.sqrt(abar) * x0), Quantity("option", 2, kind="choice")),
+    )
+
+
+@pytest.fixture
+def fake_part(monkeypatch):
+    monkeypatch.setattr(registry, "_REGISTRY", {"8a": registry.Registration("8a", "proved", _part, __name__)})
+    monkeypatch.setattr(registry, "_LOADED", True)
+
+
+def test_show_prints_unicode_math_reasons_and_evidence(fake_part, capsys, monkeypatch):
+    monkeypatch.setattr(render, "terminal_width", lambda: 80)
+    assert cli.main(["show", "8a"]) == 0
+    out = capsys.readouterr().out
+    assert "q(x_t | x_0) = 𝒩(√(ᾱ_t) x_0, (1-ᾱ_t)I)" in out
+    assert "╲╱ α̅ₜ ⋅x₀" in out  # the chain, drawn by sympy.pretty
+    assert "[proved] noise has mean 0" in out
+    assert "distribution:" in out and "𝒩⎝╲╱ α̅ₜ ⋅x₀, 1 - α̅ₜ⎠" in out and "option: option 2" in out
+    assert "[pass] mean" in out and "n = 4\u202f000" in out and "≥ α = 1e-06" in out
+    assert "successes = 48" in out and "dof = 5" in out and "max error = 0" in out
+    assert "{" not in out.split("Check results:")[1]  # words, not JSON
+    assert "fig-8a.pdf: The mean against ᾱ_t." in out
+
+
+def test_long_sum_is_broken_between_terms_within_the_terminal_width(fake_part, capsys, monkeypatch):
+    monkeypatch.setattr(render, "terminal_width", lambda: 80)
+    cli.main(["show", "8a"])
+    out = capsys.readouterr().out
+    assert max(len(line) for line in out.splitlines()) <= 80
+    chain = out.split("Derivation: a long sum")[1].split("Checks:")[0]
+    assert sum(line.lstrip().startswith("+") for line in chain.splitlines()) >= 4
+    assert chain.count("40⋅t₄₀") == 2  # once on each side, never split
+
+
+def test_pretty_lines_keeps_every_term_once():
+    expr = sum(k * t for k, t in enumerate(T, start=1))
+    text = render.pretty_lines(expr, 40)
+    assert all(len(line) <= 40 for line in text.splitlines())
+    for t in T:
+        name = render.pretty(t)
+        assert sum(tok.endswith(name) for tok in text.replace("+", " ").split()) == 1
+
+
+def test_negative_terms_keep_their_sign_across_line_breaks():
+    expr = sum(-t if k % 2 else t for k, t in enumerate(T))
+    text = render.pretty_lines(expr, 30)
+    assert text.count("-") == 20 and text.count("+") == 19
+
+
+@pytest.mark.parametrize("tex, text", [
+    (r"$\frac{a}{b}$", "(a)/(b)"),
+    (r"$\sqrt{1-\bar\alpha_t}$", "√(1-ᾱ_t)"),
+    (r"$\hat{x}$ and $\hat x$", "x̂ and x̂"),
+    (r"$\mathbb{E}[x] \le \infty$", "𝔼[x] ≤ ∞"),
+    (r"\[ a = b \]", "a = b"),
+    (r"\textbf{bold} 50\% of $x\in\mathbb{R}$", "bold 50% of x∈ℝ"),
+    (r"$\sigma_2^2 = 2\sigma_1^2$", "σ_2^2 = 2σ_1^2"),
+])
+def test_delatex_reads_common_latex_as_unicode(tex, text):
+    assert render.delatex(tex) == text
+
+
+@pytest.mark.parametrize("evidence, expected", [
+    ({"test": "z", "n": 20000, "p_value": 0.43, "alpha": 1e-6}, "z: n = 20\u202f000, p = 0.43 ≥ α = 1e-06"),
+    ({"test": "tol", "rtol": 1e-7, "atol": 1e-10, "max_abs_error": 3e-12, "max_excess_over_bound": -1.0},
+     "tol: max error = 3e-12, rtol = 1e-07, atol = 1e-10"),
+    ({"test": "stated condition", "radius": [1.0, 2.0, 3.0, 4.0, 5.0]}, "stated condition: radius = [1, 2, 3, 4, …]"),
+    ({"test": "two-sample", "n": [100, 200], "statistic": 0.05}, "two-sample: n = [100, 200], statistic = 0.05"),
+])
+def test_evidence_reads_as_one_line_of_words(evidence, expected):
+    assert render.evidence_text(evidence) == expected
+
+
+def test_show_of_a_todo_part_says_so(monkeypatch, capsys):
+    monkeypatch.setattr(registry, "_REGISTRY", {})
+    monkeypatch.setattr(registry, "_LOADED", True)
+    assert cli.main(["show", "9h"]) == 0
+    assert "status: todo" in capsys.readouterr().out
+
+
+def test_section_script_uses_the_same_report(fake_part, capsys):
+    assert cli.show_section("diffusion") == 0
+    out = capsys.readouterr().out
+    assert out.count("status: todo") == 4 and "[proved] noise has mean 0" in out
+    np.testing.assert_equal(out.count("=" * 72), 5)
