@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from pathlib import Path
 from typing import Sequence
 
 from derivations import latex, render
@@ -41,10 +42,15 @@ def _parser() -> argparse.ArgumentParser:
     sh = sub.add_parser("show", help="one part: answer, derivation steps, check results")
     sh.add_argument("id", metavar="ID")
     sh.add_argument("--seed", type=_seed, default=0)
+    sh.add_argument("--latex", action="store_true", help="print the part's LaTeX fragment instead")
 
     lx = sub.add_parser("latex", help="write the LaTeX answers document")
     lx.add_argument("-o", "--output", required=True, metavar="FILE")
     lx.add_argument("--seed", type=_seed, default=0)
+    lx.add_argument("--pdf", action="store_true", help="also compile FILE into a PDF beside it (pdflatex)")
+
+    from derivations.answercheck.command import add_parser as add_verify_parser  # its help is per part
+    add_verify_parser(sub)
     return p
 
 
@@ -94,11 +100,7 @@ def cmd_check(args) -> int:
     if args.json:
         print(json.dumps([r.to_json() for r in results], indent=1))
     else:
-        print(render.status_table([(r.id, r.status, r.title) for r in results]))
-        counts: dict[str, int] = {}
-        for r in results:
-            counts[r.status] = counts.get(r.status, 0) + 1
-        print("\n" + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())))
+        print(render.run_summary(results))
         for r in results:
             if r.status == "failed":
                 print(f"\n--- {r.id} failed ---\n{render.part_report(r)}")
@@ -108,7 +110,7 @@ def cmd_check(args) -> int:
 def cmd_show(args) -> int:
     (pid,) = _single(args.id)
     result = run_part(pid, seed=args.seed)
-    print(render.part_report(result))
+    print(latex.part_tex(result) if args.latex else render.part_report(result))
     return _exit_code([result])
 
 
@@ -121,10 +123,32 @@ def _single(selector: str) -> list[str]:
 
 
 def cmd_latex(args) -> int:
+    """One run: every part, its figures, the .tex (and with --pdf the PDF); the table on stdout."""
+    from derivations import figures, pdf  # deferred: matplotlib and pdflatex only for this command
+
+    out = Path(args.output)
+    if out.is_dir() or out.suffix != ".tex":
+        raise UsageError(f"-o expects a .tex file name, got {str(out)!r}")
     results = run_many(list(ORDER), args.seed)
-    tex = latex.document(results)
-    atomic_write(args.output, tex)
-    print(f"wrote {args.output}", file=sys.stderr)
+    drawn = figures.draw_all(results, out.parent, args.seed)
+    try:
+        atomic_write(out, latex.document(results, drawn, seed=args.seed))
+    except OSError as exc:
+        raise UsageError(f"cannot write {out}: {exc.strerror or exc}") from None
+    print(render.run_summary(results))
+    n_fig = sum(len(v) for v in drawn.values())
+    print(f"wrote {out} ({len(results)} parts, {n_fig} figures)", file=sys.stderr)
+    if args.pdf:
+        try:
+            report = pdf.compile_pdf(out)
+        except pdf.LatexError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
+        print(f"wrote {out.with_suffix('.pdf')} ({report.pages} pages, pdflatex ran {report.runs} times)",
+              file=sys.stderr)
+        for line, points, pid in report.overfull:
+            print(f"warning: {out.name}:{line}{f' (part {pid})' if pid else ''}: a line is {points:.1f}pt "
+                  "too wide", file=sys.stderr)
     return _exit_code(results)
 
 
@@ -137,7 +161,14 @@ def show_section(section: str, seed: int = 0) -> int:
     return _exit_code(results)
 
 
-COMMANDS = {"list": cmd_list, "check": cmd_check, "show": cmd_show, "latex": cmd_latex}
+def cmd_verify(args) -> int:
+    """Check a user's own answer (derivations/answercheck); exit 0 correct, 1 incorrect, 2 bad input."""
+    from derivations.answercheck.command import run
+
+    return run(args, UsageError)
+
+
+COMMANDS = {"list": cmd_list, "check": cmd_check, "show": cmd_show, "latex": cmd_latex, "verify": cmd_verify}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

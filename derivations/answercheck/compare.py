@@ -1,0 +1,550 @@
+"""Is the user's answer the reference answer? Symbolic proof first, then random points.
+
+``correct`` means SymPy reduced the difference to zero (targeted simplifications within a time
+budget); ``correct (numerically)`` means both sides agreed at many points Hypothesis drew across
+signs and scales (:func:`derivations.chain.numeric_check`, with its absolute and relative
+tolerance); ``incorrect`` comes with the shrunk point where they differ and both values there.
+
+>>> import sympy as sp
+>>> a = sp.Symbol("alphabar_t", positive=True)
+>>> compare_expressions(sp.sqrt(1 - a)**2, 1 - a).status
+'correct'
+>>> bad = compare_expressions(1 - a, sp.sqrt(1 - a), domains={a: sp.Interval.open(0, 1)})
+>>> bad.status, sorted(bad.counterexample)
+('incorrect', ['alphabar_t'])
+"""
+
+from __future__ import annotations
+
+import itertools
+import random
+import zlib
+from dataclasses import dataclass, replace
+from typing import Any
+
+import sympy as sp
+
+from derivations.answercheck.budget import OutOfTime, time_budget
+from derivations.answercheck.dists import FAMILY_NAMES, Component, DistSum, as_expr
+from derivations.answercheck.errors import AnswerError
+from derivations.answercheck.vocabulary import applied_functions
+from derivations.chain import Verdict, numeric_check
+
+CORRECT = "correct"
+NUMERIC = "correct (numerically)"
+INCORRECT = "incorrect"
+
+SYMBOLIC_SECONDS = 3.0  # budget of the symbolic proof of one comparison
+NUMERIC_EXAMPLES = 120  # random points per numeric comparison
+QUADRATURE_EXAMPLES = 25  # fewer when an integral is left to numerical quadrature at each point
+NUMERIC_SECONDS = 20.0  # budget of the numeric comparison (a backstop: parsing limits come first)
+CONCRETE_SIZES = (1, 2, 3)  # sizes n of a data set tried when a sum runs to a symbolic n
+_ENTRY_MATCH_TOL = 1e-7
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """The verdict on one comparison; ``what`` names the part that differs (e.g. "the mean")."""
+
+    status: str
+    method: str
+    what: str = ""
+    counterexample: dict | None = None
+    values: tuple | None = None  # (yours, reference) at the counterexample
+
+    @property
+    def correct(self) -> bool:
+        return self.status in (CORRECT, NUMERIC)
+
+
+# --------------------------------------------------------------------------- expressions
+
+
+def _entries(value) -> list:
+    return list(value) if isinstance(value, sp.MatrixBase) else [as_expr(value)]
+
+
+def _shape(value) -> tuple:
+    return value.shape if isinstance(value, sp.MatrixBase) else ()
+
+
+def _shape_name(shape: tuple) -> str:
+    if not shape:
+        return "a scalar"
+    rows, cols = shape
+    return f"a {rows}-vector" if cols == 1 else f"a {rows}x{cols} matrix"
+
+
+def _evaluated(diff: sp.Expr) -> sp.Expr:
+    """``doit``, except on sums: SymPy's attempts at a closed form of a sum over a symbolic n
+    take seconds and never help to compare two sums term by term."""
+    if not diff.has(sp.Sum):
+        return diff.doit()
+    return diff.replace(lambda e: isinstance(e, (sp.Derivative, sp.Subs)), lambda e: e.doit())
+
+
+def _quick_forms(diff: sp.Expr):
+    """Cheap targeted simplifications of a difference (lazily)."""
+    yield "as written", diff
+    evaluated = _evaluated(diff)
+    yield "doit", evaluated
+    yield "expand", sp.expand(evaluated)
+    yield "cancel", sp.cancel(sp.together(evaluated))
+    yield "powsimp", sp.expand(sp.powsimp(sp.expand_power_base(evaluated)))
+
+
+def _slow_forms(diff: sp.Expr):
+    """Stronger simplifications, tried after the quick ones (lazily)."""
+    evaluated = _evaluated(diff)
+    if evaluated.has(sp.log, sp.exp):
+        yield "expand_log", sp.expand(sp.expand_log(sp.powsimp(evaluated), force=True))
+    yield "radsimp", sp.radsimp(sp.cancel(evaluated))
+    if sp.count_ops(evaluated) <= 400:
+        yield "simplify", sp.simplify(evaluated)
+
+
+def in_domain(domains: dict) -> dict:
+    """Substitutions that build a symbol's domain into SymPy's assumptions: for ``t`` in (a, b),
+    ``t = a + (b - a) s/(1 + s)`` with ``s > 0`` (so SymPy knows ``1 - t > 0`` when t is in (0, 1)).
+
+    >>> t = sp.Symbol("t", positive=True)
+    >>> sp.sqrt((1 - t)**2).subs(in_domain({t: sp.Interval.open(0, 1)})) == 1 / (1 + sp.Symbol("t_s", positive=True))
+    True
+    """
+    out = {}
+    for sym, dom in domains.items():
+        if not isinstance(sym, sp.Symbol) or not isinstance(dom, sp.Interval) or sym.is_integer:
+            continue
+        s = sp.Symbol(f"{sym.name}_s", positive=True)
+        lo, hi = dom.start, dom.end
+        if lo.is_finite and hi.is_finite:
+            out[sym] = lo + (hi - lo) * s / (1 + s)
+        elif lo.is_finite:
+            out[sym] = lo + s
+        elif hi.is_finite:
+            out[sym] = hi - s
+    return out
+
+
+def prove_equal(user: Any, ref: Any, *, seconds: float = SYMBOLIC_SECONDS, stages: str = "quick slow",
+                domains: dict | None = None) -> str | None:
+    """The simplification that reduced every entry of ``user - ref`` to zero, or None.
+
+    ``stages`` chooses the quick forms (doit, expand, cancel, powsimp) and/or the slow ones
+    (expand_log, radsimp, simplify); ``domains`` are used (through :func:`in_domain`) when the
+    difference does not vanish without them."""
+    used = set()
+    inside = in_domain(domains or {})
+    try:
+        with time_budget(seconds) as budget:
+            for u, r in zip(_entries(user), _entries(ref)):
+                diff = as_expr(u) - as_expr(r)
+                chosen = [{"quick": _quick_forms, "slow": _slow_forms}[name] for name in stages.split()]
+                restricted = diff.subs(inside) if inside and diff.free_symbols & set(inside) else None
+                candidates = itertools.chain.from_iterable(
+                    itertools.chain(stage(diff), () if restricted is None else
+                                    ((f"{name} in the domain", form) for name, form in stage(restricted)))
+                    for stage in chosen)
+                for name, form in candidates:
+                    if form == 0 or form.is_zero is True:
+                        used.add(name)
+                        break
+                    if not budget.active and budget.left() <= 0:
+                        return None
+                else:
+                    return None
+    except OutOfTime:
+        return None
+    except Exception:  # noqa: BLE001 - any SymPy failure (even its own bugs) means "not proved"
+        return None  # the points decide
+    return "symbolic (" + ", ".join(sorted(used)) + ")"
+
+
+def compare_expressions(user: Any, ref: Any, *, domains=None, seed: int = 0, what: str = "") -> Outcome:
+    """Compare two expressions (or matrices) under the reference's domains."""
+    if _shape(user) != _shape(ref):
+        return Outcome(INCORRECT, "shape", what or "the shape",
+                       values=(_shape_name(_shape(user)), _shape_name(_shape(ref))))
+    method = prove_equal(user, ref, stages="quick", seconds=SYMBOLIC_SECONDS / 2, domains=domains)
+    if method is not None:
+        return Outcome(CORRECT, method, what)
+    # points first: a wrong answer is refuted in milliseconds, and only an answer that agrees
+    # everywhere is worth the expensive simplifications
+    numeric = _numeric(user, ref, domains or {}, seed, what)
+    if not numeric.correct:
+        return numeric
+    method = prove_equal(user, ref, stages="slow", domains=domains)
+    return Outcome(CORRECT, method, what) if method is not None else numeric
+
+
+def _numeric(user, ref, domains, seed: int, what: str) -> Outcome:
+    sizes = CONCRETE_SIZES if _size_symbols(user) | _size_symbols(ref) else (None,)
+    agreed = 0
+    for size in sizes:
+        try:
+            with time_budget(NUMERIC_SECONDS):
+                u, r, doms, fixed = concretize(user, ref, domains, size)
+        except OutOfTime:
+            raise AnswerError(f"the answer could not be evaluated within {NUMERIC_SECONDS:g} s") from None
+        doms = element_domains((u, r), doms)
+        if not any(as_expr(e).free_symbols for v in (u, r) for e in _entries(v)):
+            same, shown = _constant_pair(u, r)  # e.g. both sides with a single data point
+            if not same:
+                return Outcome(INCORRECT, "numeric: counterexample found", what, fixed, shown)
+            agreed += 1
+            continue
+        r = _real_guard(r)
+        examples = NUMERIC_EXAMPLES if not any(_has_integral(v) for v in (u, r)) else QUADRATURE_EXAMPLES
+        try:
+            with time_budget(NUMERIC_SECONDS):
+                verdict, method, cex, values = numeric_check(u, r, "=", domains=doms, seed=seed,
+                                                             max_examples=examples)
+        except OutOfTime:
+            raise AnswerError(f"the answer could not be evaluated within {NUMERIC_SECONDS:g} s") from None
+        if verdict is Verdict.FAILED:
+            if cex is None:
+                return Outcome(INCORRECT, method.replace("numeric: ", "could not be decided: "), what)
+            return Outcome(INCORRECT, method, what, {**fixed, **cex}, values)
+        agreed += int(method.split("agreed at ")[1].split()[0]) if "agreed at " in method else 0
+    scope = f" (data sets of size {', '.join(map(str, sizes))})" if sizes != (None,) else ""
+    functions = sorted({f.func.__name__ for v in (user, ref) for e in _entries(v) for f in applied_functions(e)})
+    if functions:
+        scope += f"; {', '.join(functions)} replaced by test functions {TEST_FUNCTION}"
+    return Outcome(NUMERIC, f"numeric: agreed at {agreed} random points{scope}", what)
+
+
+def _constant_pair(u, r) -> tuple[bool, tuple]:
+    """Compare two expressions without free symbols at 50 digits: (equal?, shown values)."""
+    a = [complex(sp.N(e, 50)) for e in _entries(u)]
+    b = [complex(sp.N(e, 50)) for e in _entries(r)]
+    same = all(abs(x - y) <= 1e-12 + 1e-9 * max(abs(x), abs(y)) for x, y in zip(a, b))
+
+    def show(values):
+        parts = [f"{v.real:.10g}" if v.imag == 0 else f"{v:.10g}" for v in values]
+        return parts[0] if len(parts) == 1 else "[" + ", ".join(parts) + "]"
+    return same, (show(a), show(b))
+
+
+# --------------------------------------------------------------------------- sums over a data set
+
+
+def _real_guard(value):
+    """The reference, made undefined (NaN) wherever it is not real: such points lie outside its
+    domain (log(n_1/(n - n_1)) needs n_1 < n) and are skipped instead of compared."""
+    def guard(e):
+        e = as_expr(e)
+        leaves = e.has(sp.log) or any(p.exp.is_number and not p.exp.is_integer for p in e.atoms(sp.Pow))
+        return sp.Piecewise((e, sp.Eq(sp.im(e), 0)), (sp.nan, True)) if leaves else e
+    return value.applyfunc(guard) if isinstance(value, sp.MatrixBase) else guard(value)
+
+
+def _has_integral(value) -> bool:
+    return any(e.has(sp.Integral) for e in _entries(value))
+
+
+def _size_symbols(value) -> set:
+    """Symbols that bound a sum (the n of \\sum_{i=1}^n) and so must be made concrete."""
+    out = set()
+    for e in _entries(value) if not isinstance(value, DistSum) else []:
+        for s in e.atoms(sp.Sum):
+            for _, lo, hi in s.limits:
+                out |= as_expr(lo).free_symbols | as_expr(hi).free_symbols
+    return out
+
+
+def _free_indices(value) -> set:
+    """Integer symbols that pick a data point (the i of x^{(i)}) outside any sum over them."""
+    out = set()
+    for e in _entries(value):
+        for item in e.atoms(sp.Indexed):
+            if len(item.indices) == 1:
+                out |= {s for s in item.free_symbols & e.free_symbols if s.is_integer and isinstance(s, sp.Symbol)}
+    return out
+
+
+def _element_symbol(item: sp.Indexed) -> sp.Symbol:
+    base = item.base
+    assumptions = {k: v for k, v in base.assumptions0.items() if k in ("real", "positive", "nonnegative")}
+    return sp.Symbol(f"{base.label}[{','.join(map(str, item.indices))}]", **assumptions)
+
+
+TEST_FUNCTION = "exp(c_0 + sum_j (c_j a_j - a_j^2/2))"
+
+
+def _with_test_functions(value):
+    """Replace every undefined function by a fixed smooth positive stand-in (a density, a network).
+
+    Its logarithm is a quadratic whose coefficients are drawn once from the function's name, so
+    integrals over a latent variable have closed forms and a wrong formula rarely agrees by chance.
+    """
+    if not isinstance(value, sp.Basic):
+        return value
+    for applied in sorted(applied_functions(value), key=str):
+        f = applied.func
+        rng = random.Random(zlib.crc32(f.__name__.encode()))
+        args = sp.symbols(f"a_0:{len(applied.args)}", real=True)
+        coef = [sp.Rational(rng.randint(-90, 90), 100) for _ in range(len(args) + 1)]
+        body = sp.exp(coef[0] + sum(c * a - a**2 / 2 for c, a in zip(coef[1:], args)))
+        value = value.replace(f, sp.Lambda(args, body))
+    return value
+
+
+def gaussian_integral(integral: sp.Integral):
+    """:math:`\\int_{-\\infty}^{\\infty} \\mathrm{poly}(z)\\, e^{a z^2 + b z + c}\\,dz` in closed form
+    (Gaussian moments), or None when the integral is not of that form.
+
+    >>> z = sp.Symbol("z", real=True)
+    >>> gaussian_integral(sp.Integral(z**2 * sp.exp(-z**2 / 2), (z, -sp.oo, sp.oo)))
+    sqrt(2)*sqrt(pi)
+    """
+    if len(integral.limits) != 1 or len(integral.limits[0]) != 3:
+        return None
+    var, lo, hi = integral.limits[0]
+    if lo != -sp.oo or hi != sp.oo:
+        return None
+    total = sp.S(0)
+    integrand = sp.expand_log(integral.function, force=True)  # log(exp(q)) = q for the test functions
+    for term in sp.Add.make_args(sp.expand(sp.powsimp(integrand, combine="exp"))):
+        exps = [f for f in sp.Mul.make_args(term) if isinstance(f, sp.exp)]
+        exponent = sp.expand(sp.Add(*[e.args[0] for e in exps]))
+        rest = sp.Mul(*[f for f in sp.Mul.make_args(term) if not isinstance(f, sp.exp)])
+        if not (rest.is_polynomial(var) and exponent.is_polynomial(var)):
+            return None
+        quadratic = sp.Poly(exponent, var)
+        if quadratic.degree() != 2:
+            return None
+        a, b, c = (quadratic.coeff_monomial(var**k) for k in (2, 1, 0))
+        if not (a.is_number and a.is_negative):
+            return None
+        mu, sd = -b / (2 * a), sp.sqrt(-1 / (2 * a))
+        scale = sp.exp(c - b**2 / (4 * a)) * sp.sqrt(sp.pi / -a)
+        for (k,), coef in sp.Poly(rest, var).terms():
+            moment = sum(sp.binomial(k, j) * mu ** (k - j) * sd**j * sp.factorial2(j - 1)
+                         for j in range(0, k + 1, 2))
+            total += coef * scale * moment
+    return total
+
+
+def concretize(user, ref, domains: dict, size: int | None):
+    """Make both sides numbers-only: a symbolic data-set size becomes ``size``, undefined
+    functions become test functions, sums, integrals and derivatives are carried out, and indexed
+    entries x[1], x[2] ... become plain symbols (with the domain of their base)."""
+    sizes = (_size_symbols(user) | _size_symbols(ref)) if size is not None else set()
+    subs = {s: size for s in sizes}
+    if size is not None:  # a free index (x^{(i)} outside any sum) points at the last data point
+        subs.update({s: size for s in _free_indices(user) | _free_indices(ref)})
+
+    def concrete(value):
+        if isinstance(value, sp.MatrixBase):
+            return value.applyfunc(concrete)
+        value = as_expr(value)
+        if not (subs or value.has(sp.Indexed, sp.Integral, sp.Derivative, sp.Subs, sp.Sum) or applied_functions(value)):
+            return value
+        value = _with_test_functions(value.subs(subs))
+        value = value.replace(lambda e: isinstance(e, sp.Integral), lambda e: gaussian_integral(e) or e)
+        value = value.doit(integrals=False)
+        return value.xreplace({it: _element_symbol(it) for it in value.atoms(sp.Indexed)})
+
+    u, r = concrete(user), concrete(ref)
+    return u, r, element_domains((u, r), domains), {str(s): v for s, v in sorted(subs.items(), key=lambda p: str(p[0]))}
+
+
+def element_domains(values, domains: dict) -> dict:
+    """``domains`` plus, for an indexed base with a domain, the same domain for x[1], x[2] ..."""
+    bases = {str(k.label): dom for k, dom in domains.items() if isinstance(k, sp.IndexedBase)}
+    if not bases:
+        return domains
+    out = dict(domains)
+    for value in values:
+        for e in _entries(value):
+            for s in e.free_symbols:
+                if "[" in s.name and s.name.split("[")[0] in bases:
+                    out[s] = bases[s.name.split("[")[0]]
+    return out
+
+
+# --------------------------------------------------------------------------- distributions
+
+
+def _probe_value(sym, domain, k: int):
+    """A deterministic generic value of ``sym`` for matching mixture components."""
+    frac = (0.3719, 0.6143)[k % 2]
+    if domain is not None and domain.start.is_finite and domain.end.is_finite:
+        return domain.start + frac * (domain.end - domain.start)
+    if sym.is_integer:
+        return 3 + k
+    return 1 + frac if sym.is_nonnegative else -0.7 + 1.9 * frac
+
+
+def _numbers(value, point) -> list:
+    out = []
+    for e in _entries(value):
+        try:
+            out.append(complex(as_expr(e).subs(point).doit().evalf(30)))
+        except (TypeError, ValueError, ArithmeticError):
+            out.append(complex("nan"))
+    return out
+
+
+def _component_signature(c: Component, point) -> list:
+    """Numeric (weight, mean, covariance) of a component at a point, as three lists."""
+    return [_numbers(c.weight, point), _numbers(c.mean(), point), _numbers(c.covariance(), point)]
+
+
+def _close_lists(a: list, b: list) -> bool:
+    return len(a) == len(b) and all(abs(x - y) <= _ENTRY_MATCH_TOL * (1 + max(abs(x), abs(y))) for x, y in zip(a, b))
+
+
+def _match(user: DistSum, ref: DistSum, domains) -> tuple[list, bool] | None:
+    """The pairing of reference components with the user's that agrees on the most parameters
+    (weight, mean, covariance) at two generic points, and whether it agrees on all of them."""
+    if len(user.components) != len(ref.components) or len(ref.components) > 6:
+        return None
+    free = set()
+    for c in user.components + ref.components:
+        for v in (c.weight, c.mean(), c.covariance()):
+            for e in _entries(v):
+                free |= as_expr(e).free_symbols
+    points = [{s: _probe_value(s, domains.get(s), k) for s in free} for k in range(2)]
+    sig_u = [[_component_signature(c, p) for p in points] for c in user.components]
+    sig_r = [[_component_signature(c, p) for p in points] for c in ref.components]
+
+    def agree(u: int, r: int) -> int:
+        return sum(all(_close_lists(sig_u[u][k][j], sig_r[r][k][j]) for k in range(2)) for j in range(3))
+
+    scores = [[agree(u, r) for r in range(len(ref.components))] for u in range(len(user.components))]
+    best = max(itertools.permutations(range(len(ref.components))),
+               key=lambda perm: sum(scores[perm[j]][j] for j in range(len(perm))))
+    total = sum(scores[best[j]][j] for j in range(len(best)))
+    if total == 0:
+        return None
+    return list(best), total == 3 * len(best)
+
+
+def _as_point(c: Component) -> Component:
+    """A Gaussian whose covariance is identically zero is a point mass."""
+    if c.family == "normal" and prove_equal(c.params[1], sp.S(0), seconds=1.0) is not None:
+        return replace(c, family="point", params=(c.params[0],))
+    return c
+
+
+def _matching_cov(u, r):
+    """A scalar covariance c stands for c*I: expand it when the other side is a matrix."""
+    if isinstance(r, sp.MatrixBase) and not isinstance(u, sp.MatrixBase):
+        u = u * sp.eye(r.rows)
+    if isinstance(u, sp.MatrixBase) and not isinstance(r, sp.MatrixBase):
+        r = r * sp.eye(u.rows)
+    return u, r
+
+
+def _combine(outcomes: list[Outcome]) -> Outcome:
+    for o in outcomes:
+        if not o.correct:
+            return o
+    if all(o.status == CORRECT for o in outcomes):
+        return Outcome(CORRECT, "symbolic, every parameter")
+    numeric = [o.method for o in outcomes if o.status == NUMERIC]
+    return Outcome(NUMERIC, numeric[0] if len(numeric) == 1 else f"{numeric[0]} (and {len(numeric) - 1} more)")
+
+
+def _compare_component(u: Component, r: Component, domains, seed: int, label: str) -> Outcome:
+    outcomes = []
+    for what, a, b in (("the mean", u.mean(), r.mean()),
+                       ("the covariance", *_matching_cov(u.covariance(), r.covariance()))):
+        o = compare_expressions(a, b, domains=domains, seed=seed, what=label + what)
+        if not o.correct:
+            return o
+        outcomes.append(o)
+    if u.family != r.family:
+        return Outcome(INCORRECT, "family", label + "the family",
+                       values=(FAMILY_NAMES[u.family], FAMILY_NAMES[r.family]))
+    return _combine(outcomes)
+
+
+def _expand_over(dist: DistSum) -> DistSum:
+    """Write out components summed over a concrete range."""
+    out = []
+    for c in dist.components:
+        if c.over is None:
+            out.append(c)
+            continue
+        i, lo, hi = c.over
+        if not (as_expr(lo).is_Integer and as_expr(hi).is_Integer):
+            raise ValueError("a symbolic range left after concretizing")
+        for j in range(int(lo), int(hi) + 1):
+            out.append(Component(as_expr(c.weight).subs(i, j), c.family,
+                                 tuple(p.subs(i, j) for p in c.params)))
+    return DistSum(tuple(out))
+
+
+def _concrete_dist(dist: DistSum, subs: dict) -> DistSum:
+    def concrete(value):
+        if isinstance(value, sp.MatrixBase):
+            return value.applyfunc(concrete)
+        value = as_expr(value).subs(subs).doit()
+        return value.xreplace({it: _element_symbol(it) for it in value.atoms(sp.Indexed)})
+
+    comps = tuple(Component(concrete(c.weight), c.family, tuple(concrete(p) for p in c.params),
+                            None if c.over is None else (c.over[0], concrete(c.over[1]), concrete(c.over[2])))
+                  for c in dist.components)
+    return _expand_over(DistSum(comps))
+
+
+def _over_symbols(dist: DistSum) -> set:
+    out = set()
+    for c in dist.components:
+        if c.over is not None:
+            out |= as_expr(c.over[1]).free_symbols | as_expr(c.over[2]).free_symbols
+        for p in (c.weight, *c.params):
+            out |= _size_symbols(p)
+    return out
+
+
+def compare_distributions(user: DistSum, ref: DistSum, *, domains=None, seed: int = 0) -> Outcome:
+    """Compare two distributions component by component, else by their first two moments."""
+    domains = domains or {}
+    sizes = _over_symbols(user) | _over_symbols(ref)
+    if sizes:
+        outcomes = []
+        for size in CONCRETE_SIZES:
+            subs = {s: size for s in sizes}
+            o = compare_distributions(_concrete_dist(user, subs), _concrete_dist(ref, subs),
+                                      domains=domains, seed=seed)
+            if not o.correct:
+                cex = {**{str(s): size for s in sizes}, **(o.counterexample or {})}
+                return replace(o, counterexample=cex, what=o.what + f" (with {', '.join(map(str, sizes))} = {size})")
+            outcomes.append(o)
+        return _combine(outcomes)
+    user = DistSum(tuple(_as_point(c) for c in user.components))
+    ref = DistSum(tuple(_as_point(c) for c in ref.components))
+    if len(user.components) == 1 and len(ref.components) == 1:
+        u, r = user.components[0], ref.components[0]
+        weight = compare_expressions(u.weight, r.weight, domains=domains, seed=seed, what="the total mass")
+        if not weight.correct:
+            return weight
+        return _compare_component(u, r, domains, seed, "")
+    matched = _match(user, ref, domains)
+    if matched is not None:
+        perm, _ = matched
+        outcomes = []
+        for j, r in enumerate(ref.components):
+            u = user.components[perm[j]]
+            label = f"component {perm[j] + 1}: "
+            o = compare_expressions(u.weight, r.weight, domains=domains, seed=seed, what=label + "the weight")
+            if not o.correct:
+                return o
+            outcomes.append(o)
+            o = _compare_component(u, r, domains, seed, label)
+            if not o.correct:
+                return o
+            outcomes.append(o)
+        return _combine(outcomes)
+    for what, a, b in (("the total probability", user.total_weight(), ref.total_weight()),
+                       ("the mean", user.mean(), ref.mean()),
+                       ("the second moment", *_matching_cov(user.second_moment(), ref.second_moment()))):
+        o = compare_expressions(a, b, domains=domains, seed=seed, what=what)
+        if not o.correct:
+            return o
+    return Outcome(INCORRECT, "components", "the mixture components",
+                   values=(user.describe(), ref.describe()))
+

@@ -1,0 +1,166 @@
+"""Tokens of an answer written in LaTeX or plain text; nothing in the input is ever executed.
+
+>>> [t.text for t in tokenize(r"\\frac{1}{2}\\,\\bar\\alpha_t x0 ** 2")]
+['frac', '{', '1', '}', '{', '2', '}', 'bar', 'alpha', '_', 't', 'x0', '^', '2', '']
+>>> tokenize("x ; y")[1].kind, tokenize("a·b")[1].text
+('op', '*')
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from derivations.answercheck.errors import AnswerError
+
+MAX_CHARS = 2000
+MAX_NUMBER_DIGITS = 30
+
+# Commands that only space or size things: dropped.
+SPACING = frozenset({",", ";", ":", "!", " ", "quad", "qquad", "displaystyle", "textstyle", "limits",
+                     "nolimits", "left", "right", "big", "Big", "bigg", "Bigg", "bigl", "bigr", "Bigl",
+                     "Bigr", "biggl", "biggr", "Biggl", "Biggr", "middle", "enspace", "thinspace",
+                     "medspace", "thickspace", "negthinspace", "nobreak", "allowbreak", "\n"})
+# Commands that stand for an operator character.
+AS_OP = {"cdot": "*", "times": "*", "ast": "*", "{": "(", "}": ")", "lbrace": "(", "rbrace": ")",
+         "lbrack": "[", "rbrack": "]", "langle": "(", "rangle": ")", "mid": "|", "vert": "|",
+         "lvert": "|", "rvert": "|", "|": "||", "Vert": "||", "lVert": "||", "rVert": "||",
+         "sim": "~", "colon": ":", "\\": ";", "cr": ";", "lparen": "(", "rparen": ")", "to": "->",
+         "rightarrow": "->", "approx": "=", "equiv": "="}
+OPS = set("+-*/^_()[]{},;|=!'.<>:&~")
+UNICODE = {
+    "α": ("cmd", "alpha"), "β": ("cmd", "beta"), "γ": ("cmd", "gamma"), "δ": ("cmd", "delta"),
+    "ε": ("cmd", "epsilon"), "ϵ": ("cmd", "epsilon"), "ζ": ("cmd", "zeta"), "η": ("cmd", "eta"),
+    "θ": ("cmd", "theta"), "ι": ("cmd", "iota"), "κ": ("cmd", "kappa"), "λ": ("cmd", "lambda"),
+    "μ": ("cmd", "mu"), "ν": ("cmd", "nu"), "ξ": ("cmd", "xi"), "π": ("cmd", "pi"), "ρ": ("cmd", "rho"),
+    "σ": ("cmd", "sigma"), "τ": ("cmd", "tau"), "φ": ("cmd", "phi"), "ϕ": ("cmd", "phi"),
+    "χ": ("cmd", "chi"), "ψ": ("cmd", "psi"), "ω": ("cmd", "omega"), "Σ": ("cmd", "sum"),
+    "∑": ("cmd", "sum"), "√": ("cmd", "sqrt"), "∫": ("cmd", "int"), "∇": ("cmd", "nabla"),
+    "·": ("op", "*"), "⋅": ("op", "*"), "×": ("op", "*"), "−": ("op", "-"), "–": ("op", "-"),
+    "‖": ("op", "||"), "∣": ("op", "|"), "∼": ("op", "~"), "⊤": ("cmd", "top"), "ᵀ": ("cmd", "top"),
+    "ℐ": ("word", "I"), "𝒩": ("word", "N"), "∞": ("cmd", "infty"), "≈": ("op", "="),
+}
+SUPERSCRIPT_DIGITS = {"²": "2", "³": "3", "⁴": "4"}
+BARRED = {"ᾱ": "alpha"}  # precomposed alpha with macron
+
+
+@dataclass(frozen=True)
+class Token:
+    """``kind`` is num, word, cmd (text without the backslash), op or end; ``pos`` a 0-based index."""
+
+    kind: str
+    text: str
+    pos: int
+    space_before: bool = False
+
+    def is_op(self, *texts: str) -> bool:
+        return self.kind == "op" and self.text in texts
+
+    def is_cmd(self, *names: str) -> bool:
+        return self.kind == "cmd" and self.text in names
+
+
+def check_text(answer) -> str:
+    """The answer as text, or an :class:`AnswerError` for bytes that are not UTF-8, control
+    characters or an input longer than :data:`MAX_CHARS`."""
+    if isinstance(answer, (bytes, bytearray)):
+        try:
+            answer = bytes(answer).decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise AnswerError(f"the answer is not valid UTF-8 (byte {exc.start + 1})") from None
+    if not isinstance(answer, str):
+        raise AnswerError(f"the answer must be text, got {type(answer).__name__}")
+    for i, ch in enumerate(answer[:MAX_CHARS + 1]):
+        if "\ud800" <= ch <= "\udfff":  # how Python carries undecodable bytes of argv
+            raise AnswerError("the answer is not valid UTF-8", position=i)
+    if len(answer) > MAX_CHARS:
+        raise AnswerError(f"the answer is {len(answer)} characters long; the limit is {MAX_CHARS}")
+    for i, ch in enumerate(answer):
+        if not ch.isprintable() and ch not in " \t\n\r":
+            raise AnswerError(f"control character U+{ord(ch):04X} in the answer", position=i)
+    if not answer.strip():
+        raise AnswerError("the answer is empty")
+    return answer
+
+
+def tokenize(text: str) -> list[Token]:
+    """Split ``text`` into tokens, ending with an ``end`` token. Spacing commands are dropped."""
+    text = check_text(text)
+    out: list[Token] = []
+    i, n, space = 0, len(text), False
+
+    def emit(kind: str, value: str, pos: int) -> None:
+        nonlocal space
+        out.append(Token(kind, value, pos, space))
+        space = False
+
+    while i < n:
+        ch = text[i]
+        if ch in " \t\n\r$":  # $...$ around a copied formula is ignored
+            space, i = True, i + 1
+        elif ch == "\\":
+            j = i + 1
+            if j < n and text[j].isascii() and text[j].isalpha():
+                while j < n and text[j].isascii() and text[j].isalpha():
+                    j += 1
+                name = text[i + 1:j]
+            elif j < n:
+                name, j = text[j], j + 1
+            else:
+                raise AnswerError("a lone backslash ends the answer", position=i)
+            if name in SPACING:
+                if name in ("left", "right", "middle", "bigl", "bigr", "Bigl", "Bigr") and text[j:j + 1] == ".":
+                    j += 1  # \left. and \right. are invisible delimiters
+                space = True
+            elif name in AS_OP:
+                emit("op", AS_OP[name], i)
+            else:
+                emit("cmd", name, i)
+            i = j
+        elif ch.isdigit() or (ch == "." and i + 1 < n and text[i + 1].isdigit()):
+            j = i
+            while j < n and text[j].isdigit():
+                j += 1
+            if j < n and text[j] == "." and j + 1 < n and text[j + 1].isdigit():
+                j += 1
+                while j < n and text[j].isdigit():
+                    j += 1
+            if j - i > MAX_NUMBER_DIGITS:
+                raise AnswerError(f"a number longer than {MAX_NUMBER_DIGITS} digits", position=i)
+            emit("num", text[i:j], i)
+            i = j
+        elif ch.isascii() and ch.isalpha():
+            j = i
+            while j < n and text[j].isascii() and text[j].isalpha():
+                j += 1
+            while j < n and text[j].isdigit():  # x0, x1: a subscript written without '_'
+                j += 1
+            emit("word", text[i:j], i)
+            i = j
+        elif ch == "*" and text[i + 1:i + 2] == "*":
+            emit("op", "^", i)
+            i += 2
+        elif ch in "|" and text[i + 1:i + 2] == "|":
+            emit("op", "||", i)
+            i += 2
+        elif ch == "-" and text[i + 1:i + 2] == ">":
+            emit("op", "->", i)
+            i += 2
+        elif ch in OPS:
+            emit("op", ch, i)
+            i += 1
+        elif ch in UNICODE:
+            kind, value = UNICODE[ch]
+            emit(kind, value, i)
+            i += 1
+        elif ch in SUPERSCRIPT_DIGITS:
+            emit("op", "^", i)
+            emit("num", SUPERSCRIPT_DIGITS[ch], i)
+            i += 1
+        elif ch in BARRED:
+            emit("cmd", "bar", i)
+            emit("cmd", BARRED[ch], i)
+            i += 1
+        else:
+            raise AnswerError(f"unexpected character {ch!r}", position=i)
+    out.append(Token("end", "", n, space))
+    return out

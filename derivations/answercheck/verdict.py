@@ -1,0 +1,319 @@
+"""``verify(part_id, answer)``: read the user's answer, compare it with the part's reference.
+
+>>> import sympy as sp
+>>> from derivations.registry import Quantity
+>>> a = sp.Symbol("alphabar_t", positive=True)
+>>> q = Quantity("std", sp.sqrt(1 - a), symbols=(a,), domains={a: sp.Interval.open(0, 1)})
+>>> verify_quantity(q, r"\\sqrt{1-\\bar\\alpha_t}").status
+'correct'
+>>> v = verify_quantity(q, "1 - abar_t")
+>>> v.status, v.exit_code, list(v.counterexample)
+('incorrect', 1, ['alphabar_t'])
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass
+from typing import Any
+
+import sympy as sp
+
+from derivations.answercheck.compare import (CORRECT, INCORRECT, NUMERIC, Outcome, compare_distributions,
+                                             compare_expressions)
+from derivations.answercheck.dists import DistSum, as_expr, from_reference
+from derivations.answercheck.errors import AnswerError
+from derivations.answercheck.lexer import check_text
+from derivations.answercheck.parser import kind_name, parse
+from derivations.answercheck.vocabulary import Vocabulary, applied_functions, key_of
+from derivations.parts import PARTS
+from derivations.registry import Quantity, registration
+
+KINDS = ("expression", "distribution", "choice")
+SHOWN = 240  # characters of the parsed answer shown in a report
+_CHOICE = re.compile(r"^\s*(?:option|choice)?\s*[\(\[]?\s*([0-9]{1,2}|[a-zA-Z])\s*[\)\]\.]?\s*$", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """The outcome of checking one answer: ``status`` is correct, correct (numerically) or incorrect.
+
+    ``what`` names the part that differs ("the mean", "component 2: the covariance"),
+    ``counterexample`` the parameter values where the two sides differ (shrunk by Hypothesis) and
+    ``values`` the user's and the reference's value there.
+    """
+
+    part_id: str
+    quantity: str
+    kind: str
+    status: str
+    method: str
+    what: str = ""
+    counterexample: dict | None = None
+    values: tuple | None = None
+    answer: Any = None
+
+    @property
+    def correct(self) -> bool:
+        return self.status in (CORRECT, NUMERIC)
+
+    @property
+    def exit_code(self) -> int:
+        return 0 if self.correct else 1
+
+    def report(self) -> str:
+        """What ``derive verify`` prints."""
+        head = f"{self.part_id} [{self.quantity}]: {self.status}"
+        if self.status == INCORRECT and self.what:
+            head += f": {self.what} differs"
+        lines = [head]
+        if self.answer is not None and self.kind != "choice":
+            shown = _show(self.answer)
+            lines.append(f"  read as:  {shown if len(shown) <= SHOWN else shown[:SHOWN] + ' ...'}")
+        if self.status == CORRECT:
+            lines.append(f"  SymPy proved the difference is zero ({self.method})")
+        elif self.status == NUMERIC:
+            lines.append(f"  SymPy could not decide; {self.method.removeprefix('numeric: ')}")
+        elif self.counterexample:
+            point = ", ".join(f"{k} = {_num(v)}" for k, v in self.counterexample.items())
+            lines.append(f"  counterexample: {point}")
+        if self.status == INCORRECT and self.values:
+            lines.append(f"  yours: {self.values[0]}   reference: {self.values[1]}")
+        if self.status == INCORRECT and not self.counterexample and self.method not in ("shape", "family", "choice",
+                                                                                         "components"):
+            lines.append(f"  ({self.method}: is every part of your answer defined, every integral finite?)")
+        return "\n".join(lines)
+
+    def to_json(self) -> dict:
+        return {"id": self.part_id, "quantity": self.quantity, "kind": self.kind, "status": self.status,
+                "correct": self.correct, "method": self.method, "differs": self.what or None,
+                "counterexample": self.counterexample, "values": list(self.values) if self.values else None,
+                "answer": _show(self.answer) if self.answer is not None else None}
+
+
+def _num(v) -> str:
+    return f"{v:.10g}" if isinstance(v, float) else str(v)
+
+
+def _show(value) -> str:
+    if isinstance(value, DistSum):
+        parts = []
+        for c in value.components:
+            if c.family == "normal":
+                body = f"N({sp.sstr(_flat(c.params[0]))}, {sp.sstr(_flat(c.params[1]))})"
+            elif c.family == "point":
+                body = f"delta({sp.sstr(_flat(c.params[0]))})"
+            else:
+                body = f"U({sp.sstr(c.params[0])}, {sp.sstr(c.params[1])})"
+            weight = "" if c.weight == 1 else f"{sp.sstr(c.weight)} * "
+            over = "" if c.over is None else f"sum_{{{c.over[0]}={c.over[1]}}}^{{{c.over[2]}}} "
+            parts.append(over + weight + body)
+        return " + ".join(parts)
+    return sp.sstr(_flat(value))
+
+
+def _flat(value):
+    return list(value) if isinstance(value, sp.MatrixBase) and value.cols == 1 else value
+
+
+# --------------------------------------------------------------------------- the part's references
+
+
+@functools.lru_cache(maxsize=None)
+def quantities(part_id: str) -> tuple[Quantity, ...]:
+    """The reference answers of ``part_id`` (an :class:`AnswerError` if there are none)."""
+    if part_id not in PARTS:
+        raise AnswerError(f"unknown part '{part_id}' (see derive list)")
+    reg = registration(part_id)
+    if reg is None:
+        raise AnswerError(f"part {part_id} has no answer yet (todo), so there is nothing to compare with")
+    found = tuple(reg.build().quantities)
+    if not found:
+        raise AnswerError(f"part {part_id} has no formula, distribution or choice to check against "
+                          f"(its answer is {PARTS[part_id].kind})")
+    return found
+
+
+def choose(part_id: str, name: str | None, answer=None) -> Quantity:
+    """The quantity ``name``; without a name, the only one, or the only one of the answer's kind."""
+    qs = quantities(part_id)
+    if name is None:
+        if len(qs) == 1:
+            return qs[0]
+        fitting = _fitting(part_id, qs, answer) if answer is not None else []
+        if len(fitting) == 1:
+            return fitting[0]
+        raise AnswerError(f"part {part_id} has {len(qs)} quantities; choose one with --quantity "
+                          f"({', '.join(repr(q.name) for q in qs)})")
+    for q in qs:
+        if q.name == name:
+            return q
+    partial = [q for q in qs if name.lower() in q.name.lower()]
+    if len(partial) == 1:
+        return partial[0]
+    raise AnswerError(f"part {part_id} has no quantity '{name}' (it has: {', '.join(q.name for q in qs)})")
+
+
+def _fitting(part_id: str, qs, answer) -> list[Quantity]:
+    """The quantities an answer can be read as (a choice, a distribution or an expression)."""
+    try:
+        text = check_text(answer)
+    except AnswerError:
+        return []
+    if _CHOICE.match(text):
+        return [q for q in qs if q.kind == "choice"]
+    out = []
+    for q in qs:
+        if q.kind == "choice":
+            continue
+        try:
+            value = parse(text, vocabulary(q, part_id), predefined(part_id, q))
+        except AnswerError:
+            continue
+        as_distribution = isinstance(value, DistSum) and (q.kind == "distribution" or value.density() is None)
+        if as_distribution == (q.kind == "distribution"):
+            out.append(q)
+    return out
+
+
+_UNIT = sp.Interval.open(0, 1)
+#: Symbols a user may write by mistake in a question's answers (alpha_t for alphabar_t): accepted,
+#: so that the answer is compared (and refuted with a counterexample) instead of refused.
+MISTAKABLE = {"8": {sp.Symbol("alpha_t", positive=True): _UNIT, sp.Symbol("beta_t", positive=True): _UNIT}}
+
+
+def domains_of(q: Quantity, part_id: str = "?") -> dict:
+    """The quantity's domains and those of the mistakable symbols of its question."""
+    extra = MISTAKABLE.get(PARTS[part_id].question, {}) if part_id in PARTS else {}
+    return {**extra, **dict(q.domains)}
+
+
+def vocabulary(q: Quantity, part_id: str = "?") -> Vocabulary:
+    """The quantity's declared symbols, plus any free symbol of its value it forgot to declare and
+    the mistakable symbols of its question, with the shapes the parser needs (vector length,
+    function arities, index counts)."""
+    exprs = _reference_exprs(q.value)
+    objs = list(q.symbols)
+    keys = {key_of(o) for o in objs}
+    mistakable = MISTAKABLE.get(PARTS[part_id].question, {}) if part_id in PARTS else {}
+    for extra in sorted(_free(exprs), key=str) + list(mistakable):
+        if extra not in objs and key_of(extra) not in keys:
+            objs.append(extra)
+            keys.add(key_of(extra))
+    dims = {e.rows for e in exprs if isinstance(e, sp.MatrixBase) and e.cols == 1}
+    arity, ranks = {}, {}
+    for e in exprs:
+        for item in _entries(e):
+            for applied in sorted(applied_functions(item), key=str):
+                arity.setdefault(applied.func, applied.args)
+            for ix in item.atoms(sp.Indexed):
+                ranks.setdefault(ix.base, ix.indices)
+    return Vocabulary(objs, dim=dims.pop() if len(dims) == 1 else None, arity=arity, indices=ranks)
+
+
+def _entries(e) -> list:
+    return [as_expr(x) for x in e] if isinstance(e, sp.MatrixBase) else [as_expr(e)]
+
+
+def _reference_exprs(value) -> list:
+    """Every expression inside a reference value (the parameters of a distribution)."""
+    if isinstance(value, (int, str)) and not isinstance(value, bool):
+        return []
+    try:
+        value = from_reference(value)
+    except TypeError:
+        return [value]
+    return [x for c in value.components for x in (c.weight, *c.params)]
+
+
+def _free(exprs) -> set:
+    out = set()
+    for e in exprs:
+        for item in _entries(e):
+            indexed_labels = {i.base.label for i in item.atoms(sp.Indexed)}
+            out |= {s for s in item.free_symbols if isinstance(s, sp.Symbol) and s not in indexed_labels}
+            out |= {f.func for f in applied_functions(item)}
+    return out
+
+
+#: Names an answer may use for another quantity of the same part (written out in the reference).
+OTHER_QUANTITIES = {("6", "variances"): {"mu_z": "means"}}
+#: Names an answer may use for a formula of the question (x_t on the straight path of 9g).
+NAMED_FORMULAS = {("9g", "CFM loss (per sample)"): {"x_t": "(1 - t) x_0 + t x_1"}}
+
+
+def predefined(part_id: str, q: Quantity) -> dict:
+    """The names an answer to ``q`` may use beyond its symbols, with their values."""
+    out = {}
+    names = OTHER_QUANTITIES.get((part_id, q.name), {})
+    if names:
+        by_name = {other.name: other for other in quantities(part_id)}
+        out.update({symbol: by_name[other].value for symbol, other in names.items() if other in by_name})
+    for symbol, formula in NAMED_FORMULAS.get((part_id, q.name), {}).items():
+        out[symbol] = parse(formula, vocabulary(q, part_id))  # our own text, through the same parser
+    return out
+
+
+# --------------------------------------------------------------------------- checking an answer
+
+
+def parse_choice(text: str) -> int:
+    m = _CHOICE.match(text)
+    if not m:
+        raise AnswerError(f"a choice is answered with the option's number or letter (1, 2, 3 or a, b, c); "
+                          f"got {text.strip()[:40]!r}")
+    token = m.group(1)
+    number = int(token) if token.isdigit() else ord(token.lower()) - ord("a") + 1
+    if number < 1:
+        raise AnswerError("options are numbered from 1 (or lettered from a)")
+    return number
+
+
+def verify_quantity(q: Quantity, answer, *, part_id: str = "?", seed: int = 0) -> Verdict:
+    """Check ``answer`` (text or UTF-8 bytes) against one reference quantity."""
+    text = check_text(answer)
+    if q.kind not in KINDS:
+        raise ValueError(f"quantity {q.name} has kind {q.kind!r}, not one of {KINDS}")
+    if q.kind == "choice":
+        chosen = parse_choice(text)
+        reference = q.value if isinstance(q.value, int) else parse_choice(str(q.value))
+        ok = chosen == reference
+        return Verdict(part_id, q.name, q.kind, CORRECT if ok else INCORRECT, "choice",
+                       "" if ok else "the option", values=None, answer=chosen)
+    vocab = vocabulary(q, part_id)
+    try:
+        value = parse(text, vocab, predefined(part_id, q))
+    except AnswerError as exc:
+        raise exc.with_context(text=text, accepted=vocab.accepted() if "unknown" in exc.message else "") from None
+    if q.kind == "distribution":
+        if not isinstance(value, DistSum):
+            raise AnswerError(f"part {part_id} asks for a distribution ('{q.name}', such as \\mathcal{{N}}(mean, "
+                              f"cov)), but the answer is {_article(kind_name(value))}")
+        outcome = compare_distributions(value, from_reference(q.value), domains=domains_of(q, part_id), seed=seed)
+    else:
+        if isinstance(value, DistSum):
+            density = value.density()  # (1/n) sum_i N(x; t x^(i), (1-t)^2 I) as the density at x
+            if density is None:
+                raise AnswerError(f"part {part_id} asks for an expression ('{q.name}'), but the answer is a "
+                                  "distribution (write a density as N(x; mean, variance) with x a symbol of the part)")
+            value = density
+        outcome = compare_expressions(value, q.value, domains=domains_of(q, part_id), seed=seed)
+    return _verdict(part_id, q, outcome, value)
+
+
+def _article(word: str) -> str:
+    return ("an " if word[0] in "aeiou" else "a ") + word
+
+
+def _verdict(part_id: str, q: Quantity, o: Outcome, value) -> Verdict:
+    return Verdict(part_id, q.name, q.kind, o.status, o.method, o.what, o.counterexample, o.values, value)
+
+
+def verify(part_id: str, answer, *, quantity: str | None = None, seed: int = 0) -> Verdict:
+    """Check a user's answer to ``part_id`` (LaTeX or plain text, or an option number/letter).
+
+    Raises :class:`AnswerError` (one line, with the position) when the input cannot be read.
+    """
+    q = choose(part_id, quantity, answer)
+    return verify_quantity(q, answer, part_id=part_id, seed=seed)

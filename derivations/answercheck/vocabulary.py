@@ -1,0 +1,268 @@
+"""The symbols an answer may use, and every way of spelling them.
+
+A symbol of a reference answer is known by a *key* (base letter, decorations, subscript,
+superscript index), so that ``\\bar{\\alpha}_t``, ``\\bar\\alpha_t``, ``\\overline{\\alpha}_{t}``,
+``alphabar_t`` and ``abar_t`` all find the SymPy symbol named ``alphabar_t``.
+
+>>> import sympy as sp
+>>> a = sp.Symbol("alphabar_t", positive=True)
+>>> v = Vocabulary([a, sp.Symbol("x_0")])
+>>> v.lookup(name_key("abar", sub="t")) is a, v.lookup(name_key("x0")).name
+(True, 'x_0')
+>>> v.accepted()
+'\\\\bar{\\\\alpha}_{t} (alphabar_t, abar_t); x_{0} (x_0)'
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterable, NamedTuple
+
+import sympy as sp
+from sympy.core.function import FunctionClass, UndefinedFunction
+from sympy.printing.conventions import split_super_sub
+
+GREEK = ("alpha", "beta", "gamma", "delta", "epsilon", "zeta", "eta", "theta", "iota", "kappa",
+         "lambda", "mu", "nu", "xi", "omicron", "pi", "rho", "sigma", "tau", "upsilon", "phi", "chi",
+         "psi", "omega", "Gamma", "Delta", "Theta", "Lambda", "Xi", "Pi", "Sigma", "Upsilon", "Phi",
+         "Psi", "Omega")
+GREEK_ALIASES = {"varepsilon": "epsilon", "eps": "epsilon", "vartheta": "theta", "varphi": "phi",
+                 "varsigma": "sigma", "varrho": "rho", "varpi": "pi", "lamda": "lambda"}
+DECORATIONS = ("bar", "hat", "tilde", "dot", "vec", "check", "breve")
+# LaTeX accents and the decoration they mean
+ACCENTS = {"bar": "bar", "overline": "bar", "hat": "hat", "widehat": "hat", "tilde": "tilde",
+           "widetilde": "tilde", "dot": "dot", "vec": "vec", "check": "check", "breve": "breve"}
+_BRACKETS = str.maketrans("", "", "{}()\\ ")
+
+
+#: Name endings of functions that stand for a conditional density p(a | b) or a joint p(a, b).
+CONDITIONAL_SUFFIXES = ("_cond", "_post")
+JOINT_SUFFIXES = ("_joint",)
+
+
+def is_user_function(obj) -> bool:
+    """An undefined function of a reference (``sp.Function("f")`` or a subclass made for printing)."""
+    return isinstance(obj, UndefinedFunction) or (
+        isinstance(obj, FunctionClass) and not obj.__module__.startswith("sympy"))
+
+
+def applied_functions(expr) -> set:
+    """Every application of an undefined function inside ``expr``."""
+    if not isinstance(expr, sp.Basic):
+        return set()
+    return {f for f in expr.atoms(sp.Function) if is_user_function(f.func)}
+
+
+def _stem(name: str) -> tuple[str, str]:
+    for suffix in CONDITIONAL_SUFFIXES + JOINT_SUFFIXES:
+        if name.endswith(suffix):
+            return name[: -len(suffix)], suffix
+    return name, ""
+
+
+class Key(NamedTuple):
+    base: str
+    decorations: frozenset
+    sub: str
+    sup: str
+
+
+def _canon_script(text: str) -> str:
+    text = text.translate(_BRACKETS)
+    return GREEK_ALIASES.get(text, text)
+
+
+def name_key(base: str, decorations: Iterable[str] = (), sub: str = "", sup: str = "") -> Key:
+    """The key of a written name: decorations peeled off the base, digits moved to the subscript.
+
+    >>> name_key("alphabar", sub="{t}")
+    Key(base='alpha', decorations=frozenset({'bar'}), sub='t', sup='')
+    >>> name_key("x", sub="hat") == name_key("xhat") == name_key("x", ["hat"])
+    True
+    """
+    decos = set(decorations)
+    sub, sup = _canon_script(sub), _canon_script(sup)
+    if sub in DECORATIONS:
+        decos.add(sub)
+        sub = ""
+    stripped = True
+    while stripped:
+        stripped = False
+        for deco in DECORATIONS:
+            if base.endswith(deco) and len(base) > len(deco):
+                base, stripped = base[: -len(deco)].rstrip("_"), True
+                decos.add(deco)
+    digits = len(base) - len(base.rstrip("0123456789"))
+    if digits and digits < len(base) and not sub:
+        base, sub = base[:-digits], base[-digits:]
+    base = GREEK_ALIASES.get(base, base)
+    return Key(base, frozenset(decos), sub, sup)
+
+
+def key_of(obj) -> Key:
+    """The key of a SymPy symbol, indexed base or undefined function, from its name."""
+    name = str(obj.label) if isinstance(obj, sp.IndexedBase) else obj.name if hasattr(obj, "name") else str(obj)
+    base, sups, subs = split_super_sub(name)
+    return name_key(base, (), "".join(subs), "".join(sups))
+
+
+def plain_name(obj) -> str:
+    if isinstance(obj, sp.IndexedBase):
+        return str(obj.label)
+    return obj.__name__ if is_user_function(obj) else obj.name
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One accepted symbol: the SymPy object and how to write it."""
+
+    obj: object
+    key: Key
+    kind: str  # symbol | indexed | function
+    indices: tuple = ("i",)  # how the reference indexes an indexed base
+
+    def latex(self) -> str:
+        if self.kind == "indexed":
+            head = sp.latex(sp.Symbol(plain_name(self.obj)))
+            if len(self.indices) == 1:
+                return head + f"^{{({self.indices[0]})}}"
+            return head + "_{" + ",".join(map(str, self.indices)) + "}"
+        if self.kind == "function":
+            stem, suffix = _stem(plain_name(self.obj))
+            args = "(\\cdot \\mid \\cdot)" if suffix in CONDITIONAL_SUFFIXES else "(\\cdot, \\cdot)" if suffix else "(\\cdot)"
+            return sp.latex(sp.Symbol(stem)) + args
+        return sp.latex(self.obj)
+
+    def plain(self) -> list[str]:
+        stem, suffix = _stem(plain_name(self.obj))
+        args = "(a | b)" if suffix in CONDITIONAL_SUFFIXES else "(a, b)" if suffix else "(...)"
+        if self.kind == "indexed":
+            out = [f"{stem}[{', '.join(map(str, self.indices))}]"]
+            if len(self.indices) == 2:  # Q(z | x^i) for Q[z, i]
+                out.append(f"{stem}({self.indices[0]} | x^{self.indices[1]})")
+            return out
+        out = [stem + (args if self.kind == "function" else "")]
+        if self.key.base == "alpha" and "bar" in self.key.decorations:
+            out.append("abar" + (f"_{self.key.sub}" if self.key.sub else ""))
+        if self.key.base == "epsilon":
+            out.append("eps" + (f"_{self.key.sub}" if self.key.sub else ""))
+        return out
+
+    def describe(self) -> str:
+        return f"{self.latex()} ({', '.join(self.plain())})"
+
+
+class Vocabulary:
+    """The symbols of one reference answer, looked up by :class:`Key`.
+
+    ``dim`` is the length of the answer's vectors (for e_1, e_2), ``arity`` maps an undefined
+    function to the arguments the reference applies it to (so ``NN_\theta(z)`` can stand for
+    ``NN_theta(theta, z)``) and ``indices`` an indexed base to the indices the reference uses.
+    A function named ``p_theta_cond`` is what ``p_\theta(x | z)`` means.
+    """
+
+    def __init__(self, symbols: Iterable, *, dim: int | None = None, arity: dict | None = None,
+                 indices: dict | None = None):
+        self.entries: list[Entry] = []
+        self._by_key: dict[Key, Entry] = {}
+        self._cond: dict[Key, list[Entry]] = {}
+        self._joint: dict[Key, Entry] = {}
+        self.dim = dim
+        self.arity = dict(arity or {})
+        self.ranks = dict(indices or {})  # indexed base -> the indices the reference uses
+        for obj in symbols:
+            if isinstance(obj, sp.IndexedBase):
+                kind = "indexed"
+            elif is_user_function(obj):
+                kind = "function"
+            elif isinstance(obj, sp.Symbol):
+                kind = "symbol"
+            else:
+                raise TypeError(f"a quantity's symbols must be SymPy symbols, got {obj!r}")
+            entry = Entry(obj, key_of(obj), kind, tuple(map(str, self.ranks.get(obj, ("i",)))))
+            stem, suffix = _stem(obj.__name__) if kind == "function" else ("", "")
+            if suffix:
+                entry = Entry(obj, key_of(sp.Function(stem)), kind)
+                if suffix in CONDITIONAL_SUFFIXES:
+                    self._cond.setdefault(entry.key, []).append(entry)
+                else:
+                    self._joint[entry.key] = entry
+                self.entries.append(entry)
+                continue
+            if entry.key in self._by_key and self._by_key[entry.key].obj != obj:
+                raise ValueError(f"symbols {plain_name(obj)} and {plain_name(self._by_key[entry.key].obj)} "
+                                 "are spelled the same way")
+            self._by_key[entry.key] = entry
+            self.entries.append(entry)
+
+    def entry(self, key: Key) -> Entry | None:
+        """The entry spelled ``key``, trying the usual variants (x_i for x^{(i)}, abar for alphabar)."""
+        found = self._by_key.get(key)
+        if found is not None:
+            return found
+        variants = []
+        if key.sup and not key.sub:
+            variants.append(key._replace(sub=key.sup, sup=""))
+        if key.sub and not key.sup:
+            variants.append(key._replace(sup=key.sub, sub=""))
+        for v in variants:
+            if v in self._by_key:
+                return self._by_key[v]
+        if len(key.base) == 1 and key.base.isalpha() and key.decorations:  # abar_t for alphabar_t
+            hits = [e for e in self.entries if e.key._replace(base=key.base) == key
+                    and e.key.base in GREEK and e.key.base.startswith(key.base)]
+            if len(hits) == 1:
+                return hits[0]
+        return None
+
+    def conditional(self, key: Key) -> list[Entry]:
+        """The functions written ``key`` when called with a bar: p_\\theta(x | z)."""
+        return self._cond.get(key, [])
+
+    def joint(self, key: Key) -> Entry | None:
+        """The function written ``key`` when called with two arguments: p_\\theta(x, z)."""
+        return self._joint.get(key)
+
+    def vector(self, key: Key):
+        """``\\hat{x}`` for the column of xhat_1, xhat_2, ... when the part has those and no xhat."""
+        if key.sub or key.sup or key in self._by_key:
+            return None
+        parts = []
+        for k in range(1, 10):
+            e = self._by_key.get(key._replace(sub=str(k)))
+            if e is None or e.kind != "symbol":
+                break
+            parts.append(e.obj)
+        return sp.Matrix(parts) if len(parts) >= 2 else None
+
+    def aliases(self) -> list[tuple[str, str]]:
+        """Extra spellings: a vector for its coordinates, unit vectors e_k. (LaTeX, plain) pairs."""
+        out, seen = [], set()
+        for e in self.entries:
+            key = e.key._replace(sub="")
+            vec = self.vector(key) if e.kind == "symbol" and e.key.sub == "1" else None
+            if vec is not None and key not in seen:
+                seen.add(key)
+                head = sp.latex(sp.Symbol(plain_name(e.obj)[: -len("_1")]))
+                out.append((head, f"{plain_name(e.obj)[:-2]} = [{', '.join(map(str, vec))}]"))
+        if self.dim:
+            units = ", ".join(f"e_{k}" for k in range(1, self.dim + 1))
+            out.append((units, f"{units} (unit vectors of length {self.dim})"))
+        return out
+
+    def lookup(self, key: Key):
+        e = self.entry(key)
+        return None if e is None else e.obj
+
+    def has_base(self, base: str) -> bool:
+        return any(e.key.base == base for e in self.entries)
+
+    def indexed(self, key: Key) -> Entry | None:
+        """An indexed base written ``key`` (decorations only, no scripts), if there is one."""
+        e = self._by_key.get(key._replace(sub="", sup=""))
+        return e if e is not None and e.kind == "indexed" else None
+
+    def accepted(self) -> str:
+        """The accepted symbols on one line, LaTeX first and plain text in parentheses."""
+        described = [e.describe() for e in self.entries] + [f"{a} ({b})" for a, b in self.aliases()]
+        return "; ".join(described) or "no symbols (a number)"

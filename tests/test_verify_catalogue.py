@@ -1,0 +1,246 @@
+"""A catalogue of answers to the homework: common mistakes are rejected with a counterexample,
+and equivalent rewritings (LaTeX or plain text, any order, any algebraic form) are accepted."""
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import derivations
+from derivations.answercheck import AnswerError
+from derivations.registry import registration
+
+A = r"\bar\alpha_t"
+SIG = r"\sigma\left(\frac{\sqrt{\bar\alpha_t}(\hat x_1 - \hat x_2)}{1-\bar\alpha_t}\right)"
+EPS = r"\frac{\hat{x} - \sqrt{\bar\alpha_t}(w e_1 + (1-w) e_2)}{\sqrt{1-\bar\alpha_t}}, w = " + SIG
+SOFTMAX = (r"w = \frac{a}{a+b}, a = e^{-\frac{\|\hat x - \sqrt{\bar\alpha_t}e_1\|^2}{2(1-\bar\alpha_t)}}, "
+           r"b = e^{-\frac{\|\hat x - \sqrt{\bar\alpha_t}e_2\|^2}{2(1-\bar\alpha_t)}}")
+M_STEP_VAR = r"\frac{\sum_{i=1}^n Q(z|x^{(i)})\|x^{(i)} - \mu_z\|^2}{%s\sum_{i=1}^n Q(z|x^{(i)})}"
+NOISE_POSTERIOR = (r"w\,\delta_{(\hat x - \sqrt{\bar\alpha_t}e_1)/\sqrt{1-\bar\alpha_t}} + (1-w)\,"
+                   r"\delta_{(\hat x - \sqrt{\bar\alpha_t}e_2)/\sqrt{1-\bar\alpha_t}}, w = " + SIG)
+END_POINT_POSTERIOR = (r"\frac{\exp(-\|x - t x^{(i)}\|^2 / (2(1-t)^2))}"
+                       r"{\sum_{j=1}^n \exp(-\|x - t x^{(j)}\|^2 / (2(1-t)^2))}")
+
+# (part, quantity, answer): each is a correct answer written some other way
+EQUIVALENT = [
+    ("8a", None, rf"\mathcal{{N}}(\sqrt{{{A}}}\,x_0, (1-{A})I)"),
+    ("8a", None, "N(sqrt(abar_t)*x_0, 1 - abar_t)"),
+    ("8a", None, r"q(x_t \mid x_0) = \mathcal{N}\left(x_t; \bar{\alpha}_t^{1/2} x_0,\ I - \bar{\alpha}_t I\right)"),
+    ("8a", None, r"x_t \sim \mathcal N(x_0\sqrt{\bar\alpha_t}, (1-\bar\alpha_t)\mathbf{I})"),
+    ("8b", None, rf"\frac12\mathcal{{N}}(\sqrt{{{A}}}e_1, (1-{A})I) + \frac12\mathcal{{N}}(\sqrt{{{A}}}e_2, (1-{A})I)"),
+    ("8b", None, rf"\frac12\mathcal{{N}}(\sqrt{{{A}}}[0,1]^\top, (1-{A})I) + \frac12\mathcal{{N}}(\sqrt{{{A}}}[1,0]^\top, (1-{A})I)"),
+    ("8b", None, "0.5*N(sqrt(abar_t)*[1, 0], 1-abar_t) + 0.5*N([0, sqrt(abar_t)], 1-abar_t)"),
+    ("8b", None, rf"\tfrac{{1}}{{2}}\mathcal N\left(\begin{{pmatrix}}\sqrt{{{A}}}\\0\end{{pmatrix}}, (1-{A})I\right)"
+                 rf" + \tfrac{{1}}{{2}}\mathcal N\left(\begin{{pmatrix}}0\\\sqrt{{{A}}}\end{{pmatrix}}, (1-{A})I\right)"),
+    ("8c", None, EPS),
+    ("8c", None, r"\frac{\hat{x} - \sqrt{\bar\alpha_t}(w e_1 + (1-w) e_2)}{\sqrt{1-\bar\alpha_t}}, " + SOFTMAX),
+    ("8c", None, "(xhat - sqrt(abar_t)*[w, 1 - w])/sqrt(1 - abar_t), w = 1/(1 + exp(-sqrt(abar_t)*(xhat_1 - xhat_2)/(1 - abar_t)))"),
+    ("8d", None, NOISE_POSTERIOR),
+    ("8d", None, r"(1-w)\delta((\hat x - \sqrt{\bar\alpha_t}e_2)/\sqrt{1-\bar\alpha_t}) + w\delta((\hat x - \sqrt{\bar\alpha_t}e_1)/\sqrt{1-\bar\alpha_t}); " + SOFTMAX),
+    ("8e", "limit of eps*(xhat, t) as alphabar_t -> 0", r"\hat{x}"),
+    ("8e", "limit of eps*(xhat, t) as alphabar_t -> 0", "[xhat_1, xhat_2]"),
+    ("6", "weights", r"\frac{1}{n}\sum_{i=1}^n Q(z|x^{(i)})"),
+    ("6", "weights", r"\frac{\sum_{i=1}^{n} Q(z \mid x^i)}{n}"),
+    ("6", "means", r"\frac{\sum_{i=1}^n Q(z|x^{(i)}) x^{(i)}}{\sum_{i=1}^n Q(z|x^{(i)})}"),
+    ("6", "means", "sum_{i=1}^n Q[z, i]*x[i] / sum_{i=1}^n Q[z, i]"),
+    ("6", "variances", M_STEP_VAR % "d"),
+    ("6", "variances", r"\frac{1}{d}\frac{\sum_{i=1}^n Q(z|x^i)\|x^i - m\|^2}{\sum_{i=1}^n Q(z|x^i)}, "
+                       r"m = \frac{\sum_{i=1}^n Q(z|x^i) x^i}{\sum_{i=1}^n Q(z|x^i)}"),
+    ("3b.ii", None, "1"),
+    ("3b.ii", None, "(a)"),
+    ("3b.iii", None, "b"),
+    ("3b.iv", None, r"-\sum_{i=1}^n \log \int p_\theta(x^{(i)}|z)\, p(z)\,dz"),
+    ("3b.iv", None, r"\sum_{i=1}^{n} -\log\left(\int_{-\infty}^{\infty} p(z) p_{\theta}(x^{(i)} \mid z)\,\mathrm{d}z\right)"),
+    ("3b.vi", None, r"-\sum_{i=1}^n \log \frac{1}{K}\sum_{j=1}^K p_\theta(x^{(i)}|z^{(j)})"),
+    ("3b.vi", None, r"\sum_{i=1}^n \left(\log K - \log \sum_{j=1}^K p_\theta(x^{(i)}|z^{(j)})\right)"),
+    ("3d.i", None, r"\frac{1}{\sigma^2}(x - NN_\theta(z)) \nabla_\theta NN_\theta(z)"),
+    ("3d.i", None, r"\frac{\partial NN_\theta(z)}{\partial\theta}^\top \frac{x - NN_\theta(z)}{\sigma^2}"),
+    ("3d.ii", None, r"\nabla_\phi NN_\phi(x)\left(\frac{x - NN_\theta(z)}{\sigma^2}\frac{\partial NN_\theta(z)}{\partial z} - z\right), "
+                    r"z = NN_\phi(x) + \sigma_q\epsilon"),
+    ("9a", None, r"p_t(x \mid x_1) = \mathcal{N}(x; t x_1, (1-t)^2 I)"),
+    ("9a", None, "N(t*x_1, (1 - t)**2)"),
+    ("9b", None, r"\delta_{x_1}"),
+    ("9b", None, r"\mathcal{N}(x_1, 0 \cdot I)"),
+    ("9c", None, r"p_t(x) = \frac{1}{n}\sum_{i=1}^n \mathcal{N}(x; t x^{(i)}, (1-t)^2 I)"),
+    ("9c", None, r"\frac{1}{n}\sum_{i=1}^n \frac{1}{\sqrt{2\pi}(1-t)} e^{-\frac{(x - t x^{(i)})^2}{2(1-t)^2}}"),
+    ("9c", "n = 3", r"\frac13\sum_{i=1}^{3} \mathcal{N}(t x^{(i)}, (1-t)^2 I)"),
+    ("9e", None, END_POINT_POSTERIOR),
+    ("9g", "target", "x_1 - x_0"),
+    ("2b", "limit", "p"),
+    ("2b", "theta", r"\log\frac{n_1}{n - n_1}"),
+    ("2b", "theta", r"-\log\left(\frac{n}{n_1} - 1\right)"),
+]
+
+# (part, quantity, answer, the mistake): each must be rejected as incorrect
+WRONG = [
+    ("8a", None, rf"\mathcal{{N}}({A}x_0, (1-{A})I)", "mean without the square root"),
+    ("8a", None, rf"\mathcal{{N}}(\sqrt{{{A}}}x_0, \sqrt{{1-{A}}}I)", "standard deviation for the variance"),
+    ("8a", None, rf"\mathcal{{N}}(\sqrt{{1-{A}}}x_0, {A} I)", "signal and noise swapped"),
+    ("8a", None, rf"\mathcal{{N}}(x_0, (1-{A})I)", "mean not shrunk"),
+    ("8a", None, rf"\mathcal{{N}}(\sqrt{{{A}}}x_0, (1-{A})^2 I)", "variance squared"),
+    ("8a", None, rf"\mathcal{{N}}(-\sqrt{{{A}}}x_0, (1-{A})I)", "sign error"),
+    ("8a", None, r"\mathcal{N}(\sqrt{\alpha_t}x_0, (1-\alpha_t)I)", "alpha_t for alphabar_t"),
+    ("8a", None, r"\mathcal{N}(\sqrt{1-\beta_t}x_0, \beta_t I)", "one step instead of t steps"),
+    ("8b", None, rf"\frac13\mathcal{{N}}(\sqrt{{{A}}}e_1, (1-{A})I) + \frac23\mathcal{{N}}(\sqrt{{{A}}}e_2, (1-{A})I)", "unequal weights"),
+    ("8b", None, rf"\frac12\mathcal{{N}}({A}e_1, (1-{A})I) + \frac12\mathcal{{N}}({A}e_2, (1-{A})I)", "missing sqrt"),
+    ("8b", None, rf"\mathcal{{N}}(\tfrac12\sqrt{{{A}}}[1,1]^\top, (1-{A})I)", "one Gaussian at the mixture's mean"),
+    ("8b", None, rf"\frac12\mathcal{{N}}(\sqrt{{{A}}}e_1, \sqrt{{1-{A}}}I) + \frac12\mathcal{{N}}(\sqrt{{{A}}}e_2, \sqrt{{1-{A}}}I)", "std for variance"),
+    ("8b", None, rf"\mathcal{{N}}(\sqrt{{{A}}}e_1, (1-{A})I) + \mathcal{{N}}(\sqrt{{{A}}}e_2, (1-{A})I)", "weights do not sum to one"),
+    ("8c", None, EPS.replace("w e_1 + (1-w) e_2", "(1-w) e_1 + w e_2"), "posterior weights swapped"),
+    ("8c", None, EPS.replace(r"{\sqrt{1-\bar\alpha_t}}, w", r"{1-\bar\alpha_t}, w"), "variance for std in the denominator"),
+    ("8c", None, EPS.replace(r"\sqrt{\bar\alpha_t}(w e_1", r"\bar\alpha_t(w e_1"), "missing sqrt on the signal"),
+    ("8c", None, r"\frac{\hat{x} - \sqrt{\bar\alpha_t}\frac{e_1 + e_2}{2}}{\sqrt{1-\bar\alpha_t}}", "prior mean instead of posterior mean"),
+    ("8c", None, EPS.replace(r"(\hat x_1 - \hat x_2)", r"(\hat x_2 - \hat x_1)"), "log-odds sign error"),
+    ("8d", None, r"w\,\delta_{(\hat x - \sqrt{\bar\alpha_t}e_2)/\sqrt{1-\bar\alpha_t}} + (1-w)\,\delta_{(\hat x - \sqrt{\bar\alpha_t}e_1)/\sqrt{1-\bar\alpha_t}}, w = " + SIG, "atoms swapped"),
+    ("8d", None, r"\mathcal{N}(0, I)", "the prior of the noise, not its posterior"),
+    ("8e", "limit of eps*(xhat, t) as alphabar_t -> 0", "0", "the noise prediction does not vanish"),
+    ("8e", "limit of eps*(xhat, t) as alphabar_t -> 0", r"-\hat x", "sign error"),
+    ("6", "weights", r"\sum_{i=1}^n Q(z|x^{(i)})", "missing 1/n"),
+    ("6", "means", r"\frac{1}{n}\sum_{i=1}^n Q(z|x^{(i)}) x^{(i)}", "divided by n, not by the soft count"),
+    ("6", "variances", M_STEP_VAR % "", "missing 1/d in the spherical variance"),
+    ("6", "variances", r"\sqrt{" + M_STEP_VAR % "d" + "}", "standard deviation for variance"),
+    ("6", "variances", r"\frac{\sum_{i=1}^n Q(z|x^{(i)})\|x^{(i)} - \mu_z\|^2}{d\, n}", "divided by n, not the soft count"),
+    ("3b.ii", None, "2", "F^{-1}(p(z)) for a uniform z"),
+    ("3b.iii", None, "1", "F^{-1}(z) for a normal z"),
+    ("3b.iii", None, "c", "a Gaussian decoder"),
+    ("3b.iv", None, r"-\sum_{i=1}^n \int \log(p_\theta(x^{(i)}|z))\, p(z)\,dz", "log inside the integral (Jensen)"),
+    ("3b.iv", None, r"\sum_{i=1}^n \log \int p_\theta(x^{(i)}|z)\, p(z)\,dz", "sign error: the log-likelihood, not the loss"),
+    ("3b.iv", None, r"-\sum_{i=1}^n \log \int p_\theta(x^{(i)}|z)\,dz", "prior forgotten"),
+    ("3b.vi", None, r"-\sum_{i=1}^n \frac{1}{K}\sum_{j=1}^K \log p_\theta(x^{(i)}|z^{(j)})", "log inside the sample mean"),
+    ("3b.vi", None, r"-\sum_{i=1}^n \log \sum_{j=1}^K p_\theta(x^{(i)}|z^{(j)})", "missing 1/K"),
+    ("3d.i", None, r"\frac{1}{\sigma^2}(NN_\theta(z) - x) \nabla_\theta NN_\theta(z)", "sign error"),
+    ("3d.i", None, r"\frac{1}{\sigma}(x - NN_\theta(z)) \nabla_\theta NN_\theta(z)", "sigma for sigma squared"),
+    ("3d.ii", None, r"\nabla_\phi NN_\phi(x)\frac{x - NN_\theta(z)}{\sigma^2}\frac{\partial NN_\theta(z)}{\partial z}, "
+                    r"z = NN_\phi(x) + \sigma_q\epsilon", "entropy term forgotten"),
+    ("9a", None, r"\mathcal{N}(t x_1, (1-t) I)", "1-t for (1-t)^2"),
+    ("9a", None, r"\mathcal{N}(t x_1, (1-t^2) I)", "the variance of a variance-preserving path"),
+    ("9a", None, r"\mathcal{N}((1-t) x_1, t^2 I)", "time reversed"),
+    ("9b", None, r"\delta_{0}", "the noise end, not the data end"),
+    ("9c", None, r"\frac{1}{n}\sum_{i=1}^n \mathcal{N}(x; t x^{(i)}, (1-t) I)", "1-t for (1-t)^2"),
+    ("9c", None, r"\sum_{i=1}^n \mathcal{N}(x; t x^{(i)}, (1-t)^2 I)", "missing 1/n"),
+    ("9e", None, r"\frac{\exp(-\|x - t x^{(i)}\|^2 / (2(1-t)))}{\sum_{j=1}^n \exp(-\|x - t x^{(j)}\|^2 / (2(1-t)))}", "1-t for (1-t)^2"),
+    ("9e", None, r"\exp(-\|x - t x^{(i)}\|^2 / (2(1-t)^2))", "not normalised"),
+    ("9g", "target", "x_0 - x_1", "sign error"),
+    ("9g", "target", "x_1", "the end point, not the velocity"),
+    ("2b", "limit", "1 - p", "proportions swapped"),
+    ("2b", "theta", r"\log\frac{n_1}{n}", "log-probability for log-odds"),
+]
+
+
+def _needs(part: str) -> None:
+    if registration(part) is None:
+        pytest.skip(f"part {part} is not written yet")
+
+
+@pytest.mark.parametrize("part, quantity, answer", EQUIVALENT)
+def test_equivalent_rewriting_is_accepted(part, quantity, answer):
+    _needs(part)
+    verdict = derivations.verify(part, answer, quantity=quantity)
+    assert verdict.correct, verdict.report()
+    assert verdict.exit_code == 0
+
+
+@pytest.mark.parametrize("part, quantity, answer, mistake", WRONG, ids=[f"{w[0]}-{w[3]}" for w in WRONG])
+def test_plausible_mistake_is_rejected_with_evidence(part, quantity, answer, mistake):
+    _needs(part)
+    verdict = derivations.verify(part, answer, quantity=quantity)
+    assert verdict.status == "incorrect", verdict.report()
+    assert verdict.exit_code == 1
+    if verdict.kind != "choice":
+        assert verdict.what or verdict.counterexample, verdict.report()  # it says what differs or where
+
+
+def test_catalogue_is_large_enough():
+    assert len(EQUIVALENT) >= 30 and len(WRONG) >= 30
+
+
+def test_a_part_with_several_quantities_needs_a_name_unless_the_answer_decides():
+    _needs("6")
+    with pytest.raises(AnswerError, match="choose one with --quantity"):
+        derivations.verify("6", r"\frac{1}{n}\sum_{i=1}^n Q(z|x^i)")
+    with pytest.raises(AnswerError, match="no quantity 'average'"):
+        derivations.verify("6", "n", quantity="average")
+    assert derivations.verify("6", r"\frac{1}{n}\sum_{i=1}^n Q(z|x^i)", quantity="weight").correct  # a unique part
+
+
+def test_cli_exit_codes_are_0_correct_1_incorrect_2_bad_input(capsys):
+    from derivations import cli
+
+    _needs("8a")
+    assert cli.main(["verify", "8a", r"\mathcal{N}(\sqrt{\bar\alpha_t}x_0, (1-\bar\alpha_t)I)"]) == 0
+    assert "correct" in capsys.readouterr().out
+    assert cli.main(["verify", "8a", "N(x_0, 1 - abar_t)", "--json"]) == 1
+    import json
+
+    report = json.loads(capsys.readouterr().out)
+    assert report["status"] == "incorrect" and report["differs"] == "the mean" and report["counterexample"]
+    assert cli.main(["verify", "8a", "N(x_0, "]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: ") and err.count("\n") == 1
+
+
+def test_help_of_a_part_lists_its_quantities_and_symbols_in_both_notations(capsys):
+    from derivations import cli
+
+    _needs("6")
+    with pytest.raises(SystemExit) as done:
+        cli.main(["verify", "6", "--help"])
+    assert done.value.code == 0
+    out = capsys.readouterr().out
+    for fragment in ("weights", "means", "variances", "Q_{z,i}", "Q(z | x^i)", "x^{(i)}", "x[i]", "mu_z"):
+        assert fragment in out
+
+
+@settings(max_examples=10, suppress_health_check=[HealthCheck.nested_given])  # verify itself uses hypothesis.find
+@given(st.fractions(-5, 5, max_denominator=12).filter(lambda c: c != 0), st.integers(1, 9))
+def test_any_shift_of_the_forward_mean_is_rejected_and_any_rescaling_accepted(c, k):
+    _needs("8a")
+    shifted = derivations.verify("8a", rf"\mathcal{{N}}(\sqrt{{\bar\alpha_t}}x_0 + {c.numerator}/{c.denominator}, "
+                                       r"(1-\bar\alpha_t)I)")
+    assert shifted.status == "incorrect" and shifted.what == "the mean"
+    rescaled = derivations.verify("8a", rf"\mathcal{{N}}\left(\frac{{\sqrt{{{k}\bar\alpha_t}}}}{{\sqrt{{{k}}}}}x_0, "
+                                        rf"\frac{{{k} - {k}\bar\alpha_t}}{{{k}}} I\right)")
+    assert rescaled.correct, rescaled.report()
+
+
+# every listed part accepts its answer in LaTeX and in plain text
+BOTH_NOTATIONS = [
+    ("2b", "theta", r"\hat\theta = \log\frac{n_1}{n - n_1}", "log(n_1/(n - n_1))"),
+    ("2b", "limit", r"\hat{p}(Y=1 \mid X=(1)) \to p", "p"),
+    ("3b.i", None, r"P(F(x) \le u) = u", "u"),
+    ("3b.ii", None, r"(a)", "1"),
+    ("3b.iii", None, r"(b)", "2"),
+    ("3b.iv", None, r"-\sum_{i=1}^n \log \int p_\theta(x^{(i)}|z)\, p(z)\,dz",
+     "-sum_{i=1}^n log(int p_theta(x[i] | z)*p(z) dz)"),
+    ("3b.vi", None, r"-\sum_{i=1}^n \log\Big(\frac{1}{K}\sum_{j=1}^K p_\theta(x^{(i)}|z^{(j)})\Big)",
+     "-sum_{i=1}^n log(1/K*sum_{j=1}^K p_theta(x[i] | z[j]))"),
+    ("3c.iv", None, r"\log p_\theta(x) - \mathrm{KL}\big(q_\phi(z|x)\,\|\,p_\theta(z|x)\big)", "log_p - KL"),
+    ("3d.i", None, r"\frac{x - NN_\theta(z)}{\sigma^2}\nabla_\theta NN_\theta(z)",
+     "(x - NN_theta(z))*grad_theta NN_theta(z)/sigma^2"),
+    ("3d.ii", None, r"\frac{\partial NN_\phi(x)}{\partial\phi}\left(\frac{x - NN_\theta(z)}{\sigma^2}\nabla_z NN_\theta(z) - z\right)"
+                    r" \text{ where } z = NN_\phi(x) + \sigma_q\epsilon",
+     "grad_phi NN_phi(x)*((x - NN_theta(z))/sigma^2*grad_z NN_theta(z) - z), z = NN_phi(x) + sigma_q*epsilon"),
+    ("6", "weights", r"\hat p_z = \frac{1}{n}\sum_{i=1}^n Q(z|x^i)", "sum_{i=1}^n Q[z, i]/n"),
+    ("6", "means", r"\hat\mu_z = \frac{\sum_i Q(z|x^i)\,x^i}{\sum_i Q(z|x^i)}", "sum_{i=1}^n Q[z,i]*x[i]/sum_{i=1}^n Q[z,i]"),
+    ("6", "variances", M_STEP_VAR % "d", "sum_{i=1}^n Q[z,i]*||x[i] - mu_z||^2/(d*sum_{i=1}^n Q[z,i])"),
+    ("8a", None, r"\mathcal{N}(\sqrt{\bar\alpha_t}x_0, (1-\bar\alpha_t)I)", "N(sqrt(abar_t)*x_0, (1 - abar_t)*I)"),
+    ("8b", None, r"\tfrac12\mathcal{N}(\sqrt{\bar\alpha_t}[1,0]^\top, (1-\bar\alpha_t)I) + \tfrac12\mathcal{N}(\sqrt{\bar\alpha_t}[0,1]^\top, (1-\bar\alpha_t)I)",
+     "N(sqrt(abar_t)*e_1, 1 - abar_t)/2 + N(sqrt(abar_t)*e_2, 1 - abar_t)/2"),
+    ("8c", None, EPS, "(xhat - sqrt(abar_t)*(w*e_1 + (1 - w)*e_2))/sqrt(1 - abar_t), w = sigmoid(sqrt(abar_t)*(xhat_1 - xhat_2)/(1 - abar_t))"),
+    ("8d", None, NOISE_POSTERIOR, "w*delta((xhat - sqrt(abar_t)*e_1)/sqrt(1 - abar_t)) + (1 - w)*delta((xhat - sqrt(abar_t)*e_2)/sqrt(1 - abar_t)), "
+                                    "w = 1/(1 + exp(-sqrt(abar_t)*(xhat_1 - xhat_2)/(1 - abar_t)))"),
+    ("8e", "eps", r"\epsilon_\theta(\hat x, t) \to \hat{x}", "xhat"),
+    ("9a", None, r"\mathcal{N}(t x_1, (1-t)^2 I)", "N(t*x_1, (1 - t)^2)"),
+    ("9b", None, r"\delta_{x_1}", "delta(x_1)"),
+    ("9c", "density", r"\frac{1}{n}\sum_{i=1}^n \mathcal{N}(x; t x^{(i)}, (1-t)^2 I)",
+     "sum_{i=1}^n exp(-(x - t*x[i])^2/(2*(1 - t)^2))/(n*sqrt(2*pi)*(1 - t))"),
+    ("9e", None, END_POINT_POSTERIOR, "exp(-(x - t*x[i])^2/(2*(1-t)^2))/sum_{j=1}^n exp(-(x - t*x[j])^2/(2*(1-t)^2))"),
+    ("9g", "target", r"u_t(x_t \mid x_1) = x_1 - x_0", "x_1 - x_0"),
+]
+
+
+@pytest.mark.parametrize("part, quantity, latex, plain", BOTH_NOTATIONS, ids=[b[0] for b in BOTH_NOTATIONS])
+def test_every_listed_part_accepts_its_answer_in_latex_and_in_plain_text(part, quantity, latex, plain):
+    _needs(part)
+    for text in (latex, plain):
+        verdict = derivations.verify(part, text, quantity=quantity)
+        assert verdict.correct, verdict.report()

@@ -1,0 +1,196 @@
+"""The answer parser reads the homework's notation (LaTeX and plain text) into the same SymPy
+objects, builds nothing it was not asked to, and reports bad input in one line with its position."""
+
+import pytest
+import sympy as sp
+from hypothesis import given
+from hypothesis import strategies as st
+
+from derivations.answercheck import AnswerError, verify_quantity
+from derivations.answercheck.dists import DistSum
+from derivations.answercheck.parser import MAX_TOWER, parse, tower_height
+from derivations.answercheck.vocabulary import Vocabulary
+from derivations.distributions import Gaussian, Mixture
+from derivations.registry import Quantity
+
+abar = sp.Symbol("alphabar_t", positive=True)
+x_0 = sp.Symbol("x_0", real=True)
+x_1 = sp.Symbol("x_1", real=True)
+t = sp.Symbol("t", positive=True)
+xhat = sp.Symbol("xhat", real=True)
+sigma_z = sp.Symbol("sigma_z", positive=True)
+xi = sp.Symbol("x^{(i)}", real=True)
+n = sp.Symbol("n", integer=True, positive=True)
+i = sp.Symbol("i", integer=True, positive=True)
+X = sp.IndexedBase("x", real=True)
+Q = sp.IndexedBase("Q", positive=True)
+z = sp.Symbol("z", real=True)
+theta = sp.Symbol("theta", real=True)
+NN = sp.Function("NN_theta")
+p_cond = sp.Function("p_theta_cond")
+prior = sp.Function("p")
+UNIT = sp.Interval.open(0, 1)
+
+SCALARS = Vocabulary([abar, x_0, x_1, t, xhat, sigma_z, xi, n])
+
+
+def read(text, vocab=SCALARS, **kw):
+    return parse(text, vocab, **kw)
+
+
+def same(a, b) -> bool:
+    """Equal as expressions (a norm's square may come out as (b - a)^2 for (a - b)^2)."""
+    return a == b or sp.expand(a - b) == 0
+
+
+@pytest.mark.parametrize("latex, plain, expected", [
+    (r"\sqrt{\bar{\alpha}_t}\, x_0", "sqrt(abar_t)*x_0", sp.sqrt(abar) * x_0),
+    (r"\sqrt{\bar\alpha_t} x_0", "sqrt(alphabar_t) x0", sp.sqrt(abar) * x_0),
+    (r"\sqrt{\overline{\alpha}_{t}}\cdot x_{0}", "alphabar_t**(1/2)*x_0", sp.sqrt(abar) * x_0),
+    (r"(1-\bar{\alpha_t})", "1 - abar_t", 1 - abar),
+    (r"\frac12 \left(1 - t\right)^2", "(1-t)^2/2", (1 - t) ** 2 / 2),
+    (r"\frac{1}{2}t x_1", "t*x_1/2", t * x_1 / 2),
+    (r"e^{-\frac{\|\hat{x} - x_0\|^2}{2\sigma_z^2}}", "exp(-||xhat - x_0||^2/(2*sigma_z^2))",
+     sp.exp(-(xhat - x_0) ** 2 / (2 * sigma_z**2))),
+    (r"\exp\left(-\hat x^2\right)", "exp(-xhat^2)", sp.exp(-xhat**2)),
+    (r"\log \frac{1}{\hat{x}}", "log(1/xhat)", sp.log(1 / xhat)),
+    (r"\ln(t)", "ln(t)", sp.log(t)),
+    (r"x^{(i)}", "x^(i)", xi),
+    (r"\sum_{i=1}^{n} x^{(i)}", "sum_{i=1}^n x^(i)", sp.Sum(xi, (i, 1, n))),
+    (r"t x_1", "tx_1", t * x_1),
+    (r"x_0^\top x_1", "x_0^T x_1", x_0 * x_1),
+    (r"$\sigma_z^2$", "sigma_z**2", sigma_z**2),
+    (r"\sqrt[3]{t}", "t^(1/3)", t ** sp.Rational(1, 3)),
+    (r"2^{-1}", "2^-1", sp.Rational(1, 2)),
+    (r"0.25", ".25", sp.Rational(1, 4)),
+    (r"\sigma(t)", "sigmoid(t)", 1 / (1 + sp.exp(-t))),
+])
+def test_latex_and_plain_text_read_to_the_same_expression(latex, plain, expected):
+    assert same(read(latex), expected)
+    assert same(read(plain), expected)
+
+
+def test_a_distribution_reads_with_its_variable_label_and_identity():
+    want = (sp.sqrt(abar) * x_0, 1 - abar)
+    for text in (r"\mathcal{N}(\sqrt{\bar\alpha_t}x_0, (1-\bar\alpha_t)I)",
+                 r"q(x_t|x_0) = \mathcal{N}\left(x_t; \sqrt{\bar{\alpha}_t}\,x_0,\ (1-\bar{\alpha}_t)\mathbf{I}\right)",
+                 r"x_t \sim \mathcal N(x_t \mid \sqrt{\bar\alpha_t} x_0, (1-\bar\alpha_t) I_d)",
+                 "N(sqrt(abar_t)*x_0, 1 - abar_t)"):
+        d = read(text)
+        assert isinstance(d, DistSum) and d.components[0].params == want
+
+
+def test_vectors_mixtures_and_point_masses_read_as_written():
+    v = Vocabulary([abar], dim=2)
+    d = read(r"\frac12\mathcal{N}(\sqrt{\bar\alpha_t}[1,0]^\top, (1-\bar\alpha_t)I)"
+             r" + \frac12\mathcal{N}(\sqrt{\bar\alpha_t}\begin{pmatrix}0\\1\end{pmatrix}, (1-\bar\alpha_t)I)", v)
+    assert [c.weight for c in d.components] == [sp.Rational(1, 2)] * 2
+    assert d.components[1].params[0] == sp.Matrix([0, sp.sqrt(abar)])
+    assert read(r"\sqrt{\bar\alpha_t} e_2", v) == sp.Matrix([0, sp.sqrt(abar)])
+    point = read(r"\delta_{x_1}")
+    assert point.components[0].family == "point" and point.components[0].params == (x_1,)
+
+
+def test_coordinates_make_a_vector_and_norms_sum_their_squares():
+    x1, x2 = sp.symbols("xhat_1 xhat_2", real=True)
+    v = Vocabulary([x1, x2, abar], dim=2)
+    assert read(r"\hat{x}", v) == sp.Matrix([x1, x2])
+    assert read(r"\|\hat x - \sqrt{\bar\alpha_t} e_1\|^2", v) == (x1 - sp.sqrt(abar)) ** 2 + x2**2
+
+
+def test_where_clauses_define_names_in_any_order():
+    a = read(r"w x_0 + (1 - w) x_1, where w = \sigma(s), s = t^2")
+    assert a == read(r"\sigma(t^2) x_0 + (1-\sigma(t^2)) x_1")
+    assert read(r"w x_0; w = t") == t * x_0
+    assert read(r"w x_0 \text{ where } w = t") == t * x_0
+
+
+def test_indexed_data_points_and_responsibilities_take_every_spelling():
+    v = Vocabulary([Q, X, n, z, i], indices={Q: (z, i), X: (i,)})
+    want = sp.Sum(Q[z, i] * X[i], (i, 1, n))
+    for text in (r"\sum_{i=1}^n Q(z|x^{(i)}) x^{(i)}", r"\sum_{i=1}^{n} Q(z \mid x^i)\, x^i",
+                 r"\sum_{i=1}^n Q_{z,i} x_i", "sum_{i=1}^n Q[z, i]*x[i]", r"\sum_i Q(z|x^i) x^i"):
+        assert read(text, v) == want, text
+
+
+def test_integrals_derivatives_and_conditional_densities():
+    v = Vocabulary([X, n, i, z, p_cond, prior], indices={X: (i,)})
+    loss = read(r"-\sum_{i=1}^n \log \int p_\theta(x^{(i)}|z)\, p(z)\,\mathrm{d}z", v)
+    assert loss == -sp.Sum(sp.log(sp.Integral(p_cond(X[i], z) * prior(z), (z, -sp.oo, sp.oo))), (i, 1, n))
+    assert read(r"\int_0^1 p(z) dz", v) == sp.Integral(prior(z), (z, 0, 1))
+    g = Vocabulary([theta, z, NN], arity={NN: (theta, z)})
+    grad = sp.Derivative(NN(theta, z), theta)
+    assert read(r"\nabla_\theta NN_\theta(z)", g) == grad
+    assert read(r"\frac{\partial NN_\theta(z)}{\partial \theta}", g) == grad
+    assert read(r"\frac{\partial}{\partial\theta} NN_{\theta}(\theta, z)", g) == grad
+
+
+@given(st.integers(-9, 9), st.integers(1, 9), st.integers(0, 5))
+def test_fractions_and_powers_agree_between_notations(a, b, c):
+    want = sp.Rational(a, b) * x_0**c
+    assert read(rf"\frac{{{a}}}{{{b}}} x_0^{{{c}}}") == want
+    assert read(f"({a})/{b}*x_0**{c}") == want
+
+
+_atoms = st.sampled_from([abar, x_0, t, sigma_z, sp.Integer(2), sp.Rational(1, 3)])
+_exprs = st.recursive(_atoms, lambda inner: st.one_of(
+    st.tuples(inner, inner).map(lambda p: p[0] + p[1]),
+    st.tuples(inner, inner).map(lambda p: p[0] * p[1]),
+    st.tuples(inner, inner).map(lambda p: p[0] / p[1]),
+    inner.map(sp.sqrt), inner.map(lambda e: sp.exp(-e)), inner.map(lambda e: e**2)),
+    max_leaves=6).filter(lambda e: tower_height(e) <= MAX_TOWER)  # taller towers are refused by design
+
+
+@given(_exprs)
+def test_sympy_printed_latex_and_text_read_back_to_the_same_expression(expr):
+    assert read(sp.latex(expr)) == expr
+    assert read(sp.sstr(expr)) == expr
+
+
+@pytest.mark.parametrize("text, fragment, position", [
+    ("x_0 + y", "unknown symbol 'y'", 7),
+    (r"\frac{1}{2", "'{' opened at position 9 is not closed", 11),
+    ("((x_0)", "'(' opened at position 1 is not closed", 7),
+    ("x_0)", "unbalanced ')'", 4),
+    (r"\foo{x_0}", r"unknown command \foo", 1),
+    ("x_0 +", "the answer ends too early", 6),
+    ("x_0 ; ", "a definition (name = value) should follow ';'", 5),
+    ("x_0, w", "expected '='", None),
+    (r"\mathcal{N}(x_0)", "a Gaussian takes a mean and a covariance", 1),
+    (r"\mathcal{N}(I, 1)", "the identity I belongs in the covariance", 1),
+    ("x_0 I", "the identity I only belongs in a covariance", None),
+    (r"\mathcal{N}(0,1) - \mathcal{N}(1,1)", "not subtracted", 18),
+    ("[1, 2] + 1", "cannot add a vector and a scalar", 8),
+    ("x_0!", "unexpected '!'", 4),
+    (r"\frac{1}{0}", "division by zero", 1),
+    ("log(0)", "log(0) is undefined", 1),
+    (r"\sum x^{(i)}", "a sum needs its index", 1),
+    ("", "the answer is empty", None),
+])
+def test_bad_input_names_the_problem_and_its_position(text, fragment, position):
+    with pytest.raises(AnswerError) as info:
+        read(text)
+    err = info.value
+    assert fragment in str(err)
+    assert "\n" not in str(err)
+    if position is not None:
+        assert err.position == position - 1
+
+
+def test_unknown_symbols_list_the_accepted_ones_in_latex_and_plain_text():
+    q = Quantity("mean", sp.sqrt(abar) * x_0, symbols=(abar, x_0), domains={abar: UNIT})
+    with pytest.raises(AnswerError) as info:
+        verify_quantity(q, r"\sqrt{\alpha_t} x_0")
+    message = str(info.value)
+    assert r"\bar{\alpha}_{t} (alphabar_t, abar_t)" in message and "x_{0} (x_0)" in message
+
+
+def test_wrong_kind_of_answer_is_an_input_error_not_a_verdict():
+    g = Quantity("q", Gaussian(x_0, 1), kind="distribution", symbols=(x_0,))
+    e = Quantity("e", x_0, symbols=(x_0,))
+    with pytest.raises(AnswerError, match="asks for a distribution"):
+        verify_quantity(g, "x_0")
+    with pytest.raises(AnswerError, match="asks for an expression"):
+        verify_quantity(e, r"\mathcal{N}(x_0, 1)")
+    mixture = Quantity("m", Mixture((sp.S.Half, sp.S.Half), (Gaussian(0, 1), Gaussian(1, 1))), kind="distribution")
+    assert verify_quantity(mixture, r"\frac12 N(1, 1) + \frac12 N(0, 1)").correct
