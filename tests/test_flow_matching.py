@@ -1,0 +1,297 @@
+"""Question 9 (flow matching): the numeric paths, posterior, velocity and ODE solver agree with the
+derivations, every check rejects a planted error, and the derivation chains verify."""
+
+import math
+
+import numpy as np
+import pytest
+import sympy as sp
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from scipy import stats
+from scipy.special import logsumexp
+
+from derivations import flow_matching as F
+from derivations.chain import Step, Verdict, derive
+from derivations.runner import run_part
+from numerics import flow_matching as fm
+from numerics import kernels
+
+seeds = st.integers(0, 2**32 - 1)
+times = st.floats(0.05, 0.9)
+
+
+def passed(results):
+    results = [results] if not isinstance(results, list) else results
+    return all(r.passed for r in results)
+
+
+def rng_of(seed):
+    return np.random.default_rng(seed)
+
+
+# --------------------------------------------------------------------------- closed forms
+
+
+def brute_velocity(x, tt, data):
+    """v_t(x) from its definition: posterior-weighted straight-line velocities (scipy log-pdfs)."""
+    dim = data.shape[1]
+    lj = np.array([stats.multivariate_normal.logpdf(x, tt * y, (1 - tt) ** 2 * np.eye(dim)).reshape(-1)
+                   for y in data]).T
+    w = np.exp(lj - logsumexp(lj, axis=1, keepdims=True))
+    return np.einsum("mn,mnd->md", w, (data[None, :, :] - x[:, None, :]) / (1 - tt))
+
+
+@given(seed=seeds, n=st.integers(1, 6), dim=st.integers(1, 3), tt=st.floats(0.0, 0.95))
+def test_marginal_velocity_is_the_posterior_average_of_line_velocities(seed, n, dim, tt):
+    rng = rng_of(seed)
+    data, x = rng.normal(0, 1.5, (n, dim)), rng.normal(0, 2, (20, dim))
+    np.testing.assert_allclose(fm.marginal_velocity(x, tt, data), brute_velocity(x, tt, data), rtol=1e-8, atol=1e-8)
+    post = fm.posterior_x1(x, tt, data)
+    np.testing.assert_allclose(post.sum(axis=1), 1.0, rtol=1e-12)
+    lines = np.stack([fm.conditional_velocity(x, tt, y) for y in data], axis=1)
+    np.testing.assert_allclose(np.einsum("mn,mnd->md", post, lines), fm.marginal_velocity(x, tt, data),
+                               rtol=1e-8, atol=1e-8)
+
+
+@pytest.mark.parametrize("tt", [0.0, 0.5, 1 - 1e-6, fm.T_MAX])
+def test_fields_are_finite_far_away_and_up_to_t_max(tt):
+    data = np.array([[1.0, 0.0], [-1.0, 0.0], [0.0, 2.0]])
+    x = np.array([[1e6, -1e6], [0.0, 0.0], [1.0, 1e-12], [-3.0, 4.0]])
+    for out in (fm.marginal_velocity(x, tt, data), fm.marginal_log_density(x, tt, data), fm.posterior_x1(x, tt, data)):
+        assert np.all(np.isfinite(out))
+
+
+def test_marginal_log_density_is_accurate_at_t_max_where_expanding_squares_is_not():
+    data = np.array([[1.0, 2.0], [3.0, -1.0]])
+    tt = fm.T_MAX
+    z = np.array([[0.3, -0.7]])
+    x = tt * data[:1] + (1 - tt) * z
+    exact = math.log(0.5) + stats.norm.logpdf(z).sum() - 2 * math.log(1 - tt)
+    assert fm.marginal_log_density(x, tt, data)[0] == pytest.approx(exact, abs=1e-5)
+    assert kernels.log_mixture_density(x, tt, (1 - tt) ** 2, data)[0] != pytest.approx(exact, abs=1e-1)
+
+
+def test_integrate_never_evaluates_the_field_at_t_equal_one():
+    seen = []
+
+    def field(x, t):
+        seen.append(t)
+        return -x
+
+    for method in fm.METHODS:
+        for n_steps in (1, 2, 7):
+            seen.clear()
+            fm.integrate(field, np.ones((2, 1)), n_steps=n_steps, method=method)
+            assert max(seen) <= 1 - 1 / n_steps + 1e-12 and max(seen) < 1
+
+
+def test_integrate_converges_at_first_and_fourth_order():
+    x0, exact = np.ones((1, 1)), math.exp(-0.5)
+    for method, order in (("euler", 1), ("rk4", 4)):
+        errs = [abs(fm.integrate(lambda x, t: -x, x0, n_steps=k, method=method, t_end=0.5)[0, 0] - exact)
+                for k in (10, 20)]
+        assert errs[0] / errs[1] == pytest.approx(2**order, rel=0.1)
+
+
+def test_last_euler_step_of_the_exact_field_lands_on_the_posterior_mean():
+    data = np.array([[1.0, 0.0], [-1.0, 0.0]])
+    x = np.array([[0.2, 0.3]])
+    h = 0.25
+    end = fm.integrate(lambda z, s: fm.marginal_velocity(z, s + 1 - h, data), x, n_steps=1, t_end=h)
+    mean = fm.posterior_x1(x, 1 - h, data) @ data
+    np.testing.assert_allclose(end, mean, rtol=1e-12)
+
+
+BAD_CALLS = [
+    (lambda: fm.marginal_velocity(np.zeros((1, 2)), 1.0, np.zeros((3, 2))), "singular"),
+    (lambda: fm.marginal_velocity(np.zeros((1, 2)), -0.1, np.zeros((3, 2))), r"\[0, 1"),
+    (lambda: fm.marginal_velocity(np.zeros((1, 2)), float("nan"), np.zeros((3, 2))), r"\[0, 1"),
+    (lambda: fm.marginal_velocity(np.zeros((2, 2)), [0.1, 0.2], np.zeros((3, 2))), "scalar"),
+    (lambda: fm.marginal_log_density(np.zeros((1, 3)), 0.5, np.zeros((3, 2))), "dimension"),
+    (lambda: fm.posterior_x1(np.zeros((1, 2)), 0.5, np.zeros((0, 2))), "at least one"),
+    (lambda: fm.marginal_velocity(np.full((1, 2), np.inf), 0.5, np.zeros((3, 2))), "NaN or infinite"),
+    (lambda: fm.conditional_velocity(np.zeros((3, 2)), 0.5, np.zeros((2, 2))), "x1 must have shape"),
+    (lambda: fm.conditional_velocity(np.zeros((3, 2)), [0.1, 0.2], np.zeros(2)), "one entry per row"),
+    (lambda: fm.sample_conditional_path(np.zeros((2, 2)), 0.5, 3, rng=0), "one point"),
+    (lambda: fm.integrate(lambda x, t: x, np.zeros((1, 1)), n_steps=0), "positive integer"),
+    (lambda: fm.integrate(lambda x, t: x, np.zeros((1, 1)), n_steps=2.5), "positive integer"),
+    (lambda: fm.integrate(lambda x, t: x, np.zeros((1, 1)), n_steps=2, method="midpoint"), "method"),
+    (lambda: fm.integrate(lambda x, t: x, np.zeros((1, 1)), n_steps=2, t_end=1.5), "t_end"),
+    (lambda: fm.integrate(lambda x, t: x[:, :1], np.zeros((1, 2)), n_steps=2), "velocity returned shape"),
+]
+
+
+@pytest.mark.parametrize("call, message", BAD_CALLS)
+def test_invalid_inputs_raise_clear_errors(call, message):
+    with pytest.raises(ValueError, match=message):
+        call()
+
+
+# --------------------------------------------------------------------------- 9a, 9b, 9c: paths
+
+
+@settings(max_examples=10)
+@given(seed=seeds, dim=st.integers(1, 3), tt=times)
+def test_conditional_path_simulation_matches_the_gaussian_of_9a(seed, dim, tt):
+    assert passed(F.check_conditional_path(rng_of(seed), dim=dim, tt=tt))
+
+
+@settings(max_examples=10)
+@given(seed=seeds, tt=st.floats(0.6, 0.85))  # away from t = 1/2, where (1-t) x_1 = t x_1
+def test_conditional_path_check_rejects_a_wrong_mean_or_variance(seed, tt):
+    end = np.array([2.0, -1.0])
+    assert not passed(F.check_conditional_path(rng_of(seed), tt=tt, end=end, mean=lambda s, e: (1 - s) * e))
+    assert not passed(F.check_conditional_path(rng_of(seed), tt=tt, end=end, var=lambda s: 1 - s))
+
+
+@settings(max_examples=10)
+@given(seed=seeds)
+def test_conditional_path_concentrates_on_its_end_point(seed):
+    assert passed(F.check_concentration(rng_of(seed)))
+
+
+@settings(max_examples=10)
+@given(seed=seeds, n=st.integers(1, 6), dim=st.integers(1, 3), tt=times)
+def test_marginal_path_simulation_matches_the_mixture_of_9c(seed, n, dim, tt):
+    rng = rng_of(seed)
+    data = rng.normal(0, 1.5, (n, dim))
+    assert passed(F.check_marginal_path(rng, data=data, tt=tt))
+
+
+@settings(max_examples=10)
+@given(seed=seeds, tt=st.floats(0.6, 0.85))
+def test_marginal_path_check_rejects_a_wrong_mean(seed, tt):
+    data = np.array([[2.0, 1.0], [1.0, 3.0], [-1.0, 2.0]])
+    assert not passed(F.check_marginal_path(rng_of(seed), data=data, tt=tt, mean=lambda s, y: (1 - s) * y.mean(0)))
+
+
+@settings(max_examples=10)
+@given(seed=seeds)
+def test_marginal_log_density_is_the_mixture_and_integrates_to_one(seed):
+    assert passed(F.check_marginal_density(rng_of(seed)))
+
+
+def test_marginal_density_check_rejects_a_wrong_variance():
+    def wrong(x, tt, data):  # variance 1 - t instead of (1 - t)^2
+        return kernels.log_mixture_density(x, tt, 1 - tt, data)
+
+    assert not passed(F.check_marginal_density(rng_of(1), tt=0.5, log_density=wrong))
+
+
+# --------------------------------------------------------------------------- 9d, 9e: velocity and posterior
+
+
+@settings(max_examples=10)
+@given(seed=seeds, n=st.integers(2, 6), dim=st.integers(1, 3))
+def test_marginal_velocity_is_the_conditional_mean_of_x1_minus_x0(seed, n, dim):
+    rng = rng_of(seed)
+    assert passed(F.check_velocity_is_conditional_mean(rng, data=F._dataset(rng, n, dim)))
+    assert passed(F.check_line_velocity(rng))
+
+
+@settings(max_examples=5)
+@given(seed=seeds)
+def test_orthogonality_check_rejects_the_prior_weighted_velocity(seed):
+    def prior_average(x, tt, data):  # ignores x: the uniform prior instead of the posterior
+        return (data.mean(axis=0) - x) / (1 - tt)
+
+    data = np.array([[2.0, 0.0], [-2.0, 0.0], [0.0, 2.5]])
+    assert not passed(F.check_velocity_is_conditional_mean(rng_of(seed), data=data, times=[0.5],
+                                                           velocity=prior_average))
+
+
+@settings(max_examples=10)
+@given(seed=seeds, tt=times)
+def test_posterior_is_bayes_rule_and_calibrated(seed, tt):
+    assert passed(F.check_posterior(rng_of(seed), tt=tt))
+
+
+@settings(max_examples=5)
+@given(seed=seeds)
+def test_posterior_check_rejects_the_wrong_noise_variance(seed):
+    def wrong(x, tt, data):
+        return np.exp(kernels.log_posterior(x, tt, 1 - tt, data))
+
+    data = np.array([[1.0, 0.0], [-1.0, 0.0], [0.0, 1.5]])
+    assert not passed(F.check_posterior(rng_of(seed), data=data, tt=0.6, posterior=wrong))
+
+
+# --------------------------------------------------------------------------- 9f: continuity equation
+
+
+@settings(max_examples=10)
+@given(seed=seeds, n=st.integers(1, 6), dim=st.integers(1, 3))
+def test_continuity_equation_holds_by_finite_differences(seed, n, dim):
+    rng = rng_of(seed)
+    assert passed(F.check_continuity_fd(rng, data=F._dataset(rng, n, dim)))
+
+
+@pytest.mark.parametrize("velocity", [
+    lambda x, tt, data: 1.05 * fm.marginal_velocity(x, tt, data),
+    lambda x, tt, data: (data.mean(axis=0) - x) / (1 - tt),
+    lambda x, tt, data: fm.marginal_velocity(x, tt, data) * (1 - tt) / (1 - tt) ** 2,
+])
+def test_continuity_check_rejects_wrong_velocities(velocity):
+    data = np.array([[1.0, 0.5], [-1.0, 0.0], [0.3, 2.0]])
+    assert not passed(F.check_continuity_fd(rng_of(0), data=data, times=[0.3, 0.7], velocity=velocity))
+
+
+@settings(max_examples=5)
+@given(seed=seeds)
+def test_flow_of_the_marginal_velocity_transports_p0_to_pt(seed):
+    assert passed(F.check_transport(rng_of(seed), m=10_000, n_steps=20))
+
+
+def test_transport_check_rejects_the_prior_weighted_velocity():
+    def prior_average(x, tt, data):
+        return (data.mean(axis=0) - x) / (1 - tt)
+
+    data = np.array([[2.0, 0.0], [-2.0, 0.0]])
+    assert not passed(F.check_transport(rng_of(2), data=data, tau=0.7, velocity=prior_average))
+
+
+# --------------------------------------------------------------------------- 9h: exact sampler
+
+
+@settings(max_examples=5)
+@given(seed=seeds, method=st.sampled_from(fm.METHODS))
+def test_exact_field_sends_every_sample_to_a_data_point_uniformly(seed, method):
+    assert passed(F.check_exact_sampler(rng_of(seed), m=2000, n_steps=30, method=method))
+
+
+def test_exact_sampler_check_rejects_a_field_that_misses_the_data():
+    def shrunk(x, tt, data):  # targets 0.9 x^(i): lands next to the data, not on it
+        return fm.marginal_velocity(x, tt, 0.9 * data)
+
+    assert not passed(F.check_exact_sampler(rng_of(3), m=500, velocity=shrunk))
+
+
+# --------------------------------------------------------------------------- the chains
+
+
+@pytest.mark.parametrize("part", ["9a", "9b", "9c", "9d", "9e", "9f", "9g", "9h"])
+def test_every_chain_of_question_9_is_proved_symbolically(part):
+    result = run_part(part, seed=0, with_checks=False)
+    assert result.error is None
+    assert all(c.verdict is Verdict.PROVED for c in result.chains), [
+        (c.chain.title, s.reason, s.method) for c in result.chains for s in c.steps if s.verdict is not Verdict.PROVED]
+
+
+def test_continuity_chain_rejects_a_velocity_off_by_a_factor_of_1_minus_t():
+    t, x, x_1 = F.t, F.x, F.x_1
+    p = F.NormalPDF(x, t * x_1, 1 - t)
+    wrong_v = (x_1 - x) / (1 - t) ** 2
+    chain = derive("continuity with a wrong velocity", (sp.Derivative(p, t) + sp.Derivative(p * wrong_v, x)) / p,
+                   Step(sp.S(0), "terms cancel (wrong)", simplify=F._rational), domains={t: F.UNIT})
+    assert chain.verify(max_examples=30).verdict is Verdict.FAILED
+
+
+def test_posterior_chain_rejects_a_softmax_with_the_wrong_variance():
+    t, x = F.t, F.x
+    ys = sp.symbols("y_1 y_2", real=True)
+    right = F.NormalPDF(x, t * ys[0], 1 - t) / sum(F.NormalPDF(x, t * y, 1 - t) for y in ys)
+    wrong = sp.exp(-(x - t * ys[0]) ** 2 / (2 * (1 - t))) / sum(sp.exp(-(x - t * y) ** 2 / (2 * (1 - t))) for y in ys)
+    chain = derive("Bayes with the wrong variance", right, Step(wrong, "softmax (wrong variance)", simplify=F._rational),
+                   domains={t: F.UNIT})
+    assert chain.verify(max_examples=30).verdict is Verdict.FAILED
