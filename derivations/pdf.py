@@ -83,7 +83,8 @@ def compile_pdf(tex_path: str | Path, pdf_path: str | Path | None = None, *, tim
     pdf_path = Path(pdf_path) if pdf_path is not None else tex_path.with_suffix(".pdf")
     tex = tex_path.read_text(encoding="utf-8")
     env = _env()
-    env["TEXINPUTS"] = f"{tex_path.parent}{os.pathsep}{env.get('TEXINPUTS', '')}"
+    # The job's own directory first: a stale answers.aux beside the .tex must not shadow the fresh one.
+    env["TEXINPUTS"] = f".{os.pathsep}{tex_path.parent}{os.pathsep}{env.get('TEXINPUTS', '')}"
     with tempfile.TemporaryDirectory(prefix="derive-latex-") as tmp:
         job = Path(tmp) / tex_path.name
         job.write_text(tex, encoding="utf-8")

@@ -357,3 +357,13 @@ def test_real_parts_that_have_landed_compile_into_the_full_document(tmp_path):
     path.write_text(tex)
     report = pdf.compile_pdf(path)
     assert report.pages > 10
+
+
+@pytest.mark.skipif(shutil.which("pdflatex") is None, reason="pdflatex not installed (CI installs texlive)")
+def test_a_stale_aux_beside_the_tex_does_not_shadow_the_fresh_one(tmp_path):
+    from derivations import pdf
+    tex = tmp_path / "doc.tex"
+    tex.write_text("\\documentclass{article}\\begin{document}See \\ref{a}.\\section{S}\\label{a}\\end{document}\n")
+    (tmp_path / "doc.aux").write_text("\\relax\n")  # left by an earlier manual run, without the label
+    report = pdf.compile_pdf(tex)
+    assert report.pages == 1 and (tmp_path / "doc.pdf").exists()
