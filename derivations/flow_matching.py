@@ -916,10 +916,11 @@ def training_procedure() -> Answer:
                         "and exact fields at t = 0.5", figs.draw_training),),
         quantities=(Quantity("regression target", x_1 - x_0, kind="expression", symbols=(x_0, x_1, t),
                              description="the CFM target x_1 - x_0 (equal to (x_1 - x_t)/(1-t) on the line)"),
-                    Quantity("CFM loss (per sample)", (v_theta - (x_1 - x_0)) ** 2, kind="expression",
-                             symbols=(v_theta, x_0, x_1),
-                             description="squared error of v_theta(x_t, t) against x_1 - x_0; averaged over "
-                                         "t ~ U[0,1), x_0 ~ N(0, I), x_1 ~ data")),
+                    Quantity("CFM loss (per sample)",
+                             (sp.Function("v_theta")((1 - t) * x_0 + t * x_1, t) - (x_1 - x_0)) ** 2,
+                             kind="expression", symbols=(x_0, x_1, t), domains={t: UNIT},
+                             description="squared error of v_theta(x_t, t) against x_1 - x_0, with x_t = "
+                                         "(1-t) x_0 + t x_1; averaged over t ~ U[0,1), x_0 ~ N(0, I), x_1 ~ data")),
     )
 
 
@@ -945,7 +946,7 @@ def check_exact_sampler(rng, *, data=None, m=4000, n_steps=40, method="rk4", vel
     ]
 
 
-def check_trained_sampler(rng, *, m=2000, n_steps=20, train=cfm.train_example):
+def check_trained_sampler(rng, *, m=4000, n_steps=20, train=cfm.train_example):
     """Samples of the trained ring model match held-out ring data (energy distance threshold)."""
     data, res = train("ring", rng=rng)
     held = cfm.ring(m, rng=rng)

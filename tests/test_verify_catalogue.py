@@ -65,6 +65,9 @@ EQUIVALENT = [
     ("9c", "n = 3", r"\frac13\sum_{i=1}^{3} \mathcal{N}(t x^{(i)}, (1-t)^2 I)"),
     ("9e", None, END_POINT_POSTERIOR),
     ("9g", "target", "x_1 - x_0"),
+    ("9g", "target", r"\frac{x_1 - x_t}{1 - t}"),
+    ("9g", "loss", r"\left\|v_\theta(x_t, t) - (x_1 - x_0)\right\|^2"),
+    ("9g", "loss", "(v_theta((1 - t)*x_0 + t*x_1, t) - x_1 + x_0)**2"),
     ("2b", "limit", "p"),
     ("2b", "theta", r"\log\frac{n_1}{n - n_1}"),
     ("2b", "theta", r"-\log\left(\frac{n}{n_1} - 1\right)"),
@@ -121,6 +124,8 @@ WRONG = [
     ("9e", None, r"\exp(-\|x - t x^{(i)}\|^2 / (2(1-t)^2))", "not normalised"),
     ("9g", "target", "x_0 - x_1", "sign error"),
     ("9g", "target", "x_1", "the end point, not the velocity"),
+    ("9g", "loss", r"\|v_\theta(x_t, t) - x_1\|^2", "regressing on the end point"),
+    ("9g", "loss", r"\|v_\theta(x_1, t) - (x_1 - x_0)\|^2", "evaluated at the end point, not on the path"),
     ("2b", "limit", "1 - p", "proportions swapped"),
     ("2b", "theta", r"\log\frac{n_1}{n}", "log-probability for log-odds"),
 ]

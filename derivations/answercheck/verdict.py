@@ -240,7 +240,8 @@ def _free(exprs) -> set:
 #: Names an answer may use for another quantity of the same part (written out in the reference).
 OTHER_QUANTITIES = {("6", "variances"): {"mu_z": "means"}}
 #: Names an answer may use for a formula of the question (x_t on the straight path of 9g).
-NAMED_FORMULAS = {("9g", "CFM loss (per sample)"): {"x_t": "(1 - t) x_0 + t x_1"}}
+NAMED_FORMULAS = {("9g", "CFM loss (per sample)"): {"x_t": "(1 - t) x_0 + t x_1"},
+                  ("9g", "regression target"): {"x_t": "(1 - t) x_0 + t x_1"}}
 
 
 def predefined(part_id: str, q: Quantity) -> dict:
