@@ -7,7 +7,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: answers test check clean
+.PHONY: answers test check clean bench reliability
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -25,6 +25,17 @@ test: $(STAMP)
 
 check: $(STAMP)
 	$(PY) -m derivations check
+
+# Benchmarks against scikit-learn/SciPy, the scaling figure, derive check and test-suite times
+# (benchmarks/results/). OPENBLAS_CORETYPE/L2_SIZE are unset for this command only: they slow a
+# current NumPy (the BLAS kernel that ran is recorded in each result file).
+bench: $(STAMP)
+	env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE $(PY) -m benchmarks.run_all bench
+
+# False alarms of every numeric check under 200 seeds and the power of each against planted
+# errors (long: about half an hour on two cores); results in benchmarks/results/.
+reliability: $(STAMP)
+	$(PY) -m benchmarks.run_all reliability
 
 clean:
 	rm -rf $(VENV) build .pytest_cache .hypothesis
