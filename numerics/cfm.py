@@ -238,7 +238,7 @@ def train_cfm(data, *, steps: int = 1500, batch_size: int = 256, lr: float = 3e-
 #: The answers' two training set-ups: a handful of 2-D points and a noisy ring (about a second each).
 EXAMPLES = {
     "handful": dict(points=5, steps=1000, batch_size=256, lr=1e-2, hidden=64, ema=0.99),
-    "ring": dict(points=2000, steps=1000, batch_size=256, lr=1e-2, hidden=64, ema=0.99),
+    "ring": dict(points=4000, steps=1000, batch_size=256, lr=1e-2, hidden=64, ema=0.99),
 }
 
 
