@@ -7,6 +7,12 @@ import tempfile
 from pathlib import Path
 
 
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 def atomic_write(path: str | os.PathLike, data: str | bytes) -> Path:
     """Write ``data`` to a temporary file beside ``path``, then rename it into place.
 
@@ -14,6 +20,8 @@ def atomic_write(path: str | os.PathLike, data: str | bytes) -> Path:
     >>> d = pathlib.Path(tempfile.mkdtemp())
     >>> atomic_write(d / "a.txt", "hello").read_text()
     'hello'
+    >>> oct((d / "a.txt").stat().st_mode & 0o777) == oct(0o666 & ~_umask())
+    True
     """
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -22,6 +30,7 @@ def atomic_write(path: str | os.PathLike, data: str | bytes) -> Path:
     try:
         with os.fdopen(fd, mode, **({} if mode == "wb" else {"encoding": "utf-8"})) as fh:
             fh.write(data)
+        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; give the usual permissions
         os.replace(tmp, target)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
