@@ -30,7 +30,8 @@ def draw_training(path, rng) -> None:
     exact = fm.marginal_velocity(grid, 0.5, data)
     with cfm.threadpool_limits(1):
         learned = res.velocity(grid, 0.5)
-    same = dict(angles="xy", scale_units="xy", scale=np.percentile(np.hypot(*exact.T), 90) / (g[1] - g[0]), width=0.004)
+    same = {"angles": "xy", "scale_units": "xy", "width": 0.004,
+            "scale": np.percentile(np.hypot(*exact.T), 90) / (g[1] - g[0])}
     ax_field.quiver(*grid.T, *exact.T, color="C3", alpha=0.6, label="exact $v_t$", **same)
     ax_field.quiver(*grid.T, *learned.T, color="C0", alpha=0.6, label=r"learned $v_\theta$", **same)
     ax_field.scatter(*(0.5 * data).T, marker="x", color="k", label=r"$t\,x^{(i)}$", zorder=3)
@@ -55,7 +56,7 @@ def draw_samples(path, rng) -> None:
     x0 = rng.standard_normal((400, 2))
     exact = fm.integrate(lambda z, s: fm.marginal_velocity(z, s, data), x0, n_steps=40, method="rk4",
                          return_path=True)
-    ring_data, ring_res = cfm.train_example("ring", rng=rng)
+    _, ring_res = cfm.train_example("ring", rng=rng)
     held = cfm.ring(1000, rng=rng)
     with cfm.threadpool_limits(1):
         learned = fm.integrate(res.velocity, x0, n_steps=40, method="rk4", return_path=True)

@@ -22,8 +22,8 @@ from __future__ import annotations
 
 import contextlib
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import numpy as np
 from scipy.spatial.distance import cdist
@@ -227,8 +227,8 @@ def train_cfm(data, *, steps: int = 1500, batch_size: int = 256, lr: float = 3e-
             x, t, u = cfm_batch(data, batch_size, rng=rng)
             losses[k], grads = cfm_loss_and_grad(params, x, t, u)
             opt.step(params, grads, lr * (0.05 + 0.95 * 0.5 * (1 + math.cos(math.pi * k / steps))))
-            for name in avg:
-                avg[name] += (1 - ema) * (params[name] - avg[name])
+            for name, value in avg.items():  # exponential moving average of the weights
+                value += (1 - ema) * (params[name] - value)
     return TrainResult(avg, losses)
 
 
@@ -237,8 +237,8 @@ def train_cfm(data, *, steps: int = 1500, batch_size: int = 256, lr: float = 3e-
 
 #: The answers' two training set-ups: a handful of 2-D points and a noisy ring (about a second each).
 EXAMPLES = {
-    "handful": dict(points=5, steps=1000, batch_size=256, lr=1e-2, hidden=64, ema=0.99),
-    "ring": dict(points=4000, steps=1000, batch_size=256, lr=1e-2, hidden=64, ema=0.99),
+    "handful": {"points": 5, "steps": 1000, "batch_size": 256, "lr": 1e-2, "hidden": 64, "ema": 0.99},
+    "ring": {"points": 4000, "steps": 1000, "batch_size": 256, "lr": 1e-2, "hidden": 64, "ema": 0.99},
 }
 
 

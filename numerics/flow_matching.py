@@ -31,7 +31,7 @@ array([[1., 0.]])
 from __future__ import annotations
 
 import math
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 
