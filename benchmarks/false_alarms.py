@@ -59,8 +59,8 @@ def summarise(part_id: str, results: list[list[tuple[str, CheckResult]]], errors
     """One row per check result: failures, designed alpha, calibration of its p-values."""
     by_name: dict[str, list[CheckResult]] = {}
     for seed_results in results:
-        for key, r in seed_results:
-            by_name.setdefault(key, []).append(r)
+        for key, r in seed_results:  # a position may hold another test under another seed
+            by_name.setdefault(f"{key} ({r.evidence.get('test', '?')})", []).append(r)
     rows = []
     for name, rs in by_name.items():
         ev = rs[0].evidence
@@ -69,7 +69,7 @@ def summarise(part_id: str, results: list[list[tuple[str, CheckResult]]], errors
         fails = sum(not r.passed for r in rs)
         failed_seeds = [i for i, r in enumerate(rs) if not r.passed][:10]
         alpha = ev.get("alpha")
-        row = {"part": part_id, "check": name, "example": rs[0].name, "test": ev.get("test", "?"),
+        row = {"part": part_id, "check": name.rsplit(" (", 1)[0], "example": rs[0].name, "test": ev.get("test", "?"),
                "seeds": seeds, "failures": fails,
                "designed_alpha": alpha, "expected_failures": alpha * seeds if alpha else None,
                "failure_rate_upper_95": float(stats.beta.ppf(0.95, fails + 1, seeds - fails)) if seeds else None,
