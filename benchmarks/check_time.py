@@ -34,12 +34,13 @@ def time_check(seed: int = 0) -> tuple[float, list[dict], int]:
 
 def time_tests() -> dict:
     t0 = time.perf_counter()
-    out = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--durations=15"],
+    out = subprocess.run([sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "--durations=15"],
                          cwd=ROOT, capture_output=True, text=True)
     wall = time.perf_counter() - t0
     tail = out.stdout.strip().splitlines()
     durations = [line for line in tail if re.match(r"^\d+\.\d+s (call|setup|teardown)", line)]
-    return {"wall_s": wall, "exit_code": out.returncode, "summary": tail[-1] if tail else "",
+    summary = next((line.strip("= ") for line in reversed(tail) if re.search(r"\d+ (passed|failed)", line)), "")
+    return {"wall_s": wall, "exit_code": out.returncode, "summary": summary,
             "slowest": durations}
 
 

@@ -96,11 +96,15 @@ def markdown(rows: list[dict], info: dict, seeds: int) -> str:
              f"Load {info['load_1min_at_start']:.1f} -> {info.get('load_1min_at_end', float('nan')):.1f}; "
              f"{info.get('seconds', 0):.0f} s. 'p<0.01' counts seeds whose p-value fell below 0.01 "
              f"(about {seeds // 100} expected under a true null); 'calib. p' is the one-sided binomial "
-             "p-value of that count (small = p-values pile up near 0).\n",
+             "p-value of that count (small = p-values pile up near 0). Checks marked 'must reject' pass "
+             "when their test rejects (a wrong option must be caught): small p-values are their purpose.\n",
              "| part | check | test | seeds | failures | designed alpha | p<0.01 | calib. p |",
              "|---|---|---|---|---|---|---|---|"]
     for r in rows:
         a = r.get("designed_alpha")
+        if a and not r["failures"] and r.get("min_p", 1.0) < a:  # it passed with p < alpha: a check
+            r = dict(r, test=f"must reject: {r['test']}")  # that passes by rejecting (p near 0 by design)
+            r.pop("calibration_p", None)
         lines.append(f"| {r['part']} | {r['check']} | {str(r['test'])[:40]} | {r['seeds']} | {r['failures']} | "
                      f"{a if a is not None else 'deterministic'} | {r.get('p_below_0_01', '-')} | "
                      f"{r['calibration_p']:.2g} |" if "calibration_p" in r else

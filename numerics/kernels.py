@@ -7,11 +7,11 @@ of ``y``. With ``log w_j`` the prior log-weights,
 .. math:: \\log p(j \\mid x) = \\log w_j - \\frac{\\|x - s y_j\\|^2}{2v} - \\log Z(x).
 
 The ``||x||^2`` term is common to every ``j`` and cancels in the softmax, so logits are
-``(s x . y_j - s^2 ||y_j||^2 / 2) / v + log w_j``. Both are taken about the data mean ``c``
+``(s x . y_j - s^2 ||y_j||^2 / 2) / v + log w_j``, computed about the data mean ``c``
 (``x - s c`` and ``y - c``), so far-away data sets cancel no more than centred ones. The bias is
 folded into the matrix product (a column of ones beside ``x``), and the posterior mean and its
 normaliser come out of a second product with ``[y, 1]``: per block of rows, two matrix products,
-one max, one subtraction and one ``exp``.
+one max and one ``exp`` (plus a subtraction of the row maxima when the logits are large).
 
 Rows of ``x`` are processed in blocks (about ``max_bytes`` of logits each, small enough to stay
 in cache) spread over a thread pool of both cores; NumPy releases the GIL in its matrix products
