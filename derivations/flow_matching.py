@@ -24,7 +24,6 @@ from scipy.special import logsumexp
 from sympy import stats as sps
 from sympy.simplify.simplify import factor_sum, sum_simplify
 
-from derivations import figures_flow_matching as figs
 from derivations.chain import Step, derive
 from derivations.distributions import Gaussian, Mixture, PointMasses
 from derivations.registry import Answer, Check, Figure, Quantity, register
@@ -895,6 +894,20 @@ def check_training(rng, *, kinds=("handful", "ring"), m=20_000, train=cfm.train_
     return out
 
 
+def _draw_training(path, rng):
+    """Figure of 9g; matplotlib is imported only when a figure is drawn."""
+    from derivations.figures_flow_matching import draw_training
+
+    draw_training(path, rng)
+
+
+def _draw_samples(path, rng):
+    """Figure of 9h; matplotlib is imported only when a figure is drawn."""
+    from derivations.figures_flow_matching import draw_samples
+
+    draw_samples(path, rng)
+
+
 @register("9g", status="checked")
 def training_procedure() -> Answer:
     identity = derive(
@@ -932,7 +945,7 @@ def training_procedure() -> Answer:
                 Check("training run", r"the loss falls, the learned field approaches the closed-form $v_t$, and "
                       r"the CFM loss differs from the distance to $v_t$ by a constant", check_training)),
         figures=(Figure("fig-9g-training.pdf", "CFM training: batch loss and the irreducible minimum; learned "
-                        "and exact fields at t = 0.5", figs.draw_training),),
+                        "and exact fields at t = 0.5", _draw_training),),
         quantities=(Quantity("regression target", x_1 - x_0, kind="expression", symbols=(x_0, x_1, t),
                              description="the CFM target x_1 - x_0 (equal to (x_1 - x_t)/(1-t) on the line)"),
                     Quantity("CFM loss (per sample)",
@@ -1010,7 +1023,7 @@ def sampling() -> Answer:
                       check_trained_sampler)),
         figures=(Figure("fig-9h-samples.pdf", "Samples and trajectories of dx/dt = v(x, t) from N(0, I): exact and "
                         "learned fields for a handful of points, and the learned field for a ring",
-                        figs.draw_samples),),
+                        _draw_samples),),
     )
 
 
