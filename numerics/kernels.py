@@ -8,15 +8,18 @@ of ``y``. With ``log w_j`` the prior log-weights,
 
 The ``||x||^2`` term is common to every ``j`` and cancels in the softmax, so logits are
 ``(s x . y_j - s^2 ||y_j||^2 / 2) / v + log w_j``, computed about the data mean ``c``
-(``x - s c`` and ``y - c``), so far-away data sets cancel no more than centred ones. The bias is
-folded into the matrix product (a column of ones beside ``x``), and the posterior mean and its
-normaliser come out of a second product with ``[y, 1]``: per block of rows, two matrix products,
-one max and one ``exp`` (plus a subtraction of the row maxima when the logits are large).
+(``x - s c`` and ``y - c``), so far-away data sets cancel no more than centred ones. The bias,
+and a per-query shift ``h(x)`` that bounds the logits from above, are folded into the matrix
+product (extra columns beside ``x``), so no pass over the logits is spent finding their maxima.
 
-Rows of ``x`` are processed in blocks (about ``max_bytes`` of logits each, small enough to stay
-in cache) spread over a thread pool of both cores; NumPy releases the GIL in its matrix products
-and ufuncs. While the pool runs, BLAS is held to one thread per call (through ``threadpoolctl``
-when it is installed): nested BLAS threads on an already busy core cost more than they bring.
+The posterior mean and the density walk the data in tiles of about ``TILE_BYTES`` of logits
+(``TILE_ROWS`` queries by a block of data points): each tile is made by one matrix product,
+exponentiated in place and multiplied by ``[y, 1]`` while it is still in the core's cache, and
+the (rows, d+1) sums are accumulated. Per tile: two matrix products and one ``exp``, nothing
+else of size m*n. Query blocks are spread over a thread pool of both cores; NumPy releases
+the GIL in its matrix products and ufuncs. While the pool runs, BLAS is held to one thread per
+call (through ``threadpoolctl`` when it is installed): nested BLAS threads on an already busy
+core cost more than they bring.
 
 >>> import numpy as np
 >>> y = np.array([[1.0, 0.0], [0.0, 1.0]])
@@ -37,15 +40,20 @@ from typing import Callable
 
 import numpy as np
 
-#: Upper bound on the bytes of one (rows, n) block of logits: a few MB keeps the max, the
-#: subtraction and the exp in cache between the two matrix products.
+#: Upper bound on the bytes of one (rows, n) block of logits (log_posterior, which returns them all).
 DEFAULT_MAX_BYTES = 4 * 2**20
+#: Bytes of one tile of logits in the posterior mean and the mixture density: small enough that
+#: the tile stays in a core's L2 cache between its product, its exp and the product with the data.
+TILE_BYTES = 2**19
+#: Preferred number of query rows in a tile (the rest of its bytes go to data columns).
+TILE_ROWS = 128
 #: Below this many logits (m * n) a call runs on the calling thread: the pool is not worth it.
 POOL_MIN_ELEMENTS = 2**18
 _WORKERS = max(1, min(4, os.cpu_count() or 1))
-#: Logits up to this size are exponentiated unshifted: e^500 times 10^12 terms is far from overflow,
-#: and the largest term stays a normal number (e^-500 > 1e-218), so no precision is lost.
-SAFE_LOGIT = 500.0
+#: A row whose shifted weights sum to less than this is recomputed with its exact maximum: above
+#: it, the largest of at most 10^12 terms is > 1e-262, a normal number, and the terms lost to
+#: underflow (< 1e-308) are below 1e-46 of it.
+MIN_NORMALISER = 1e-250
 
 _pool: ThreadPoolExecutor | None = None
 _pool_size = 0
@@ -122,19 +130,33 @@ def _check(x, scale, variance, data):
     return x, data
 
 
-def _chunks(m: int, n: int, max_bytes: int) -> list[slice]:
-    rows = max(1, int(max_bytes // (8 * max(n, 1))))
+def _chunks(m: int, rows: int) -> list[slice]:
     return [slice(i, min(i + rows, m)) for i in range(0, m, rows)]
 
 
+def tile_shape(n: int, max_bytes: int) -> tuple[int, int]:
+    """(rows, columns) of a tile of logits of at most ``max_bytes``: ``TILE_ROWS`` rows when the
+    data set is large, all ``n`` columns (and more rows) when it is small.
+
+    >>> tile_shape(20_000, 2**19), tile_shape(100, 2**19), tile_shape(5, 8)
+    ((128, 512), (655, 100), (1, 1))
+    """
+    cols = max(1, min(n, max_bytes // (8 * TILE_ROWS)))
+    return max(1, max_bytes // (8 * cols)), cols
+
+
 def map_row_chunks(fn: Callable[[np.ndarray], np.ndarray], x: np.ndarray, n: int, *,
-                   max_bytes: int = DEFAULT_MAX_BYTES, workers: int | None = None) -> np.ndarray:
-    """Apply ``fn`` to row chunks of ``x`` (sized so a (rows, n) block fits ``max_bytes``).
+                   max_bytes: int = DEFAULT_MAX_BYTES, workers: int | None = None,
+                   rows: int | None = None) -> np.ndarray:
+    """Apply ``fn`` to row chunks of ``x``: ``rows`` rows each, by default as many as keep a
+    (rows, n) block within ``max_bytes``.
 
     Chunks run on a shared thread pool when there are several and the work is large enough;
     a call made from inside a pool thread runs serially (no nested pools, no deadlock).
     """
-    parts = _chunks(len(x), n, max_bytes)
+    if rows is None:
+        rows = max(1, int(max_bytes // (8 * max(n, 1))))
+    parts = _chunks(len(x), rows)
     workers = _WORKERS if workers is None else workers
     if not parts:
         return fn(x[:0])
@@ -149,9 +171,19 @@ def map_row_chunks(fn: Callable[[np.ndarray], np.ndarray], x: np.ndarray, n: int
 class _Problem:
     """The data side of one call, centred at the data mean ``c`` and ready for matrix products.
 
-    ``B`` (d+1, n) holds ``(s/v) (y_j - c)`` and the bias ``log w_j - s^2 |y_j - c|^2 / (2v)``;
-    queries become ``[x - s c, 1]`` so that one product gives every logit. Data points of weight
-    0 are dropped (``keep``): they have probability 0 and would put ``-inf`` into the product.
+    ``B`` (d+2, n) holds ``(s/v) (y_j - c)``, the bias ``log w_j - s^2 |y_j - c|^2 / (2v)`` and a
+    row of ones; a query becomes ``[x - s c, 1, -h(x)]`` so that one product gives every logit
+    minus the row's shift ``h``. Data points of weight 0 are dropped (``keep``): they have
+    probability 0 and would put ``-inf`` into the product.
+
+    The shift is an upper bound on the row's logits known before the product,
+
+    .. math:: h(x) = \\max_j \\log w_j + \\frac{\\|x - s c\\|^2}{2v}
+              \\;\\ge\\; \\log w_j + \\frac{\\|x - sc\\|^2 - \\|x - s c - s (y_j - c)\\|^2}{2v},
+
+    so ``exp`` of the shifted logits never overflows, and no pass over the logits is spent on
+    their row maximum. Rows whose shifted terms all underflow (a point far from every data
+    point, relative to ``sqrt(v)``) are recomputed with the exact row maximum (:meth:`weights`).
     """
 
     def __init__(self, x, scale: float, variance: float, data, weights):
@@ -168,15 +200,22 @@ class _Problem:
         self.n = len(data)
         sq = np.einsum("ij,ij->i", self.data, self.data)
         self.variance = variance
-        self.B = np.empty((self.d + 1, self.n))
+        self.log_w_max = float(logw.max())
+        self.B = np.empty((self.d + 2, self.n))
         with np.errstate(over="ignore", invalid="ignore"):
-            np.multiply(self.data.T, scale / variance, out=self.B[:-1])
-            self.B[-1] = logw - (0.5 * scale * scale / variance) * sq
-        if not np.all(np.isfinite(self.B[:-1])) or np.isnan(self.B[-1]).any() or np.isposinf(self.B[-1]).any():
+            np.multiply(self.data.T, scale / variance, out=self.B[:-2])
+            self.B[-2] = logw - (0.5 * scale * scale / variance) * sq
+        self.B[-1] = 1.0
+        if not np.all(np.isfinite(self.B[:-2])) or np.isnan(self.B[-2]).any() or np.isposinf(self.B[-2]).any():
             self._overflow()
-        self.xa = np.empty((self.m, self.d + 1))
-        np.subtract(x, scale * self.centre, out=self.xa[:, :-1])
-        self.xa[:, -1] = 1.0
+        self.xa = np.empty((self.m, self.d + 2))
+        np.subtract(x, scale * self.centre, out=self.xa[:, :-2])
+        self.xa[:, -2] = 1.0
+        with np.errstate(over="ignore"):
+            xc = self.xa[:, :-2]
+            self.xa[:, -1] = -(self.log_w_max + np.einsum("ij,ij->i", xc, xc) / (2 * variance))
+        if not np.all(np.isfinite(self.xa[:, -1])):
+            self._overflow()
 
     def _overflow(self):
         raise ValueError(f"posterior logits overflow: variance {self.variance!r} is too small "
@@ -190,24 +229,49 @@ class _Problem:
         return top
 
     def weights(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Unnormalised posterior weights ``exp(logit - shift)`` (r, n) of a block, and ``shift`` (r,).
-
-        The shift is the row maximum, as usual, unless every maximum of the block lies in
-        ``[-SAFE_LOGIT, SAFE_LOGIT]``: then ``exp`` can neither overflow nor lose the leading terms
-        to underflow, and the shift is 0 (one pass over the block saved). A clear error if the
-        logits themselves overflow.
-        """
+        """Posterior weights ``exp(logit - top)`` (r, n) of a block, shifted by the exact row maxima
+        ``top`` (r,); a clear error if the logits themselves overflow."""
         with np.errstate(over="ignore", invalid="ignore"):
-            z = rows @ self.B
+            z = rows[:, :-1] @ self.B[:-1]
         top = self.row_max(z)
-        if -SAFE_LOGIT <= top.min() and top.max() <= SAFE_LOGIT:
-            top[:] = 0.0
-        else:
-            z -= top[:, None]
+        z -= top[:, None]
         return np.exp(z, out=z), top
+
+    def sums(self, rows: np.ndarray, values: np.ndarray, tile_cols: int) -> tuple[np.ndarray, np.ndarray]:
+        """Weighted sums of ``values`` (n, k) for a block of query rows: ``S`` (r, k) and ``log_scale`` (r,) with
+
+        .. math:: \\sum_j w_j\\, e^{-\\|x - s y_j\\|^2 / (2v)}\\, \\mathrm{values}_j = e^{\\mathrm{log\\_scale}}\\, S.
+
+        Columns are taken ``tile_cols`` at a time, so each tile of logits is made, exponentiated
+        and multiplied by ``values`` while it is still in cache: two matrix products and one
+        ``exp`` per tile. The last column of ``values`` must be ones (its sum is the normaliser);
+        a row whose normaliser underflowed below ``MIN_NORMALISER`` is redone with its exact
+        maximum as the shift.
+        """
+        acc = np.zeros((len(rows), values.shape[1]))
+        tile = np.empty((len(rows), min(tile_cols, self.n)))
+        with np.errstate(under="ignore"):
+            for j in range(0, self.n, tile_cols):
+                cols = slice(j, min(j + tile_cols, self.n))
+                z = np.matmul(rows, self.B[:, cols], out=tile[:, :cols.stop - cols.start])
+                acc += np.exp(z, out=z) @ values[cols]
+        log_scale = np.full(len(rows), self.log_w_max)  # e^(logit - h) = (w_j / w_max) e^(-|x - s y_j|^2 / 2v)
+        low = np.flatnonzero(~(acc[:, -1] >= MIN_NORMALISER))
+        if len(low):  # far from every data point: exact maxima (the slow path, rare)
+            e, top = self.weights(rows[low])
+            xc = rows[low, :-2]
+            acc[low], log_scale[low] = e @ values, top - np.einsum("ij,ij->i", xc, xc) / (2 * self.variance)
+        return acc, log_scale
 
     def map(self, fn: Callable[[np.ndarray], np.ndarray], **kw) -> np.ndarray:
         return map_row_chunks(fn, self.xa, self.n, **kw)
+
+    def map_tiles(self, values: np.ndarray, finish: Callable, *, max_bytes: int, workers: int | None):
+        """``finish(rows, S, log_scale)`` over row blocks of the queries, with :meth:`sums` tiled to ``max_bytes``."""
+        rows, cols = tile_shape(self.n, max_bytes)
+        rows = min(rows, max(1, -(-self.m // _WORKERS)))  # few queries: still one block per worker
+        return map_row_chunks(lambda r: finish(r, *self.sums(r, values, cols)), self.xa, self.n,
+                              rows=rows, workers=workers)
 
 
 def log_posterior(x, scale: float, variance: float, data, weights=None) -> np.ndarray:
@@ -218,7 +282,7 @@ def log_posterior(x, scale: float, variance: float, data, weights=None) -> np.nd
     p = _Problem(x, scale, variance, data, weights)
 
     def block(rows):
-        z = rows @ p.B
+        z = rows[:, :-1] @ p.B[:-1]  # the logits, unshifted
         z -= p.row_max(z)[:, None]  # first the max, then the log-sum: logits may be ~1e18
         z -= np.log(np.exp(z).sum(axis=1, keepdims=True))
         return z
@@ -232,34 +296,26 @@ def log_posterior(x, scale: float, variance: float, data, weights=None) -> np.nd
 
 
 def posterior_mean(x, scale: float, variance: float, data, weights=None, *,
-                   max_bytes: int = DEFAULT_MAX_BYTES, workers: int | None = None) -> np.ndarray:
+                   max_bytes: int = TILE_BYTES, workers: int | None = None) -> np.ndarray:
     """Posterior mean :math:`E[y \\mid x] = \\sum_j p(j \\mid x)\\, y_j`, shape (m, d).
 
-    Unnormalised weights ``e_j = exp(logit_j - max)`` times ``[y, 1]``: numerator and
-    normaliser :math:`\\sum_j e_j` from one product. The data enter uncentred here, so that a
+    Shifted weights ``e_j = exp(logit_j - h)`` times ``[y, 1]``: numerator and normaliser
+    :math:`\\sum_j e_j` from one product per tile. The data enter uncentred here, so that a
     posterior concentrated on one point returns that point exactly.
     """
     p = _Problem(x, scale, variance, data, weights)
-    y1t = np.empty((p.d + 1, p.n))
-    y1t[:-1], y1t[-1] = p.raw.T, 1.0
-
-    def block(rows):
-        e, _ = p.weights(rows)
-        s = (y1t @ e.T).T  # (r, d+1): this orientation of the product is the faster one in BLAS
-        return s[:, :-1] / s[:, -1:]
-
-    return p.map(block, max_bytes=max_bytes, workers=workers)
+    values = np.empty((p.n, p.d + 1))
+    values[:, :-1], values[:, -1] = p.raw, 1.0
+    return p.map_tiles(values, lambda rows, s, log_scale: s[:, :-1] / s[:, -1:], max_bytes=max_bytes, workers=workers)
 
 
 def log_mixture_density(x, scale: float, variance: float, data, weights=None, *,
-                        max_bytes: int = DEFAULT_MAX_BYTES, workers: int | None = None) -> np.ndarray:
-    """Log density of the mixture :math:`\\sum_j w_j \\mathcal{N}(x; s y_j, v I)`, shape (m,)."""
+                        max_bytes: int = TILE_BYTES, workers: int | None = None) -> np.ndarray:
+    """Log density of the mixture :math:`\\sum_j w_j \\mathcal{N}(x; s y_j, v I)`, shape (m,).
+
+    .. math:: \\log p(x) = \\log \\sum_j w_j\\, e^{-\\|x - s y_j\\|^2 / (2v)} - \\frac d2 \\log(2\\pi v)
+    """
     p = _Problem(x, scale, variance, data, weights)
-
-    def block(rows):
-        e, shift = p.weights(rows)
-        xc = rows[:, :-1]
-        return shift + np.log(e.sum(axis=1)) - np.einsum("ij,ij->i", xc, xc) / (2 * variance)
-
-    return p.map(block, max_bytes=max_bytes, workers=workers) \
-        - 0.5 * p.d * math.log(2 * math.pi * variance)
+    log_sum = p.map_tiles(np.ones((p.n, 1)), lambda rows, s, log_scale: log_scale + np.log(s[:, 0]),
+                          max_bytes=max_bytes, workers=workers)
+    return log_sum - 0.5 * p.d * math.log(2 * math.pi * variance)

@@ -48,3 +48,30 @@ def test_kernel_is_finite_far_away_and_at_extreme_variances(s, v):
 def test_invalid_inputs_raise_clear_errors(call, message):
     with pytest.raises(ValueError, match=message):
         call()
+
+
+def test_rows_far_from_the_data_take_the_exact_maximum_and_agree_with_bayes_rule(monkeypatch):
+    """A query far from every data point (relative to sqrt(v)) underflows the fast shift h(x);
+    it is redone with the exact row maximum, in the same call as ordinary rows."""
+    slow_rows = []
+    original = K._Problem.weights
+    monkeypatch.setattr(K._Problem, "weights", lambda self, rows: slow_rows.append(len(rows)) or original(self, rows))
+    rng = np.random.default_rng(3)
+    y, w = rng.normal(size=(9, 2)), rng.uniform(0.1, 1, size=9)
+    x = np.vstack([y[:3] + 0.01, [[40.0, -25.0]]])  # three near points, one far (gap ~ 1e5)
+    s, v = 0.9, 0.01
+    lj = brute_log_joint(x, s, v, y, w)
+    lp = lj - logsumexp(lj, axis=1, keepdims=True)
+    np.testing.assert_allclose(K.posterior_mean(x, s, v, y, w), np.exp(lp) @ y, atol=1e-9)
+    np.testing.assert_allclose(K.log_mixture_density(x, s, v, y, w), logsumexp(lj, axis=1), rtol=1e-10)
+    assert slow_rows == [1, 1]  # only the far row, once per call
+
+
+@given(n=st.integers(1, 40), m=st.integers(1, 9), max_bytes=st.integers(8, 4000))
+def test_tiling_does_not_change_the_result(n, m, max_bytes):
+    rng = np.random.default_rng(n * 100 + m)
+    y, x = rng.normal(size=(n, 3)), rng.normal(size=(m, 3))
+    whole = K.posterior_mean(x, 0.7, 0.5, y, max_bytes=10**7)
+    np.testing.assert_allclose(K.posterior_mean(x, 0.7, 0.5, y, max_bytes=max_bytes), whole, rtol=1e-12, atol=1e-14)
+    np.testing.assert_allclose(K.log_mixture_density(x, 0.7, 0.5, y, max_bytes=max_bytes),
+                               K.log_mixture_density(x, 0.7, 0.5, y, max_bytes=10**7), rtol=1e-12)
