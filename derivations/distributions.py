@@ -1,4 +1,4 @@
-"""Symbolic distributions used as answers: Gaussians, finite mixtures and point masses.
+"""Symbolic distributions used as answers: Gaussians, uniforms, finite mixtures and point masses.
 
 They are plain containers of SymPy expressions; ``derive verify`` compares them by moments.
 
@@ -11,6 +11,9 @@ They are plain containers of SymPy expressions; ``derive verify`` compares them 
 ...             (Gaussian(sp.Matrix([1, 0]), 1), Gaussian(sp.Matrix([0, 1]), 1)))
 >>> m.mean_value().T
 Matrix([[1/2, 1/2]])
+>>> u = Uniform(0, sp.Symbol("b", positive=True))
+>>> u.mean_value(), u.variance()
+(b/2, b**2/12)
 """
 
 from __future__ import annotations
@@ -37,6 +40,47 @@ class Gaussian:
             cov = self.cov if isinstance(self.cov, sp.MatrixBase) else self.cov * sp.eye(self.mean.rows)
             return sp.simplify(cov + self.mean * self.mean.T)
         return sp.simplify(self.cov + self.mean**2)
+
+
+@dataclass(frozen=True)
+class Uniform:
+    """:math:`\\mathcal{U}(\\text{low}, \\text{high})`, the uniform distribution on an interval of the line.
+
+    ``low`` and ``high`` are SymPy expressions (Python numbers are converted); ``low < high`` is
+    required wherever SymPy can decide it, so ``Uniform(1, 0)`` is refused:
+
+    >>> Uniform(1, 0)
+    Traceback (most recent call last):
+    ...
+    ValueError: Uniform(low, high) needs low < high, got low = 1, high = 0
+    >>> Uniform(0, 1) == Uniform(sp.S(0), sp.S(1))
+    True
+    """
+
+    low: Any
+    high: Any
+
+    def __post_init__(self) -> None:
+        low, high = (sp.sympify(v) if isinstance(v, (int, float)) and not isinstance(v, bool) else v
+                     for v in (self.low, self.high))
+        for name, v in (("low", low), ("high", high)):
+            if not isinstance(v, sp.Expr) or isinstance(v, sp.MatrixBase):
+                raise TypeError(f"Uniform {name} must be a scalar SymPy expression or a number, got {v!r}")
+        if (high - low).is_positive is False:
+            raise ValueError(f"Uniform(low, high) needs low < high, got low = {low}, high = {high}")
+        object.__setattr__(self, "low", low)
+        object.__setattr__(self, "high", high)
+
+    def mean_value(self) -> Any:
+        return (self.low + self.high) / 2
+
+    def variance(self) -> Any:
+        """:math:`(\\text{high}-\\text{low})^2/12`."""
+        return (self.high - self.low) ** 2 / 12
+
+    def second_moment(self) -> Any:
+        """:math:`E[x^2] = (\\text{low}^2 + \\text{low}\\,\\text{high} + \\text{high}^2)/3`."""
+        return sp.simplify(self.variance() + self.mean_value() ** 2)
 
 
 @dataclass(frozen=True)

@@ -28,7 +28,7 @@ from sympy.printing.pretty.pretty import PrettyPrinter
 from sympy.printing.pretty.stringpict import prettyForm, stringPict
 
 from derivations.chain import ChainResult, StepResult
-from derivations.distributions import Gaussian, Mixture, PointMasses
+from derivations.distributions import Gaussian, Mixture, PointMasses, Uniform
 from derivations.runner import PartResult
 
 _MARK = {"proved": "PROVED ", "checked": "CHECKED", "failed": "FAILED ", "explained": "EXPLAINED", "todo": "TODO"}
@@ -146,6 +146,10 @@ def pretty_lines(expr, width: int) -> str:
 
 # --------------------------------------------------------------------------- LaTeX prose to Unicode
 
+#: Operator names LaTeX sets upright (\\sin x); the terminal shows them as their name.
+_OPERATOR_NAMES = ("log ln exp sin cos tan cot sec csc sinh cosh tanh coth arcsin arccos arctan det dim ker "
+                   "min max sup inf lim liminf limsup arg deg gcd Pr tr").split()
+_LBRACE, _RBRACE = "\ue000", "\ue001"  # \{ \} kept apart from the grouping braces that are removed
 _GREEK = ("alpha beta gamma delta epsilon varepsilon zeta eta theta vartheta iota kappa lambda mu nu xi "
           "pi rho sigma tau upsilon phi varphi chi psi omega Gamma Delta Theta Lambda Xi Pi Sigma "
           "Upsilon Phi Psi Omega").split()
@@ -154,19 +158,29 @@ _SYMBOLS = {
     **{f"\\{name}": ch for name, ch in zip(_GREEK, _GREEK_CHARS)},
     r"\mid": " | ", r"\vert": "|", r"\lvert": "|", r"\rvert": "|", r"\|": "‖", r"\Vert": "‖",
     r"\le": "≤", r"\leq": "≤", r"\ge": "≥", r"\geq": "≥", r"\ne": "≠", r"\neq": "≠",
-    r"\approx": "≈", r"\sim": "~", r"\propto": "∝", r"\to": "→", r"\rightarrow": "→",
+    r"\approx": "≈", r"\sim": "∼", r"\simeq": "≃", r"\propto": "∝", r"\to": "→", r"\rightarrow": "→",
     r"\Rightarrow": "⇒", r"\iff": "⇔", r"\infty": "∞", r"\in": "∈", r"\cdot": "·", r"\times": "×",
     r"\sum": "∑", r"\prod": "∏", r"\int": "∫", r"\partial": "∂", r"\nabla": "∇", r"\pm": "±",
-    r"\ldots": "…", r"\dots": "…", r"\cdots": "⋯", r"\top": "ᵀ", r"\log": "log", r"\exp": "exp",
+    r"\ldots": "…", r"\dots": "…", r"\cdots": "⋯", r"\vdots": "⋮", r"\ddots": "⋱", r"\top": "ᵀ",
+    **{rf"\dots{kind}": "…" for kind in "bcimo"},
     r"\quad": " ", r"\qquad": "  ", r"\,": " ", r"\;": " ", r"\!": "", r"\ ": " ", r"~": " ",
     r"\left": "", r"\right": "", r"\bigl": "", r"\bigr": "", r"\Bigl": "", r"\Bigr": "", r"\big": "",
-    r"\Big": "", r"\%": "%", r"\&": "&", r"\_": "_", r"\#": "#", r"\{": "{", r"\}": "}",
+    r"\Big": "", r"\%": "%", r"\&": "&", r"\_": "_", r"\#": "#", r"\{": _LBRACE, r"\}": _RBRACE,
     r"\langle": "⟨", r"\rangle": "⟩", r"\emph": "", r"\textbf": "", r"\textit": "", r"\text": "",
     r"\mathrm": "", r"\operatorname": "", r"\mathbf": "", r"\boldsymbol": "", r"\displaystyle": "",
     r"\mathbb{E}": "𝔼", r"\mathbb{R}": "ℝ", r"\mathcal{N}": "𝒩", r"\mathcal{D}": "𝒟", r"\mathcal{L}": "ℒ",
     r"\KL": "KL", r"\E": "𝔼", r"\noindent": "", r"\par": "\n",
 }
-_ACCENTS = {"bar": "\u0304", "hat": "\u0302", "tilde": "\u0303", "dot": "\u0307"}
+_ACCENTS = {"bar": "\u0304", "overline": "\u0305", "hat": "\u0302", "widehat": "\u0302", "tilde": "\u0303",
+            "widetilde": "\u0303", "dot": "\u0307", "ddot": "\u0308", "vec": "\u20d7", "check": "\u030c",
+            "breve": "\u0306"}
+# an accent's name ends where the letters end: \dot x is an accent, \dotsb is not
+_ACCENT = "|".join(sorted(_ACCENTS, key=len, reverse=True))
+_ACCENT_BRACED = re.compile(rf"\\({_ACCENT})(?![A-Za-z])\s*\{{(\w)\}}")
+_ACCENT_BARE = re.compile(rf"\\({_ACCENT})(?![A-Za-z])\s*(\w)")
+_OPERATOR = re.compile(rf"\\({'|'.join(_OPERATOR_NAMES)})(?![A-Za-z])")
+_ALPHABET = re.compile(r"\\(mathcal|mathscr|mathbb)\s*\{([A-Z0-9])\}")
+_ALPHABET_NAMES = {"mathcal": "SCRIPT", "mathscr": "SCRIPT", "mathbb": "DOUBLE-STRUCK"}
 
 
 def delatex(text: str) -> str:
@@ -184,9 +198,11 @@ def delatex(text: str) -> str:
     for macro in sorted(_SYMBOLS, key=len, reverse=True):
         s = re.sub(re.escape(macro) + (r"(?![A-Za-z])" if macro[-1].isalpha() else ""),
                    lambda _m, r=_SYMBOLS[macro]: r, s)
-    s = re.sub(r"\\(bar|hat|tilde|dot)\s*\{(\w)\}", lambda m: _accent(m[2], m[1]), s)
-    s = re.sub(r"\\(bar|hat|tilde|dot)\s*(\w)", lambda m: _accent(m[2], m[1]), s)
-    s = s.replace("{", "").replace("}", "")
+    s = _OPERATOR.sub(lambda m: _operator(s, m), s)
+    s = _ACCENT_BRACED.sub(lambda m: _accent(m[2], m[1]), s)
+    s = _ACCENT_BARE.sub(lambda m: _accent(m[2], m[1]), s)
+    s = _ALPHABET.sub(_letter, s)
+    s = s.replace("{", "").replace("}", "").replace(_LBRACE, "{").replace(_RBRACE, "}")
     s = re.sub(r"[ \t]*=[ \t]*", " = ", s)
     return unicodedata.normalize("NFC", re.sub(r"[ \t]+", " ", s).strip())
 
@@ -226,6 +242,26 @@ def _group(text: str, start: int) -> tuple[str, int] | None:
 
 def _accent(letter: str, accent: str) -> str:
     return letter + _ACCENTS[accent]
+
+
+def _operator(text: str, m: re.Match) -> str:
+    """An operator name, spaced off a letter or number it touches (``x\\sinh y`` is ``x sinh y``)."""
+    before = " " if m.start() > 0 and (text[m.start() - 1].isalnum() or text[m.start() - 1] == ")") else ""
+    after = " " if m.end() < len(text) and text[m.end()].isalnum() else ""
+    return before + m[1] + after
+
+
+def _letter(m: re.Match) -> str:
+    """``\\mathcal{U}`` as 𝒰, ``\\mathbb{P}`` as ℙ, ``\\mathbb{1}`` as 𝟙 (the plain character if
+    Unicode has no such one)."""
+    style, char = _ALPHABET_NAMES[m[1]], m[2]
+    what = unicodedata.name(char).replace("LATIN ", "").replace(" LETTER", "")  # CAPITAL U, DIGIT ONE
+    for name in (f"MATHEMATICAL {style} {what}", f"{style} {what}"):
+        try:
+            return unicodedata.lookup(name)
+        except KeyError:
+            continue
+    return char
 
 
 def wrap(text: str, width: int, indent: int = 4) -> str:
@@ -365,19 +401,27 @@ def quantity_block(quantity, width: int = 100) -> str:
     value = quantity.value
     if quantity.kind == "choice":
         return f"{quantity.name}: option {value}"
-    if isinstance(value, (Gaussian, Mixture, PointMasses)):
+    if isinstance(value, (Gaussian, Mixture, PointMasses, Uniform)):
         return f"{quantity.name}:\n" + _indent(pretty(_distribution_expr(value)))
     return f"{quantity.name} =\n" + _indent(pretty_lines(value, width - 4))
 
 
 _NORMAL = sp.Function("𝒩")
+_UNIFORM = sp.Function("𝒰")
 _POINT = sp.Function("δ")
 
 
 def _distribution_expr(value):
-    """A distribution as an expression SymPy can draw: 𝒩(mean, cov), weighted sums of them, δ(atom)."""
+    """A distribution as an expression SymPy can draw: 𝒩(mean, cov), 𝒰(low, high), weighted sums
+    of them, δ(atom).
+
+    >>> print(pretty(_distribution_expr(Uniform(0, 1))))
+    𝒰(0, 1)
+    """
     if isinstance(value, Gaussian):
         return _NORMAL(value.mean, value.cov)
+    if isinstance(value, Uniform):
+        return _UNIFORM(value.low, value.high)
     if isinstance(value, Mixture):
         return sp.Add(*[sp.Mul(w, _distribution_expr(c), evaluate=False)
                         for w, c in zip(value.weights, value.components)], evaluate=False)

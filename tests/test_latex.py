@@ -172,43 +172,6 @@ def test_failed_figure_makes_its_part_failed(built):
     assert r.status == "failed"
 
 
-def test_long_expressions_are_broken_into_lines_that_fit(built):
-    t = sp.symbols("t_1:31", positive=True)
-    lines = latex.math_lines(sum((k + 1) * s**2 for k, s in enumerate(t)), budget=60)
-    assert len(lines) > 3
-    assert all(line.startswith("+") for line in lines[1:])
-    assert sum(line.count("t_{") for line in lines) == 30  # no term lost or repeated
-
-
-def test_a_product_with_a_long_factor_breaks_inside_big_parentheses():
-    t = sp.symbols("t_1:31", positive=True)
-    lines = latex.math_lines(sp.Symbol("c") * sp.exp(x) * sum(t), budget=50)
-    assert len(lines) > 2
-    assert r"\Bigl(" in lines[0] and r"\Bigr)" in lines[-1]
-    assert not any(r"\left" in ln and r"\right" not in ln for ln in lines)
-
-
-def test_unbreakable_wide_formula_is_scaled_not_left_to_overflow():
-    m = sp.Matrix(3, 13, sp.symbols("a_1:40"))
-    (line,) = latex.math_lines(m, budget=40)
-    assert line.startswith(r"\scalebox{0.62}") and "{$\\displaystyle" in line
-
-
-def test_a_wide_vector_is_written_as_its_entries_over_several_lines():
-    a = sp.symbols("a_1:40")
-    lines = latex.math_lines(sp.Matrix([sum(a[:20]), sum(a[20:]), a[0]]), budget=40)
-    assert len(lines) > 3 and lines[0].startswith(r"\Bigl(") and lines[-1].endswith(r"a_{1}\Bigr)^{\top}")
-    assert sum(line.count("a_{") for line in lines) == 40
-
-
-def test_a_long_argument_breaks_inside_its_own_delimiters():
-    t = sp.symbols("t_1:31", positive=True)
-    lines = latex.math_lines(sp.log(sum(t)), budget=40)
-    assert lines[0].startswith(r"\log\Bigl(") and lines[-1].endswith(r"\Bigr)") and len(lines) > 3
-    lines = latex.math_lines(sp.Subs(sp.Derivative(sum(s * x**2 for s in t), x), x, 0), budget=60)
-    assert lines[0].startswith(r"\Bigl.\frac{\partial}{\partial x_{t}} \Bigl(") and r"\Bigr|_" in lines[-1]
-
-
 def test_evidence_is_typeset_as_a_sentence_not_json(built):
     tex = built[0].read_text()
     assert "{" + '"' not in tex and '"n":' not in tex
@@ -357,6 +320,32 @@ def test_real_parts_that_have_landed_compile_into_the_full_document(tmp_path):
     path.write_text(tex)
     report = pdf.compile_pdf(path)
     assert report.pages > 10
+    assert report.overfull == [], report.overfull  # (line, points, part): no line runs into the margin
+
+
+# A paragraph of part 5.1: its inline formula can break only at '=', and the text before it is too
+# short to fill a line; the line ran 6.2 pt into the margin until relations could shrink.
+LONG_INLINE = (r"Identical components get identical responsibilities: $Q(z\mid x)=p_z\mathcal N(x;\mu_0,\sigma_0^2I)/"
+               r"\sum_yp_y\mathcal N(x;\mu_0,\sigma_0^2I)=p_z$ does not depend on $x$. With a constant responsibility "
+               r"$c$ the M-step gives weight $c$, mean $\bar x$ and variance $\sum_i\|x^i-\bar x\|^2/(dn)$ for every "
+               r"component.")
+
+
+@needs_pdflatex
+def test_a_long_inline_formula_breakable_only_at_relations_fits_the_line(tmp_path):
+    result = PartResult("5.1", PARTS["5.1"].title, "explained", "explained", 0)
+    result.answer = Answer(summary="Fails: every responsibility is $1/k$.", explanation=LONG_INLINE)
+    tex = latex.document([result], {}, seed=0)
+    shrink = "\\thickmuskip=5mu plus 5mu minus 3mu\n"
+    assert shrink in tex
+    overfull = {}
+    for name, text in (("now", tex), ("without shrinking relations", tex.replace(shrink, ""))):
+        path = tmp_path / name.replace(" ", "-") / "answers.tex"
+        path.parent.mkdir()
+        path.write_text(text)
+        overfull[name] = pdf.compile_pdf(path).overfull
+    assert overfull["now"] == []
+    assert [(part, round(points, 1)) for _, points, part in overfull["without shrinking relations"]] == [("5.1", 6.2)]
 
 
 @pytest.mark.skipif(shutil.which("pdflatex") is None, reason="pdflatex not installed (CI installs texlive)")

@@ -88,6 +88,22 @@ def test_negative_terms_keep_their_sign_across_line_breaks():
     (r"\[ a = b \]", "a = b"),
     (r"\textbf{bold} 50\% of $x\in\mathbb{R}$", "bold 50% of x∈ℝ"),
     (r"$\sigma_2^2 = 2\sigma_1^2$", "σ_2^2 = 2σ_1^2"),
+    # dots are not accents: an accent's name ends where its letters end
+    (r"$x_1, \dots, x_n$", "x_1, …, x_n"),
+    (r"$x_1 + \dotsb + x_n$ and $x_1, \dotsc, x_n$", "x_1 + … + x_n and x_1, …, x_n"),
+    (r"$\dot x$, $\ddot{x}$, $\vec v$, $\dot{\theta}$", "ẋ, ẍ, v⃗, θ̇"),
+    (r"$\vdots$ $\ddots$ $\cdots$", "⋮ ⋱ ⋯"),
+    # \sim is a tilde operator, not the non-breaking space ~
+    (r"$x \sim p$ and $F(x)\sim\mathcal{U}[0,1]$", "x ∼ p and F(x)∼𝒰[0,1]"),
+    (r"Figure~1", "Figure 1"),
+    # operator names are upright words, spaced off what they touch
+    (r"$\det A$, $\sinh x$, $\cosh x$, $\tanh x$", "det A, sinh x, cosh x, tanh x"),
+    (r"$2\log x\sinh y$", "2 log x sinh y"),
+    (r"$\det\Sigma$ and $\max_i x_i$", "det Σ and max_i x_i"),
+    (r"$\inf_x f \ne \infty \in A$", "inf_x f ≠ ∞ ∈ A"),
+    # escaped braces stay, grouping braces go; calligraphic and blackboard capitals
+    (r"$\{x : x \in A\}$", "{x : x ∈ A}"),
+    (r"$\mathcal{L}$, $\mathcal{H}$, $\mathbb{P}$, $\mathbb{1}$, $\mathcal{7}$", "ℒ, ℋ, ℙ, 𝟙, 7"),
 ])
 def test_delatex_reads_common_latex_as_unicode(tex, text):
     assert render.delatex(tex) == text

@@ -154,6 +154,54 @@ def test_plausible_mistake_is_rejected_with_evidence(part, quantity, answer, mis
         assert verdict.what or verdict.counterexample, verdict.report()  # it says what differs or where
 
 
+def _needs_distribution(part: str) -> None:
+    _needs(part)
+    from derivations.answercheck.verdict import quantities
+
+    if not any(q.kind == "distribution" for q in quantities(part)):
+        pytest.skip(f"part {part} has no distribution to compare with yet")
+
+
+@pytest.mark.parametrize("answer", [r"F(x) \sim \mathcal{U}[0,1]", "U(0, 1)", r"\mathrm{Unif}(0, 1)", "Uniform(0, 1)"])
+def test_the_probability_integral_transform_is_uniform_in_any_spelling(answer):
+    _needs_distribution("3b.i")
+    verdict = derivations.verify("3b.i", answer)
+    assert verdict.correct and verdict.kind == "distribution", verdict.report()
+
+
+@pytest.mark.parametrize("answer, what", [("U(0, 2)", "the upper end of the interval"),
+                                          ("U(-1, 1)", "the lower end of the interval"),
+                                          (r"\mathcal{N}(1/2, 1/12)", "the family")])
+def test_a_wrong_interval_or_family_for_the_probability_integral_transform_is_rejected(answer, what):
+    _needs_distribution("3b.i")
+    verdict = derivations.verify("3b.i", answer)
+    assert verdict.status == "incorrect" and verdict.what == what, verdict.report()
+
+
+def test_a_uniform_beside_the_cdf_lets_the_answer_choose_between_them(monkeypatch, capsys):
+    """3b.i as proposed: the distribution Unif(0, 1) beside the CDF u; each answer finds its own."""
+    from derivations import cli
+    from derivations.answercheck import verdict
+    from derivations.distributions import Uniform
+    from derivations.registry import Quantity
+
+    _needs("3b.i")
+    real = verdict.quantities
+    proposed = (Quantity("distribution of F(x)", Uniform(0, 1), kind="distribution"), *real("3b.i"))
+    monkeypatch.setattr(verdict, "quantities", lambda pid: proposed if pid == "3b.i" else real(pid))
+    for answer in (r"F(x) \sim \mathcal{U}[0,1]", "Uniform(0, 1)"):
+        v = derivations.verify("3b.i", answer)
+        assert v.correct and v.quantity == "distribution of F(x)", v.report()
+    assert derivations.verify("3b.i", "U(0, 2)").what == "the upper end of the interval"
+    for answer in ("u", r"P(F(x) \le u) = u"):
+        assert derivations.verify("3b.i", answer).quantity == "CDF of F(x)"
+    with pytest.raises(AnswerError, match=r"needs low < high, got U\(1, 0\)"):
+        derivations.verify("3b.i", "U(1, 0)")  # the reason, not a list of quantities
+    with pytest.raises(SystemExit):
+        cli.main(["verify", "3b.i", "--help"])
+    assert "(no symbols: the answer is written with numbers only)" in capsys.readouterr().out
+
+
 def test_catalogue_is_large_enough():
     assert len(EQUIVALENT) >= 30 and len(WRONG) >= 30
 
@@ -165,6 +213,39 @@ def test_a_part_with_several_quantities_needs_a_name_unless_the_answer_decides()
     with pytest.raises(AnswerError, match="no quantity 'average'"):
         derivations.verify("6", "n", quantity="average")
     assert derivations.verify("6", r"\frac{1}{n}\sum_{i=1}^n Q(z|x^i)", quantity="weight").correct  # a unique part
+
+
+def test_the_symbols_of_an_answer_choose_the_one_quantity_whose_reference_uses_them():
+    _needs("6")
+    # every quantity of part 6 can read it, but only the variances use d (and mu_z, the means)
+    assert derivations.verify("6", M_STEP_VAR % "d").quantity == "variances"
+    _needs("2b")
+    assert derivations.verify("2b", "p").quantity.startswith("limit")  # the only one with p
+
+
+def test_an_answer_that_fits_several_quantities_gets_their_names_and_a_command_that_works(capsys):
+    import shlex
+
+    from derivations import cli
+
+    _needs("2b")
+    with pytest.raises(AnswerError) as info:
+        derivations.verify("2b", "n_1/n")  # P(Y=1) and theta_hat both use n_1 and n
+    message = str(info.value)
+    assert "\n" not in message and "fits 2 of them" in message
+    assert "--quantity 'fitted P(Y=1 | X=(1))'" in message and "--quantity theta_hat" in message
+    command = shlex.split(message.split("e.g. ", 1)[1])
+    assert command[:3] == ["derive", "verify", "2b"]
+    assert cli.main(command[1:]) == 0 and "correct" in capsys.readouterr().out
+    with pytest.raises(AnswerError, match=r"-- '-\\log"):  # an answer starting with '-' needs '--'
+        derivations.verify("2b", r"-\log(n/n_1 - 1)")
+    with pytest.raises(AnswerError, match="part of several quantity names; pass one exactly"):
+        derivations.verify("2b", "n_1/n", quantity="fitted")  # also in 'limit of the fitted ...'
+    with pytest.raises(AnswerError, match="can be read as none of them; name one with --quantity"):
+        derivations.verify("2b", "n_1/(n")  # unreadable, and for different reasons under each quantity
+    _needs("6")
+    with pytest.raises(AnswerError, match=r"x needs an index, as in x\^\{\(i\)\} at position 1"):
+        derivations.verify("6", "x")  # the same reason under every quantity: that reason is the error
 
 
 def test_cli_exit_codes_are_0_correct_1_incorrect_2_bad_input(capsys):

@@ -1,6 +1,8 @@
 """The answer parser reads the homework's notation (LaTeX and plain text) into the same SymPy
 objects, builds nothing it was not asked to, and reports bad input in one line with its position."""
 
+import re
+
 import pytest
 import sympy as sp
 from hypothesis import given
@@ -143,8 +145,16 @@ _exprs = st.recursive(_atoms, lambda inner: st.one_of(
 
 @given(_exprs)
 def test_sympy_printed_latex_and_text_read_back_to_the_same_expression(expr):
-    assert read(sp.latex(expr)) == expr
-    assert read(sp.sstr(expr)) == expr
+    # equal up to SymPy's automatic distribution: -(a + b) c reads back as (-a - b) c
+    assert same(read(sp.latex(expr)), expr)
+    assert same(read(sp.sstr(expr)), expr)
+
+
+def test_a_negated_sum_times_a_factor_reads_back_to_the_same_value():
+    """Found by Hypothesis: SymPy prints exp(-(a + x) e^{-a}) so that it reads back as (-a - x) e^{-a}."""
+    expr = sp.exp(sp.Mul(-1, abar + x_0, sp.exp(-abar)))
+    got = read(sp.latex(expr))
+    assert same(got, expr) and got.subs({abar: 2, x_0: 3}).evalf() == pytest.approx(float(expr.subs({abar: 2, x_0: 3})))
 
 
 @pytest.mark.parametrize("text, fragment, position", [
@@ -194,3 +204,89 @@ def test_wrong_kind_of_answer_is_an_input_error_not_a_verdict():
         verify_quantity(e, r"\mathcal{N}(x_0, 1)")
     mixture = Quantity("m", Mixture((sp.S.Half, sp.S.Half), (Gaussian(0, 1), Gaussian(1, 1))), kind="distribution")
     assert verify_quantity(mixture, r"\frac12 N(1, 1) + \frac12 N(0, 1)").correct
+
+
+# --------------------------------------------------------------------------- bare function names
+
+a, b = sp.symbols("a b", positive=True)
+PLAIN = Vocabulary([a, b, t, n])
+
+
+@pytest.mark.parametrize("text, expected, noted", [
+    # the argument of a bare name is the run of factors written next to it ...
+    (r"\log 2 t", sp.log(2 * t), False),
+    (r"\sin 2\pi t", sp.sin(2 * sp.pi * t), False),
+    (r"\log t^2", sp.log(t**2), False),
+    (r"\exp -t", sp.exp(-t), False),
+    (r"\log a b", sp.log(a * b), True),
+    (r"\exp -a t", sp.exp(-a * t), True),
+    (r"\log \frac{1}{n}\sum_{i=1}^{n} a", sp.log(sp.Sum(a, (i, 1, n)) / n), True),
+    # ... and it ends at + - /, at an explicit product and at the next function name
+    (r"\log a + b", sp.log(a) + b, False),
+    (r"\log a - b", sp.log(a) - b, False),
+    (r"\log a / b", sp.log(a) / b, False),
+    (r"\log a \cdot b", sp.log(a) * b, True),
+    (r"\log a \times b", sp.log(a) * b, True),
+    (r"\log a \log b", sp.log(a) * sp.log(b), False),
+    (r"\sin a \cos b", sp.sin(a) * sp.cos(b), False),
+    (r"\log a \operatorname{log} b", sp.log(a) * sp.log(b), False),
+    (r"\log 2 \exp a", sp.log(2) * sp.exp(a), False),
+    (r"\log \log a", sp.log(sp.log(a)), False),
+    # brackets always decide; a power on the name squares the function
+    (r"\log(a) b", sp.log(a) * b, False),
+    (r"\log\left(a b\right)", sp.log(a * b), False),
+    (r"\log^2 a", sp.log(a) ** 2, False),
+    (r"\sin^2 t + \cos^2 t", sp.sin(t) ** 2 + sp.cos(t) ** 2, False),
+])
+def test_a_bare_function_takes_the_factors_next_to_it_up_to_an_operator_or_function(text, expected, noted):
+    notes = []
+    assert read(text, PLAIN, notes=notes) == expected
+    assert bool(notes) == noted, notes
+
+
+def test_the_note_on_an_ambiguous_bare_log_shows_both_readings_in_the_users_notation():
+    notes = []
+    read(r"\log a b + 1", PLAIN, notes=notes)
+    (note,) = notes
+    assert r"'\log a b' was read as \log(a b), not \log(a) b" in note
+    notes = []
+    read(r"\log a \cdot b", PLAIN, notes=notes)
+    assert r"was read as \log(a) \cdot ..." in notes[0] and r"write \log(a \cdot ...)" in notes[0]
+
+
+def test_the_verdict_shows_how_an_ambiguous_answer_was_read():
+    q = Quantity("log-product", sp.log(a) * b, symbols=(a, b))
+    v = verify_quantity(q, r"\log a b")
+    assert not v.correct and v.notes and "note: a bare \\log takes all the factors" in v.report()
+    assert v.to_json()["notes"] == list(v.notes)
+    clear = verify_quantity(q, r"\log(a) b")
+    assert clear.correct and clear.notes == () and "note:" not in clear.report()
+
+
+def test_an_inverse_function_power_is_refused():
+    with pytest.raises(AnswerError, match="inverse function"):
+        read(r"\sin^{-1} t", PLAIN)
+
+
+# --------------------------------------------------------------------------- uniform distributions
+
+
+@pytest.mark.parametrize("text", [
+    "U(0, 1)", r"\mathcal{U}[0,1]", r"\mathcal{U}(0, 1)", "Uniform(0, 1)", r"\mathrm{Unif}(0,1)", "Unif[0, 1]",
+    r"F(x) \sim \mathcal{U}[0, 1]", r"\text{Uniform}(0,1)",
+])
+def test_every_spelling_of_the_unit_uniform_reads_as_the_same_distribution(text):
+    d = read(text, PLAIN)
+    assert isinstance(d, DistSum) and [(c.family, c.params) for c in d.components] == [("uniform", (0, 1))]
+
+
+@pytest.mark.parametrize("text, fragment", [
+    ("U(1, 0)", "needs low < high, got U(1, 0)"),
+    ("U(a, a)", "needs low < high"),
+    ("U(a + b, a)", "needs low < high"),
+    ("U(0, 1, 2)", "takes the two ends of its interval"),
+    ("U(0, I)", "takes the two ends of its interval"),
+])
+def test_a_uniform_with_an_empty_or_malformed_interval_is_an_input_error(text, fragment):
+    with pytest.raises(AnswerError, match=re.escape(fragment)):
+        read(text, PLAIN)

@@ -14,10 +14,12 @@ import sys
 USAGE = "derive verify ID ANSWER [--quantity NAME] [--seed N] [--json]"
 NOTATION = (
     "numbers, + - * / ^ (or **), implicit products (2 t x_1), \\frac{a}{b}, \\sqrt{x} or sqrt(x), "
-    "\\exp{x}, exp(x) or e^{x}, \\log or log(), \\sum_{i=1}^{n} ..., \\|v\\|^2 or ||v||^2, "
+    "\\exp{x}, exp(x) or e^{x}, \\log or log() (a bare \\log takes the factors next to it, up to the next "
+    "+ - / * or function name: \\log 2x y is log(2xy), \\log x \\log y is log(x)log(y)), "
+    "\\sum_{i=1}^{n} ..., \\|v\\|^2 or ||v||^2, "
     "x^\\top, [a, b]^\\top or \\begin{pmatrix}a\\\\b\\end{pmatrix}, \\left( \\right), \\cdot, \\, ; "
     "distributions: \\mathcal{N}(mean, cov) or N(mean, cov) with I for the identity, "
-    "weighted sums of them (mixtures), \\delta_{a} (a point mass), U(a, b); "
+    "weighted sums of them (mixtures), \\delta_{a} (a point mass), U(a, b) or \\mathcal{U}[a, b] (a < b); "
     "a label before '=' or '\\sim' is ignored (q(x_t|x_0) = ...); "
     "new names may be defined after the answer: '..., where w = ...' or '...; w = ...'; "
     "\\int ... dz, \\nabla_{\\theta} f and \\frac{\\partial f}{\\partial \\theta} where the part has functions."
@@ -105,6 +107,9 @@ def help_text(part_id: str | None) -> str:
             lines.append("      answer with the option's number or letter: 1, 2, 3 or a, b, c")
             continue
         vocab = vocabulary(q, part_id)
+        if not vocab.entries and not vocab.aliases():
+            lines.append("      (no symbols: the answer is written with numbers only)")
+            continue
         width = max([len(e.latex()) for e in vocab.entries] + [5])
         lines.append(f"      {'LaTeX'.ljust(width)}  plain text")
         for e in vocab.entries:

@@ -449,8 +449,13 @@ def _combine(outcomes: list[Outcome]) -> Outcome:
 
 def _compare_component(u: Component, r: Component, domains, seed: int, label: str) -> Outcome:
     outcomes = []
-    for what, a, b in (("the mean", u.mean(), r.mean()),
-                       ("the covariance", *_matching_cov(u.covariance(), r.covariance()))):
+    if u.family == r.family == "uniform":  # the interval itself: its ends name what differs
+        pairs = (("the lower end of the interval", u.params[0], r.params[0]),
+                 ("the upper end of the interval", u.params[1], r.params[1]))
+    else:
+        pairs = (("the mean", u.mean(), r.mean()),
+                 ("the covariance", *_matching_cov(u.covariance(), r.covariance())))
+    for what, a, b in pairs:
         o = compare_expressions(a, b, domains=domains, seed=seed, what=label + what)
         if not o.correct:
             return o

@@ -4,10 +4,13 @@ A reference answer from :mod:`derivations.distributions` converts to the same fo
 are compared component by component (and by their moments).
 
 >>> import sympy as sp
->>> from derivations.distributions import Gaussian, Mixture
+>>> from derivations.distributions import Gaussian, Mixture, Uniform
 >>> m = from_reference(Mixture((sp.Rational(1, 2), sp.Rational(1, 2)), (Gaussian(0, 1), Gaussian(1, 1))))
 >>> [c.family for c in m.components], m.mean()
 (['normal', 'normal'], 1/2)
+>>> u = from_reference(Uniform(0, 2))
+>>> u.components[0].params, u.mean(), u.second_moment()
+((0, 2), 1, 4/3)
 """
 
 from __future__ import annotations
@@ -151,7 +154,6 @@ def from_reference(value) -> DistSum:
         for w, comp in zip(value.weights, value.components):
             out = out + from_reference(comp).scaled(as_expr(w))
         return out
-    uniform = getattr(refdist, "Uniform", None)
-    if uniform is not None and isinstance(value, uniform):
+    if isinstance(value, refdist.Uniform):
         return single("uniform", as_expr(value.low), as_expr(value.high))
     raise TypeError(f"cannot compare against a reference distribution of type {type(value).__name__}")

@@ -76,6 +76,7 @@ class Parser:
         self.bound: dict[str, sp.Symbol] = {}
         self.locals: dict[Key, object] = {}  # names defined in a where-clause
         self.in_integral = 0
+        self.notes: list[str] = []  # how ambiguous pieces were read
         self.in_norm = self.in_abs = self.in_args = 0
 
     # ------------------------------------------------------------------ token helpers
@@ -522,7 +523,15 @@ class Parser:
         return self.atom(Token("word", word, tok.pos, tok.space_before))
 
     def function(self, tok: Token, name: str):
-        """sqrt(x), \\exp(x), \\exp x, \\log\\frac{a}{b}: the argument is a bracket or one factor."""
+        """sqrt(x), \\exp(x), \\log^2 x, \\exp x, \\log\\frac{a}{b}: the argument is a bracket, or
+        without one the factors written next to the name (see :func:`Parser.bare_argument`)."""
+        exponent = None
+        if self.peek().is_op("^") and name != "sqrt":  # \log^2 x is (\log x)^2
+            hat = self.next()
+            exponent = self.exponent(chain=False)
+            if exponent == -1:
+                raise self.error(f"{name}^{{-1}} would be an inverse function, which is not accepted; "
+                                 f"write 1/{name}(...) for the reciprocal", hat)
         if self.peek().is_op("(", "{"):
             opened = self.next()
             with self.fresh_context():
@@ -530,13 +539,65 @@ class Parser:
             self.expect(CLOSERS[opened.text], opened)
         elif self.peek().kind == "end":
             raise self.error(f"{name} needs an argument", tok)
-        else:  # \log \frac{1}{K} \sum_k p_k: the product that follows (up to + - or /)
-            arg = self.term(allow_division=False)
+        else:
+            arg = self.bare_argument(tok)
         if not isinstance(arg, sp.Expr):
             raise self.error(f"{name} takes a number or an expression, not a {kind_name(arg)}", tok)
         if name in ("log", "ln") and arg == 0:
             raise self.error("log(0) is undefined", tok)
-        return FUNCTIONS[name](arg)
+        value = FUNCTIONS[name](arg)
+        return value if exponent is None else power(value, exponent, tok, self)
+
+    def bare_argument(self, tok: Token):
+        """The argument of a function written without brackets, by the usual reading of LaTeX: the
+        factors written next to the name, up to the next ``+``, ``-``, ``/``, explicit product
+        (``*``, ``\\cdot``, ``\\times``), function name, closing bracket, comma or relation.
+
+        ``\\log 2x`` is log(2x), ``\\log x^2`` log(x^2), ``\\log x \\log y`` log(x) log(y),
+        ``\\log a + b`` log(a) + b, ``\\log x / y`` log(x)/y, ``\\log x \\cdot y`` log(x) y, and
+        ``\\log \\frac{1}{K}\\sum_k p_k`` the log of the average. Where a reader could take it
+        otherwise (several factors that are not all numbers, or an explicit product right after),
+        a note says how it was read."""
+        first = self.peek()
+        factors, starts = [self.signed()], [first.pos]
+        while self.starts_factor(self.peek()) and not self.at_differential() and not self.starts_function():
+            starts.append(self.peek().pos)
+            factors.append(self.power())
+        end = self.peek()
+        arg = factors[0]
+        for factor in factors[1:]:
+            arg = multiply(arg, factor, first, self)
+        written = self.text[tok.pos:first.pos].strip()  # \log, \operatorname{log}
+        inside = _clip(self.text[first.pos:end.pos])
+        symbolic = [f for f in factors if not (isinstance(f, sp.Expr) and f.is_number)]
+        if len(symbolic) > 1:
+            head, rest = _clip(self.text[starts[0]:starts[1]]), _clip(self.text[starts[1]:end.pos])
+            self.note(f"a bare {written} takes all the factors written after it: '{written} {inside}' was read "
+                      f"as {written}({inside}), not {written}({head}) {rest}")
+        elif end.is_op("*") and self.starts_factor(self.peek(1)):
+            times = self.text[end.pos:self.peek(1).pos].strip()  # *, \cdot or \times as written
+            self.note(f"an explicit {times} ends the argument of a bare {written}: '{written} {inside} {times} ...' "
+                      f"was read as {written}({inside}) {times} ...; write {written}({inside} {times} ...) to "
+                      "put the product inside")
+        return arg
+
+    def starts_function(self) -> bool:
+        """Does a function name (\\log, \\exp, \\operatorname{log}, log( ...) start here?  It ends the
+        bare argument of the function before it: \\log x \\log y is log(x) log(y)."""
+        tok, nxt = self.peek(), self.peek(1)
+        if tok.kind == "cmd" and tok.text in FUNCTIONS:
+            return tok.text != "sqrt"
+        if tok.kind == "cmd" and tok.text in TEXTS and nxt.is_op("{"):
+            word = self.peek(2)
+            return word.kind == "word" and word.text in FUNCTIONS and word.text != "sqrt" and self.peek(3).is_op("}")
+        if tok.kind == "word" and tok.text in FUNCTIONS and tok.text != "sqrt" and nxt.is_op("("):
+            return self.vocab.entry(name_key(tok.text)) is None
+        return tok.is_cmd("sigma") and nxt.is_op("(") and self.vocab.entry(name_key("sigma")) is None
+
+    def note(self, message: str) -> None:
+        """Record how an ambiguous piece was read (shown with the verdict, never an error)."""
+        if message not in self.notes:
+            self.notes.append(" ".join(message.split()))
 
     def summation(self, tok: Token):
         """\\sum_{i=1}^{n} body; the body is the following product (it stops at + - and /)."""
@@ -798,9 +859,13 @@ class Parser:
             args = [low, high]
         else:
             args, _ = self.call_args(tok)
-        if len(args) != 2 or not all(isinstance(a, sp.Expr) for a in args):
-            raise self.error("a uniform distribution takes two numbers, as in U(0, 1)", tok)
-        return single("uniform", *args)
+        if len(args) != 2 or not all(isinstance(a, sp.Expr) and not a.has(IDENTITY) for a in args):
+            raise self.error("a uniform distribution takes the two ends of its interval, as in U(0, 1)", tok)
+        low, high = args
+        if (high - low).is_positive is False:  # decided for numbers and for signs SymPy can infer
+            raise self.error(f"a uniform distribution U(low, high) needs low < high, got U({sp.sstr(low)}, "
+                             f"{sp.sstr(high)})", tok)
+        return single("uniform", low, high)
 
     def point_mass(self, tok: Token):
         """\\delta_{a} or \\delta(a): all mass at a."""
@@ -1137,6 +1202,12 @@ def kind_name(value) -> str:
     return "expression"
 
 
+def _clip(text: str, limit: int = 40) -> str:
+    """A piece of the answer quoted in a note: stripped, and shortened in the middle if long."""
+    text = text.strip()
+    return text if len(text) <= limit else text[:limit // 2 - 1] + " ... " + text[-(limit // 2 - 2):]
+
+
 def _describe(tok: Token) -> str:
     if tok.kind == "end":
         return "the end of the answer"
@@ -1325,14 +1396,20 @@ def finalize(value, p: Parser):
     return value
 
 
-def parse(text, vocab: Vocabulary, predefined: dict | None = None):
+def parse(text, vocab: Vocabulary, predefined: dict | None = None, notes: list | None = None):
     """Parse an answer into a SymPy expression, a Matrix, or a :class:`DistSum`.
 
-    ``predefined`` maps a name the answer may use to its value (another quantity of the part).
+    ``predefined`` maps a name the answer may use to its value (another quantity of the part);
+    ``notes``, if given, receives one line for each ambiguous piece, saying how it was read.
     Raises :class:`AnswerError` (one line, with the position) for anything it cannot read.
     """
+    parser = None
     try:
-        return Parser(text, vocab, predefined).parse()
+        parser = Parser(text, vocab, predefined)
+        value = parser.parse()
+        if notes is not None:
+            notes.extend(n for n in parser.notes if n not in notes)
+        return value
     except AnswerError:
         raise
     except RecursionError:

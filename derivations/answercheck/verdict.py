@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import functools
 import re
+import shlex
 from dataclasses import dataclass
 from typing import Any
 
@@ -41,7 +42,8 @@ class Verdict:
 
     ``what`` names the part that differs ("the mean", "component 2: the covariance"),
     ``counterexample`` the parameter values where the two sides differ (shrunk by Hypothesis) and
-    ``values`` the user's and the reference's value there.
+    ``values`` the user's and the reference's value there; ``notes`` say how ambiguous pieces of
+    the answer were read (a bare ``\\log x y`` is log(x y)).
     """
 
     part_id: str
@@ -53,6 +55,7 @@ class Verdict:
     counterexample: dict | None = None
     values: tuple | None = None
     answer: Any = None
+    notes: tuple = ()
 
     @property
     def correct(self) -> bool:
@@ -71,6 +74,7 @@ class Verdict:
         if self.answer is not None and self.kind != "choice":
             shown = _show(self.answer)
             lines.append(f"  read as:  {shown if len(shown) <= SHOWN else shown[:SHOWN] + ' ...'}")
+        lines += [f"  note: {note}" for note in self.notes]
         if self.status == CORRECT:
             lines.append(f"  SymPy proved the difference is zero ({self.method})")
         elif self.status == NUMERIC:
@@ -80,8 +84,8 @@ class Verdict:
             lines.append(f"  counterexample: {point}")
         if self.status == INCORRECT and self.values:
             lines.append(f"  yours: {self.values[0]}   reference: {self.values[1]}")
-        if self.status == INCORRECT and not self.counterexample and self.method not in ("shape", "family", "choice",
-                                                                                         "components"):
+        if self.status == INCORRECT and not self.counterexample and not self.values and \
+                self.method not in ("shape", "family", "choice", "components"):
             lines.append(f"  ({self.method}: is every part of your answer defined, every integral finite?)")
         return "\n".join(lines)
 
@@ -89,7 +93,7 @@ class Verdict:
         return {"id": self.part_id, "quantity": self.quantity, "kind": self.kind, "status": self.status,
                 "correct": self.correct, "method": self.method, "differs": self.what or None,
                 "counterexample": self.counterexample, "values": list(self.values) if self.values else None,
-                "answer": _show(self.answer) if self.answer is not None else None}
+                "answer": _show(self.answer) if self.answer is not None else None, "notes": list(self.notes)}
 
 
 def _num(v) -> str:
@@ -136,44 +140,101 @@ def quantities(part_id: str) -> tuple[Quantity, ...]:
 
 
 def choose(part_id: str, name: str | None, answer=None) -> Quantity:
-    """The quantity ``name``; without a name, the only one, or the only one of the answer's kind."""
+    """The quantity ``name`` (exact, or a unique part of it); without a name, the only one, the only
+    one the answer can be read as (a choice, a distribution or an expression), or among those the
+    only one whose reference uses every symbol the answer uses. Otherwise an :class:`AnswerError`
+    names the candidates and the exact ``--quantity`` to pass."""
     qs = quantities(part_id)
     if name is None:
         if len(qs) == 1:
             return qs[0]
-        fitting = _fitting(part_id, qs, answer) if answer is not None else []
-        if len(fitting) == 1:
-            return fitting[0]
-        raise AnswerError(f"part {part_id} has {len(qs)} quantities; choose one with --quantity "
-                          f"({', '.join(repr(q.name) for q in qs)})")
+        readings, errors = _readings(part_id, qs, answer) if answer is not None else ([], [])
+        if not readings and errors and len({e.line() for e in errors}) == 1:
+            raise errors[0]  # unreadable whichever quantity it is meant for: say why
+        if len(readings) > 1:  # n_1/n fits P(Y=1) and theta_hat alike: do the symbols decide?
+            narrowed = [(q, v) for q, v in readings if _symbols_of(v) <= _symbols_of(q.value)]
+            readings = narrowed or readings
+        if len(readings) == 1:
+            return readings[0][0]
+        raise AnswerError(_ambiguity(part_id, qs, [q for q, _ in readings], answer))
     for q in qs:
         if q.name == name:
             return q
     partial = [q for q in qs if name.lower() in q.name.lower()]
     if len(partial) == 1:
         return partial[0]
+    if partial:
+        raise AnswerError(f"part {part_id}: '{name}' is part of several quantity names; pass one exactly: "
+                          + " or ".join(f"--quantity {_flag(q, qs)}" for q in partial))
     raise AnswerError(f"part {part_id} has no quantity '{name}' (it has: {', '.join(q.name for q in qs)})")
 
 
-def _fitting(part_id: str, qs, answer) -> list[Quantity]:
-    """The quantities an answer can be read as (a choice, a distribution or an expression)."""
+def _ambiguity(part_id: str, qs, candidates: list, answer) -> str:
+    """One line: which quantities the answer could be compared with, and the flag for each."""
+    shown = candidates or list(qs)
+    flags = " or ".join(f"--quantity {_flag(q, qs)}" for q in shown)
+    names = ", ".join(repr(q.name) for q in shown)
+    example = ""
+    if answer is not None:
+        try:
+            text = check_text(answer).strip()
+        except AnswerError:
+            text = ""
+        if text and len(text) <= 60:
+            dashes = "-- " if text.startswith("-") else ""  # an answer that looks like an option
+            example = f", e.g. derive verify {part_id} --quantity {_flag(shown[0], qs)} {dashes}{shlex.quote(text)}"
+    if candidates:
+        return (f"part {part_id} has {len(qs)} quantities and this answer fits {len(shown)} of them ({names}); "
+                f"choose one with {flags}{example}")
+    return (f"part {part_id} has {len(qs)} quantities ({names}) and this answer can be read as none of them; "
+            f"name one with {flags} to see why{example}")
+
+
+def _flag(q: Quantity, qs) -> str:
+    """The shortest leading words of ``q``'s name that select it alone (else its whole name), quoted."""
+    words = q.name.split()
+    for k in range(1, len(words)):
+        prefix = " ".join(words[:k])
+        if [other for other in qs if prefix.lower() in other.name.lower()] == [q]:
+            return shlex.quote(prefix)
+    return shlex.quote(q.name)
+
+
+def _readings(part_id: str, qs, answer) -> tuple[list[tuple[Quantity, Any]], list[AnswerError]]:
+    """The quantities an answer can be read as (a choice, a distribution or an expression), each with
+    the answer as read for it; and the errors of reading it for the others."""
     try:
         text = check_text(answer)
-    except AnswerError:
-        return []
-    if _CHOICE.match(text):
-        return [q for q in qs if q.kind == "choice"]
-    out = []
+    except AnswerError as exc:
+        return [], [exc]
+    choices = [(q, None) for q in qs if q.kind == "choice"]
+    if choices and _CHOICE.match(text):  # "b" or "(2)": an option, where the part offers options
+        return choices, []
+    out, errors = [], []
     for q in qs:
         if q.kind == "choice":
             continue
         try:
             value = parse(text, vocabulary(q, part_id), predefined(part_id, q))
-        except AnswerError:
+        except AnswerError as exc:
+            errors.append(exc.with_context(text=text))
             continue
         as_distribution = isinstance(value, DistSum) and (q.kind == "distribution" or value.density() is None)
         if as_distribution == (q.kind == "distribution"):
-            out.append(q)
+            out.append((q, value))
+    return out, errors
+
+
+def _symbols_of(value) -> set:
+    """The symbols, indexed bases and functions a value uses (free ones: not a sum's index)."""
+    out = set()
+    if value is None or isinstance(value, (int, str)):
+        return out
+    for e in _reference_exprs(value):
+        for item in _entries(e):
+            out |= {s for s in item.free_symbols if isinstance(s, sp.Symbol)}
+            out |= {ix.base.label for ix in item.atoms(sp.Indexed)}
+            out |= {f.func for f in applied_functions(item)}
     return out
 
 
@@ -283,8 +344,9 @@ def verify_quantity(q: Quantity, answer, *, part_id: str = "?", seed: int = 0) -
         return Verdict(part_id, q.name, q.kind, CORRECT if ok else INCORRECT, "choice",
                        "" if ok else "the option", values=None, answer=chosen)
     vocab = vocabulary(q, part_id)
+    notes: list[str] = []
     try:
-        value = parse(text, vocab, predefined(part_id, q))
+        value = parse(text, vocab, predefined(part_id, q), notes)
     except AnswerError as exc:
         raise exc.with_context(text=text, accepted=vocab.accepted() if "unknown" in exc.message else "") from None
     if q.kind == "distribution":
@@ -300,15 +362,16 @@ def verify_quantity(q: Quantity, answer, *, part_id: str = "?", seed: int = 0) -
                                   "distribution (write a density as N(x; mean, variance) with x a symbol of the part)")
             value = density
         outcome = compare_expressions(value, q.value, domains=domains_of(q, part_id), seed=seed)
-    return _verdict(part_id, q, outcome, value)
+    return _verdict(part_id, q, outcome, value, notes)
 
 
 def _article(word: str) -> str:
     return ("an " if word[0] in "aeiou" else "a ") + word
 
 
-def _verdict(part_id: str, q: Quantity, o: Outcome, value) -> Verdict:
-    return Verdict(part_id, q.name, q.kind, o.status, o.method, o.what, o.counterexample, o.values, value)
+def _verdict(part_id: str, q: Quantity, o: Outcome, value, notes=()) -> Verdict:
+    return Verdict(part_id, q.name, q.kind, o.status, o.method, o.what, o.counterexample, o.values, value,
+                   tuple(notes))
 
 
 def verify(part_id: str, answer, *, quantity: str | None = None, seed: int = 0) -> Verdict:
