@@ -12,7 +12,10 @@ simulation stays the same. The script runs each part's checks under ``--seeds`` 
 * ``ks_test``: claimed CDF F(x) -> F(x / (1 + e)) (a scale error of e);
 * ``chi_square_test``: the most probable cell's probability -> p (1 + e), the other cells
   scaled down together to keep the sum 1;
-* ``binomial_test``: p -> p (1 + e) (two-sided and "less"), p (1 - e) ("greater");
+* ``binomial_test``: p -> p (1 + e) (two-sided and "less"), p (1 - e) ("greater"), clipped to
+  [0, 1]. A one-sided bound ("rate at least p") whose every trial succeeded in every seed stays
+  consistent with the data however far it is raised, up to 1: the planting cannot produce a
+  refutable claim there, and the row says "bound at its limit" instead of "not rejected";
 * ``two_sample_ks_test``: the second sample is spread by 1 + e about its median;
 * ``close_test``: expected -> expected (1 + e) (plus e where expected is 0): deterministic.
 
@@ -137,6 +140,17 @@ class Recorder:
             setattr(mod, attr, val)
 
 
+def _bound_at_limit(calls) -> bool:
+    """One-sided binomial bounds whose trials all came out at the claimed end in every seed (all
+    successes under "less", none under "greater"): p (1 + e) clipped at 1 (p (1 - e) at 0) still
+    agrees with the data, so no planted bound can be refuted."""
+    def at_limit(args, kw):
+        successes, trials, alt = args[1], args[2], kw.get("alternative", "two-sided")
+        return (alt == "less" and successes == trials) or (alt == "greater" and successes == 0)
+
+    return all(kind == "binomial_test" and at_limit(args, kw) for kind, args, kw in calls)
+
+
 def rejection_rate(calls, e):
     return float(np.mean([not perturbed(kind, args, kw, e).passed for kind, args, kw in calls]))
 
@@ -186,6 +200,8 @@ def part_rows(pid: str, answer, seeds: int) -> list[dict]:
             e, at0 = threshold(calls)
             row.update(smallest_error=e, rejected_unperturbed=at0,
                        note="relative" if e is not None else f"not rejected up to e = {E_MAX:g}")
+            if e is None and _bound_at_limit(calls):
+                row["note"] = "bound at its limit: every trial succeeded, no raised bound is refutable"
             if kind == "mean_test" and _zero_shift(calls[0][1][1], calls[0][1][2], 0.0)[1]:
                 row["note"] = "sd units (claimed value 0)"
             res = ORIGINAL[kind](*calls[0][1], **calls[0][2])

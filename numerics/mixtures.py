@@ -369,17 +369,31 @@ def initialise(kind: str, X, k: int, *, rng, variance_scale: float = 1.0):
     return weights, means, variances
 
 
-def mean_recovery_error(estimated, true) -> float:
-    """Largest distance between a true mean and the estimated mean matched to it (the matching
-    that minimises the total distance; it also undoes the label switching).
+def match_means(estimated, true) -> tuple[np.ndarray, float]:
+    """The estimated means reordered to match the true ones (the matching that minimises the total
+    distance; it undoes the label switching), and the largest distance between matched pairs.
 
-    >>> mean_recovery_error([[5.0, 0.0], [0.0, 0.0]], [[0.0, 0.0], [4.0, 0.0]])
-    1.0
+    .. math:: \\pi^* = \\arg\\min_\\pi \\sum_z \\|\\hat\\mu_{\\pi(z)} - \\mu_z\\|
+
+    >>> m, err = match_means([[5.0, 0.0], [0.0, 0.0]], [[0.0, 0.0], [4.0, 0.0]])
+    >>> m.tolist(), err
+    ([[0.0, 0.0], [5.0, 0.0]], 1.0)
     """
     e, t = np.asarray(estimated, dtype=float), np.asarray(true, dtype=float)
     dist = np.sqrt(((e[:, None, :] - t[None, :, :]) ** 2).sum(axis=-1))
     rows, cols = linear_sum_assignment(dist)
-    return float(dist[rows, cols].max())
+    order = np.empty(len(t), dtype=int)
+    order[cols] = rows
+    return e[order], float(dist[rows, cols].max())
+
+
+def mean_recovery_error(estimated, true) -> float:
+    """Largest distance between a true mean and the estimated mean matched to it (see :func:`match_means`).
+
+    >>> mean_recovery_error([[5.0, 0.0], [0.0, 0.0]], [[0.0, 0.0], [4.0, 0.0]])
+    1.0
+    """
+    return match_means(estimated, true)[1]
 
 
 #: The data of the recovery experiment: three well-separated unit-variance clusters in the plane.
@@ -393,11 +407,13 @@ RECOVERY_TRUTH = {
 @dataclass(frozen=True)
 class RecoveryTrials:
     """Outcomes of repeated EM fits: per run, whether the true means were recovered, whether a
-    component collapsed (variance 0), and the largest distance between two fitted means."""
+    component collapsed (variance 0), the largest distance between two fitted means, and the fitted
+    means matched to the true ones (runs, k, d; NaN for a collapsed run)."""
 
     recovered: np.ndarray
     collapsed: np.ndarray
     mean_spread: np.ndarray
+    matched_means: np.ndarray
 
     @property
     def rate(self) -> float:
@@ -416,6 +432,7 @@ def recovery_trials(kind: str, n_runs: int, *, rng, n: int = 240, variance_scale
     recovered = np.zeros(n_runs, dtype=bool)
     collapsed = np.zeros(n_runs, dtype=bool)
     spread = np.full(n_runs, np.nan)
+    matched = np.full((n_runs, k, truth["means"].shape[1]), np.nan)
     for r in range(n_runs):
         X, _ = sample(n, truth["weights"], truth["means"], truth["variances"], rng=gen)
         start = initialise(kind, X, k, rng=gen, variance_scale=variance_scale)
@@ -424,6 +441,7 @@ def recovery_trials(kind: str, n_runs: int, *, rng, n: int = 240, variance_scale
         except ValueError:
             collapsed[r] = True
             continue
-        recovered[r] = mean_recovery_error(fit.means, truth["means"]) < threshold
+        matched[r], error = match_means(fit.means, truth["means"])
+        recovered[r] = error < threshold
         spread[r] = float(np.sqrt(((fit.means[:, None] - fit.means[None]) ** 2).sum(-1)).max())
-    return RecoveryTrials(recovered, collapsed, spread)
+    return RecoveryTrials(recovered, collapsed, spread, matched)

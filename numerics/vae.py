@@ -116,13 +116,45 @@ def kl_gaussians(mean_q: Any, cov_q: Any, mean_p: Any, cov_p: Any) -> np.ndarray
     return 0.5 * (trace + quad - k + logdet)
 
 
+def log_weight_moment(mean_p: Any, cov_p: Any, mean_q: Any, cov_q: Any, power: int = 2) -> np.ndarray:
+    """:math:`\\log \\int p(z)^m / q(z)^{m-1}\\, dz = \\log E_q[(p/q)^m]` for Gaussians p and q (rows of
+    means) and an integer power :math:`m \\ge 1`.
+
+    With :math:`A = mP^{-1} - (m-1)Q^{-1}`, :math:`h = mP^{-1}\\mu_p - (m-1)Q^{-1}\\mu_q` and
+    :math:`c = m\\mu_p^\\top P^{-1}\\mu_p - (m-1)\\mu_q^\\top Q^{-1}\\mu_q`:
+
+    .. math:: -\\tfrac m2\\log\\det P + \\tfrac{m-1}2\\log\\det Q - \\tfrac12\\log\\det A + \\tfrac12(h^\\top A^{-1}h - c)
+
+    and :math:`+\\infty` when A is not positive definite (q's tails too light: that moment is infinite).
+
+    >>> float(log_weight_moment([0.0], 1.0, [0.0], 1.0, 3))
+    0.0
+    >>> round(float(np.exp(log_weight_moment([0.0], 0.5, [0.0], 1.0, 3))) ** 2, 9)  # 0.5^-3 / det(6 - 2)
+    2.0
+    """
+    if int(power) != power or power < 1:
+        raise ValueError(f"power must be a positive integer, got {power}")
+    mp, mq = np.asarray(mean_p, dtype=float), np.asarray(mean_q, dtype=float)
+    k = np.broadcast_shapes(mp.shape, mq.shape)[-1]
+    P, Q = as_covariance(cov_p, k), as_covariance(cov_q, k)
+    Pi, Qi = np.linalg.inv(P), np.linalg.inv(Q)
+    m = float(power)
+    A = m * Pi - (m - 1) * Qi
+    eig = np.linalg.eigvalsh(A)
+    if np.any(eig <= 0):
+        return np.full(np.broadcast_shapes(mp.shape, mq.shape)[:-1], np.inf)
+    h = m * np.einsum("ij,...j->...i", Pi, mp) - (m - 1) * np.einsum("ij,...j->...i", Qi, mq)
+    c = m * np.einsum("...i,ij,...j->...", mp, Pi, mp) - (m - 1) * np.einsum("...i,ij,...j->...", mq, Qi, mq)
+    hAh = np.einsum("...i,ij,...j->...", h, np.linalg.inv(A), h)
+    return (-0.5 * m * np.linalg.slogdet(P)[1] + 0.5 * (m - 1) * np.linalg.slogdet(Q)[1]
+            - 0.5 * np.sum(np.log(eig)) + 0.5 * (hAh - c))
+
+
 def log_weight_second_moment(mean_p: Any, cov_p: Any, mean_q: Any, cov_q: Any) -> np.ndarray:
-    """:math:`\\log \\int p(z)^2 / q(z)\\, dz = \\log E_q[(p/q)^2]` for Gaussians p and q (rows of means).
+    """:math:`\\log \\int p(z)^2 / q(z)\\, dz = \\log E_q[(p/q)^2]` for Gaussians p and q (rows of means),
+    :func:`log_weight_moment` with power 2.
 
-    With :math:`A = 2P^{-1} - Q^{-1}`, :math:`h = 2P^{-1}\\mu_p - Q^{-1}\\mu_q` and
-    :math:`c = 2\\mu_p^\\top P^{-1}\\mu_p - \\mu_q^\\top Q^{-1}\\mu_q`:
-
-    .. math:: -\\log\\det P + \\tfrac12\\log\\det Q - \\tfrac12\\log\\det A + \\tfrac12(h^\\top A^{-1}h - c)
+    .. math:: -\\log\\det P + \\tfrac12\\log\\det Q - \\tfrac12\\log\\det(2P^{-1} - Q^{-1}) + \\tfrac12(h^\\top A^{-1}h - c)
 
     and :math:`+\\infty` when A is not positive definite (q's tails too light: infinite variance).
     ``exp`` of it minus one is the relative variance (chi-square divergence) of the weights p/q.
@@ -132,19 +164,7 @@ def log_weight_second_moment(mean_p: Any, cov_p: Any, mean_q: Any, cov_q: Any) -
     >>> float(log_weight_second_moment([0.0], 1.0, [0.0], 0.4))
     inf
     """
-    mp, mq = np.asarray(mean_p, dtype=float), np.asarray(mean_q, dtype=float)
-    k = np.broadcast_shapes(mp.shape, mq.shape)[-1]
-    P, Q = as_covariance(cov_p, k), as_covariance(cov_q, k)
-    Pi, Qi = np.linalg.inv(P), np.linalg.inv(Q)
-    A = 2.0 * Pi - Qi
-    eig = np.linalg.eigvalsh(A)
-    if np.any(eig <= 0):
-        return np.full(np.broadcast_shapes(mp.shape, mq.shape)[:-1], np.inf)
-    h = 2.0 * np.einsum("ij,...j->...i", Pi, mp) - np.einsum("ij,...j->...i", Qi, mq)
-    c = 2.0 * np.einsum("...i,ij,...j->...", mp, Pi, mp) - np.einsum("...i,ij,...j->...", mq, Qi, mq)
-    hAh = np.einsum("...i,ij,...j->...", h, np.linalg.inv(A), h)
-    return (-np.linalg.slogdet(P)[1] + 0.5 * np.linalg.slogdet(Q)[1] - 0.5 * np.sum(np.log(eig))
-            + 0.5 * (hAh - c))
+    return log_weight_moment(mean_p, cov_p, mean_q, cov_q, 2)
 
 
 def effective_sample_size(log_weights: Any, axis: int = -1) -> np.ndarray:
@@ -389,6 +409,32 @@ class LinearGaussian:
         pm, pc = self.posterior(X)
         qm, qc = self.proposal(X, proposal)
         return _unbatch(log_weight_second_moment(pm, pc, qm, qc), single)
+
+    def log_weight_moment(self, x: Any, power: int, proposal: Any = "prior"):
+        """Exact :math:`\\log E_q[w^m] / p(x)^m = \\log\\int p(z\\mid x)^m/q(z)^{m-1}\\,dz` of the weights
+        :math:`w = p(x,z)/q(z)` (``power`` m; m = 2 is :meth:`log_weight_second_moment`)."""
+        X, single = _batch(x, self.d)
+        pm, pc = self.posterior(X)
+        qm, qc = self.proposal(X, proposal)
+        return _unbatch(log_weight_moment(pm, pc, qm, qc, power), single)
+
+    def naive_log_bias_expansion(self, x: Any, K: int):
+        """:math:`E\\log\\hat p - \\log p(x)` of the K-sample prior estimator to second order in 1/K.
+
+        With :math:`\\delta = \\frac1K\\sum_j w_j - 1` (:math:`w_j = p(x\\mid z_j)/p(x)`, mean 1), whose
+        moments are :math:`E\\delta^2 = r/K`, :math:`E\\delta^3 = \\mu_3/K^2`,
+        :math:`E\\delta^4 = 3r^2/K^2 + O(K^{-3})` (r the relative variance, :math:`\\mu_3 = E(w-1)^3`),
+        the Taylor series of :math:`\\log(1+\\delta)` gives
+
+        .. math:: E\\log(1+\\delta) = -\\frac{r}{2K} + \\frac{\\mu_3/3 - 3r^2/4}{K^2} + O(K^{-3}).
+
+        Returns the pair (first-order term, second-order term).
+        """
+        m2 = np.exp(self.log_weight_moment(x, 2))
+        m3 = np.exp(self.log_weight_moment(x, 3))
+        rv = m2 - 1.0
+        mu3 = m3 - 3.0 * m2 + 2.0
+        return -rv / (2.0 * K), (mu3 / 3.0 - 0.75 * rv**2) / K**2
 
     def relative_variance(self, x: Any, proposal: Any = "prior"):
         """:math:`\\operatorname{Var}_q(w)/E_q[w]^2`; K samples give Kong's ESS about K/(1 + this)."""

@@ -55,18 +55,33 @@ def test_log_marginal_matches_scipy_multivariate_normal(d, k, seed):
     assert np.isclose(model.log_marginal(x[0]), np.atleast_1d(ref)[0])
 
 
-@given(st.integers(1, 5), st.integers(1, 3), seeds)
-def test_prior_weight_second_moment_matches_the_squared_gaussian_formula(d, k, seed):
-    # Independent route: N(x; mu, s^2 I)^2 = (4 pi s^2)^(-d/2) N(x; mu, s^2/2 I), so
-    # E_prior[p(x|z)^2] = (4 pi s^2)^(-d/2) N(x; b, W W^T + s^2/2 I).
+@pytest.mark.parametrize("power", [1, 2, 3, 4])
+@given(st.integers(1, 4), st.integers(1, 3), seeds)
+def test_prior_weight_moments_match_the_powered_gaussian_formula(power, d, k, seed):
+    # N(x; mu, s^2 I)^m = (2 pi s^2)^(-d(m-1)/2) m^(-d/2) N(x; mu, s^2/m I), so
+    # E_prior[p(x|z)^m] = (2 pi s^2)^(-d(m-1)/2) m^(-d/2) N(x; b, W W^T + s^2/m I).
     rng = np.random.default_rng(seed)
     model = nv.LinearGaussian.random(d, k, rng=rng, noise_var=float(rng.uniform(0.2, 2.0)))
     x = model.sample(3, rng=rng)
-    s2 = model.noise_var
-    direct = (-0.5 * d * math.log(4 * math.pi * s2)
-              + stats.multivariate_normal(model.b, model.W @ model.W.T + 0.5 * s2 * np.eye(d)).logpdf(x)
-              - 2 * model.log_marginal(x))
-    np.testing.assert_allclose(model.log_weight_second_moment(x, "prior"), np.atleast_1d(direct), rtol=1e-9, atol=1e-9)
+    s2, m = model.noise_var, power
+    direct = (-0.5 * d * (m - 1) * math.log(2 * math.pi * s2) - 0.5 * d * math.log(m)
+              + stats.multivariate_normal(model.b, model.W @ model.W.T + s2 / m * np.eye(d)).logpdf(x)
+              - m * model.log_marginal(x))
+    np.testing.assert_allclose(model.log_weight_moment(x, power, "prior"), np.atleast_1d(direct), rtol=1e-9, atol=1e-9)
+    if power == 2:
+        np.testing.assert_array_equal(model.log_weight_second_moment(x, "prior"), model.log_weight_moment(x, 2))
+
+
+def test_naive_bias_expansion_matches_the_taylor_coefficients_at_a_known_point():
+    # prior N(0, 1), posterior N(0, 1/2) (lambda = 1, x = b): w = sqrt(2) exp(-z^2/2), so
+    # E w^2 = 2/sqrt(3), E w^3 = 2^(3/2)/2 = sqrt(2); rv = 2/sqrt(3) - 1, mu3 = E w^3 - 3 E w^2 + 2
+    model = nv.LinearGaussian(W=np.array([[0.5]]), b=np.zeros(1), noise_var=0.25)
+    rv, mu3 = 2 / math.sqrt(3) - 1, math.sqrt(2) - 6 / math.sqrt(3) + 2
+    first, second = model.naive_log_bias_expansion(np.zeros(1), 10)
+    assert first == pytest.approx(-rv / 20, rel=1e-12)
+    assert second == pytest.approx((mu3 / 3 - 0.75 * rv**2) / 100, rel=1e-12)
+    with pytest.raises(ValueError, match="positive integer"):
+        nv.log_weight_moment([0.0], 1.0, [0.0], 1.0, 0)
 
 
 @given(st.integers(1, 6), seeds)
@@ -235,8 +250,9 @@ def test_good_region_prior_mass_falls_exponentially_while_posterior_mass_stays()
 @SLOWEST
 def test_naive_estimator_is_unbiased_for_p_and_biased_low_for_log_p(lam, seed):
     rng = np.random.default_rng(seed)
-    model = nv.LinearGaussian.isotropic(2, 1, lam, rng=rng)
-    results = dv.naive_estimator_checks(model, model.sample(1, rng=rng)[0], rng=rng)
+    model, x = dv.draw_naive_setup(rng, lam)
+    assert model.relative_variance(x, "prior") <= dv.NAIVE_MAX_RV
+    results = dv.naive_estimator_checks(model, x, rng=rng)
     assert all(r.passed for r in results), [r.name for r in results if not r.passed]
 
 
@@ -245,6 +261,18 @@ def test_naive_estimator_checks_reject_a_sum_instead_of_a_mean():
     planted = lambda xs, K, rng: model.naive_log_marginal(xs, K, rng=rng) + math.log(K)  # noqa: E731
     results = dv.naive_estimator_checks(model, model.sample(1, rng=1)[0], rng=2, estimator=planted)
     assert not results[0].passed and not results[3].passed
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_naive_bias_check_rejects_a_bias_off_by_a_quarter(seed):
+    # planted: the estimator silently drops a fifth of its K samples. It stays unbiased for p(x),
+    # but its log-bias is -rv/(2 * 0.8 K), 25 % larger than claimed: only the bias test sees it.
+    # (Without the control variate, 2000 estimates at K = 1000 did not see even a 10-fold error.)
+    rng = np.random.default_rng(seed)
+    model, x = dv.draw_naive_setup(rng)
+    drops = lambda xs, K, rng: model.naive_log_marginal(xs, max(1, int(0.8 * K)), rng=rng)  # noqa: E731
+    results = dv.naive_estimator_checks(model, x, rng=rng, estimator=drops)
+    assert results[0].passed and not results[3].passed, [(r.name, r.evidence["p_value"]) for r in results]
 
 
 @given(seeds)
@@ -357,6 +385,20 @@ def test_score_function_estimator_has_larger_variance_than_reparameterised(kind,
     rng = np.random.default_rng(seed)
     vae, th, ph, x = dv.draw_vae_setup(kind, rng)
     assert dv.score_variance_check(vae, th, ph, x, 20_000, rng=rng).passed
+
+
+@pytest.mark.parametrize("kind", ["tanh", "linear"])
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_antithetic_score_function_test_rejects_a_gradient_off_by_a_quarter(kind, seed):
+    # planted: REINFORCE scaled by 1.25, i.e. its mean 25 % off the exact gradient (as with a
+    # wrong 1/sigma_q factor); the plain 20 000-draw test of 3d.ii needed a 130 % error
+    rng = np.random.default_rng(seed)
+    vae, th, ph, x = dv.draw_vae_setup(kind, rng)
+    off = lambda th_, ph_, x_, eps: 1.25 * vae.grad_phi_score_samples(th_, ph_, x_, eps)  # noqa: E731
+    right = dv.gradient_mean_check(vae, th, ph, x, 200_000, "phi-score", rng=seed)
+    wrong = dv.gradient_mean_check(vae, th, ph, x, 200_000, "phi-score", rng=seed, estimator=off)
+    assert right.passed and not wrong.passed, (right.evidence["max_abs_z"], wrong.evidence["max_abs_z"])
+    assert "antithetic" in right.name
 
 
 def _forgets_prior_term(vae):
