@@ -18,6 +18,7 @@ from scipy import integrate, special, stats
 from sympy.stats import Expectation, Normal
 
 from derivations.chain import Step, derive
+from derivations.distributions import Uniform
 from derivations.registry import Answer, Check, Figure, Quantity, register
 from numerics import vae as nv
 from numerics.stattests import (CheckResult, binomial_test, close_test, ks_rejects,
@@ -381,10 +382,12 @@ def probability_integral_transform() -> Answer:
         checks=(Check("probability integral transform", "F(x) is Unif(0,1) when x is drawn from F (KS, several F).",
                       lambda rng: [pit_check(draw_distribution(fam, rng), 20_000, rng=rng)
                                    for fam in PIT_FAMILIES]),),
-        quantities=(Quantity(
-            "CDF of F(x)", u, kind="expression", symbols=(u,), domains={u: sp.Interval(0, 1)},
-            description=("The distribution of F(x) given by its CDF: P(F(x) <= u) as a function of u "
-                         "on [0, 1]. The answer Unif(0, 1) is the expression u.")),),
+        quantities=(
+            Quantity("distribution of F(x)", Uniform(sp.S(0), sp.S(1)), kind="distribution",
+                     description="F(x) ~ Unif(0, 1): write U(0, 1), \\mathcal{U}[0, 1] or Uniform(0, 1)"),
+            Quantity("CDF of F(x)", u, kind="expression", symbols=(u,), domains={u: sp.Interval(0, 1)},
+                     description=("The distribution of F(x) given by its CDF: P(F(x) <= u) as a function "
+                                  "of u on [0, 1], which is u itself."))),
     )
 
 
