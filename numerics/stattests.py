@@ -84,17 +84,52 @@ def required_sample_size(effect: float, sd: float, *, alpha: float = DEFAULT_ALP
     return int(math.ceil((z * sd / effect) ** 2))
 
 
-def mean_test(name: str, values: Any, expected: Any, *, alpha: float = DEFAULT_ALPHA) -> CheckResult:
+#: Rounding floor of :func:`mean_test`'s standard error, in units of ``eps * scale``.
+ROUNDING_ULPS = 8.0
+
+
+def mean_test(name: str, values: Any, expected: Any, *, alpha: float = DEFAULT_ALPHA,
+              scale: Any = None) -> CheckResult:
     """z-test that each column of ``values`` has mean ``expected`` (CLT, Bonferroni over columns).
 
     ``values`` has shape (n,) or (n, k): n independent draws of a k-vector whose expectation
     is claimed to be ``expected`` (shape (k,)). The family-wise false-alarm rate is ``alpha``.
+
+    The standard error has a floor at the resolution of float64 arithmetic,
+
+    .. math:: \\mathrm{se}_j = \\max\\big(s_j / \\sqrt{n},\\ c\\,\\varepsilon\\, m_j\\big), \\qquad
+              m_j = \\max\\big(\\max_i |v_{ij}|,\\ |\\mu_j|,\\ \\text{scale}_j\\big),
+
+    with :math:`\\varepsilon` the machine epsilon and :math:`c` = :data:`ROUNDING_ULPS` = 8. A
+    column that holds exactly up to rounding (a constant, or a difference of two equal
+    computations) has a sample spread of a few ulps, and its mean differs from ``expected`` by
+    rounding that does NOT average out: rounding errors are deterministic functions of the inputs,
+    so they share a sign (``np.full(10**6, 0.1).mean()`` is off by 2.8e-17 with a sample standard
+    error of 2.8e-20, z = 1000), and pairwise summation adds up to about
+    :math:`\\log_2 n\\,\\varepsilon\\, m_j`. Hence the floor is not divided by :math:`\\sqrt n`: with it
+    a difference passes when it is below :math:`z^* c\\,\\varepsilon\\, m_j` (about
+    :math:`40\\,\\varepsilon\\, m_j` at alpha = 1e-6, above that summation error for n up to
+    :math:`10^{6}` plus a few :math:`\\varepsilon\\, m_j` of rounding in each value),
+    far below any effect a Monte Carlo check is sized to detect. When the values are small
+    differences of large operands (a residual that is zero up to rounding), pass the operands'
+    magnitude as ``scale`` (a scalar or one per column): their rounding, not the values', sets
+    the resolution.
+
+    >>> mean_test("constant column", np.full(10**6, 0.1), 0.1).passed
+    True
+    >>> mean_test("shifted column with tiny spread", 1e-12 + np.full(1000, 1.0), 1.0).passed
+    False
     """
     v = np.asarray(values, dtype=float)
     v = v.reshape(len(v), -1)
     mu = np.broadcast_to(np.asarray(expected, dtype=float).ravel(), (v.shape[1],))
     n, k = v.shape
-    se = v.std(axis=0, ddof=1) / math.sqrt(n)
+    magnitude = np.maximum(np.abs(v).max(axis=0), np.abs(mu)) if n else np.abs(mu)
+    if scale is not None:
+        magnitude = np.maximum(magnitude, np.abs(np.broadcast_to(np.asarray(scale, dtype=float).ravel(), (k,))))
+    floor = ROUNDING_ULPS * np.finfo(float).eps * magnitude
+    sample_se = v.std(axis=0, ddof=1) / math.sqrt(n)
+    se = np.maximum(sample_se, floor)
     diff = v.mean(axis=0) - mu
     z = np.where(se > 0, np.abs(diff) / np.where(se > 0, se, 1.0), np.where(diff == 0, 0.0, np.inf))
     p = float(min(1.0, k * 2 * stats.norm.sf(z.max()))) if k else 1.0
@@ -102,7 +137,8 @@ def mean_test(name: str, values: Any, expected: Any, *, alpha: float = DEFAULT_A
         "test": "two-sided z-test on the sample mean (CLT), Bonferroni over components",
         "n": n, "components": k, "max_abs_z": float(z.max()), "critical_z": z_critical(alpha, k),
         "p_value": p, "alpha": alpha, "estimate": v.mean(axis=0), "expected": mu,
-        "standard_error": se,
+        "standard_error": se, "rounding_floor": floor,
+        "columns_at_rounding_floor": int((sample_se < floor).sum()),
     }
     return CheckResult(name, bool(p >= alpha), evidence)
 

@@ -70,3 +70,42 @@ def test_evidence_is_json_ready():
     r = T.mean_test("x", np.arange(10.0), 4.5)
     json.dumps(r.to_json())
 
+
+
+# --------------------------------------------------------------------------- rounding floor of mean_test
+
+
+@given(seed=st.integers(0, 2**32 - 1), n=st.integers(2, 10**6), value=st.floats(-1e6, 1e6, allow_subnormal=False))
+def test_mean_test_does_not_judge_the_rounding_of_a_constant_column(seed, n, value):
+    # every value is the same float: the sample spread is 0 or a few ulps, and the mean is off by
+    # summation rounding that does not shrink with n (without the floor, z ~ 1000 at n = 10^6)
+    col = np.full(n, value)
+    assert T.mean_test("constant", col, value).passed
+    # the same column computed by a cancellation of large operands: their magnitude is the scale
+    big = np.random.default_rng(seed).normal(0.0, 1e4, n)
+    cancelled = (value + big) - big
+    assert T.mean_test("constant plus rounding", cancelled, value, scale=1e4 + abs(value) + np.abs(big).max()).passed
+
+
+def test_mean_test_rounding_floor_is_needed_for_the_measured_cases():
+    # without the floor these columns give z far beyond z* = 4.9 (measured: 31 and 1000)
+    for n in (1000, 10**6):
+        r = T.mean_test("0.1 repeated", np.full(n, 0.1), 0.1)
+        assert r.passed and r.evidence["columns_at_rounding_floor"] == 1
+
+
+@given(seed=st.integers(0, 2**32 - 1), shift=st.floats(1e-12, 1e-9), spread=st.floats(0.0, 1e-15))
+def test_mean_test_still_rejects_a_shifted_column_with_tiny_spread(seed, shift, spread):
+    rng = np.random.default_rng(seed)
+    col = 1.0 + shift + spread * rng.standard_normal(1000)
+    assert not T.mean_test("shifted by >= 1e-12", col, 1.0).passed
+    # a residual that should be zero, off by the shift, with operands of size 1
+    assert not T.mean_test("residual off by the shift", col - 1.0, 0.0, scale=1.0).passed
+
+
+@given(seed=st.integers(0, 2**32 - 1))
+def test_mean_test_rounding_floor_is_inactive_for_ordinary_samples(seed):
+    x = np.random.default_rng(seed).normal(3.0, 1e-3, size=(5000, 3))
+    r = T.mean_test("ordinary", x, [3.0, 3.0, 3.0])
+    assert r.evidence["columns_at_rounding_floor"] == 0
+    assert all(f < 1e-6 * s for f, s in zip(r.evidence["rounding_floor"], r.evidence["standard_error"]))
