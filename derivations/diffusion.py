@@ -459,9 +459,18 @@ def check_residual_orthogonality(rng, *, alpha_bar=None, data=None, weights=None
     predictor = predictor or nd.optimal_epsilon
     _, eps, xt = nd.sample_joint(n, a, data, rng=rng, weights=weights)
     residual = eps - predictor(xt, a, data, weights)
-    products = (residual[:, :, None] * _test_functions(xt)[:, None, :]).reshape(n, -1)
+    f = _test_functions(xt)
+    products = (residual[:, :, None] * f[:, None, :]).reshape(n, -1)
     return mean_test(f"residual orthogonal to 5 test functions (abar={a:.4g}, {len(data)} data points)",
-                     products, np.zeros(products.shape[1]))
+                     products, np.zeros(products.shape[1]),
+                     scale=np.outer(np.full(eps.shape[1], _noise_operands(a, eps, xt, data)), np.abs(f).max(axis=0)))
+
+
+def _noise_operands(a: float, eps: np.ndarray, xt: np.ndarray, data: np.ndarray) -> float:
+    """Size of the operands of eps - (x_t - sqrt(abar) y) / sqrt(1 - abar): where the posterior sits
+    on one data point such a residual is rounding only, at this size rather than its own
+    (the rounding floor of :func:`numerics.stattests.mean_test`)."""
+    return float(np.abs(eps).max() + (np.abs(xt).max() + math.sqrt(a) * np.abs(data).max()) / math.sqrt(1 - a))
 
 
 def _unit_fields(x: np.ndarray) -> list[np.ndarray]:
@@ -651,8 +660,10 @@ def check_posterior_calibration(rng, *, alpha_bar=None, data=None, weights=None,
     resid = np.hstack([g(eps) - np.einsum("mk,mkg->mg", p, g(at)), np.eye(len(data))[labels] - p])
     h = np.column_stack([np.ones(n), np.tanh(xt[:, 0]), np.tanh(xt[:, 1])])
     products = (resid[:, :, None] * h[:, None, :]).reshape(n, -1)
+    big = _noise_operands(a, eps, xt, data)  # g holds eps (2 columns) and its products (3 columns)
+    operands = np.concatenate([[big, big], np.full(3, big * big), np.ones(len(data))])
     return mean_test(f"claimed posterior reproduces E[g(eps) h(x_t)] (abar={a:.4g}, {len(data)} data points)",
-                     products, np.zeros(products.shape[1]))
+                     products, np.zeros(products.shape[1]), scale=np.outer(operands, np.abs(h).max(axis=0)))
 
 
 def check_likelihood_ratio(rng, *, m: int = 200):

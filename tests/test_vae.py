@@ -457,7 +457,8 @@ def test_every_part_of_question_3_reaches_its_claimed_status(pid):
 def test_reference_answers_for_verify():
     q = {pid: registration(pid).build().quantities for pid in ("3b.i", "3b.ii", "3b.iii", "3b.iv", "3b.vi",
                                                                "3c.iv", "3d.i", "3d.ii")}
-    assert q["3b.i"][0].value == dv.u
+    named = {x.name: x.value for x in q["3b.i"]}
+    assert named["CDF of F(x)"] == dv.u and (named["distribution of F(x)"].low, named["distribution of F(x)"].high) == (0, 1)
     assert (q["3b.ii"][0].kind, q["3b.ii"][0].value) == ("choice", 1)
     assert (q["3b.iii"][0].kind, q["3b.iii"][0].value) == ("choice", 2)
     assert "literally" in q["3b.iii"][0].description
