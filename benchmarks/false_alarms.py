@@ -57,19 +57,19 @@ def run_checks(answer, part_id: str, seed: int, on_check=None) -> list[tuple[str
 
 def summarise(part_id: str, results: list[list[tuple[str, CheckResult]]], errors: list[str]) -> list[dict]:
     """One row per check result: failures, designed alpha, calibration of its p-values."""
-    by_name: dict[str, list[CheckResult]] = {}
+    by_name: dict[tuple[str, str], list[CheckResult]] = {}
     for seed_results in results:
         for key, r in seed_results:  # a position may hold another test under another seed
-            by_name.setdefault(f"{key} ({r.evidence.get('test', '?')})", []).append(r)
+            by_name.setdefault((key, str(r.evidence.get("test", "?"))), []).append(r)
     rows = []
-    for name, rs in by_name.items():
+    for (name, _), rs in by_name.items():
         ev = rs[0].evidence
         p = np.array([r.evidence["p_value"] for r in rs if isinstance(r.evidence.get("p_value"), (int, float))])
         seeds = len(rs)
         fails = sum(not r.passed for r in rs)
         failed_seeds = [i for i, r in enumerate(rs) if not r.passed][:10]
         alpha = ev.get("alpha")
-        row = {"part": part_id, "check": name.rsplit(" (", 1)[0], "example": rs[0].name, "test": ev.get("test", "?"),
+        row = {"part": part_id, "check": name, "example": rs[0].name, "test": ev.get("test", "?"),
                "seeds": seeds, "failures": fails,
                "designed_alpha": alpha, "expected_failures": alpha * seeds if alpha else None,
                "failure_rate_upper_95": float(stats.beta.ppf(0.95, fails + 1, seeds - fails)) if seeds else None,
@@ -91,10 +91,16 @@ def summarise(part_id: str, results: list[list[tuple[str, CheckResult]]], errors
     return rows
 
 
+def part_seconds(timing: dict, seeds: int) -> float:
+    """Seconds spent on the parts in ``timing`` (building them and running their checks), also
+    those kept from an earlier run by ``--update``."""
+    return sum(t["build_s"] + t["checks_s_per_seed"] * seeds for t in timing.values())
+
+
 def markdown(rows: list[dict], info: dict, seeds: int) -> str:
     lines = [f"### False alarms: every numeric check under {seeds} seeds\n",
              f"Load {info['load_1min_at_start']:.1f} -> {info.get('load_1min_at_end', float('nan')):.1f}; "
-             f"{info.get('seconds', 0):.0f} s. 'p<0.01' counts seeds whose p-value fell below 0.01 "
+             f"{info.get('part_seconds', info.get('seconds', 0)):.0f} s of checks over all parts. 'p<0.01' counts seeds whose p-value fell below 0.01 "
              f"(about {seeds // 100} expected under a true null); 'calib. p' is the one-sided binomial "
              "p-value of that count (small = p-values pile up near 0). Checks marked 'must reject' pass "
              "when their test rejects (a wrong option must be caught): small p-values are their purpose.\n",
@@ -130,6 +136,7 @@ def merge(target: str, sources: list[str]) -> None:
     merged = sorted((r for rs in rows.values() for r in rs), key=lambda r: ORDER.index(r["part"]))
     info = dict(docs[-1]["machine"], merged_from=[target, *sources],
                 seconds=sum(d["machine"].get("seconds", 0) for d in docs),
+                part_seconds=part_seconds(timing, docs[-1]["seeds"]),
                 load_1min_at_start=max(d["machine"]["load_1min_at_start"] for d in docs),
                 load_1min_at_end=max(d["machine"].get("load_1min_at_end", 0) for d in docs))
     write(target, {"machine": info, "seeds": docs[-1]["seeds"], "timing": timing, "rows": merged},
@@ -182,6 +189,7 @@ def main(argv: list[str]) -> int:
         rows.extend(summarise(pid, results, errors))
         rows.sort(key=lambda r: ORDER.index(r["part"]))
         info["seconds"] = time.perf_counter() - start
+        info["part_seconds"] = part_seconds(timing, args.seeds)
         info["load_1min_at_end"] = load()
         print(f"{pid}: {timing[pid]['checks_s_per_seed']:.3f} s/seed, "
               f"{sum(r['failures'] for r in rows if r['part'] == pid)} failures", file=sys.stderr, flush=True)
