@@ -12,14 +12,17 @@ larger), so the count of p-values below 0.01 is Binomial(S, <= 0.01); a one-side
 test of that count at level 0.001 flags a check whose p-values pile up near 0 (a biased
 estimator or an under-estimated standard error) long before it fails at 1e-6.
 
-Run: ``python -m benchmarks.false_alarms [--seeds 200] [PART ...]``. Results are written after
-every part (``results/false_alarms.json`` and ``.md``), so a long run can be read while it goes.
+Run: ``python -m benchmarks.false_alarms [--seeds 200] [--jobs 2] [PART ...]``. Results are
+written after every part (``results/false_alarms.json`` and ``.md``), so a long run can be read
+while it goes. ``--jobs J`` splits the parts between J processes, balanced by the times of the
+previous run, and merges their results (``--merge TARGET SOURCE ...`` does that step alone).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import subprocess
 import sys
 import time
 import traceback
@@ -127,6 +130,7 @@ def merge(target: str, sources: list[str]) -> None:
     a part present in several runs is taken from the last one named."""
     docs = [json.loads((RESULTS / f"{name}.json").read_text()) for name in [target, *sources]
             if (RESULTS / f"{name}.json").exists()]
+    docs = [d for d in docs if d["seeds"] == docs[-1]["seeds"]]  # never mix runs of different lengths
     rows: dict[str, list[dict]] = {}
     timing: dict = {}
     for doc in docs:
@@ -143,6 +147,47 @@ def merge(target: str, sources: list[str]) -> None:
           markdown(merged, info, docs[-1]["seeds"]))
 
 
+def balanced_split(ids: list[str], jobs: int, seconds: dict[str, float]) -> list[list[str]]:
+    """``ids`` in ``jobs`` groups of about equal total time (longest first, each to the
+    least-loaded group); parts without an earlier time count as the median one.
+
+    >>> balanced_split(["1a.i", "1a.ii", "2a", "9g"], 2, {"9g": 5.0, "1a.i": 3.0, "2a": 2.0})
+    [['2a', '9g'], ['1a.i', '1a.ii']]
+    """
+    typical = float(np.median(list(seconds.values()))) if seconds else 1.0
+    groups: list[list[str]] = [[] for _ in range(jobs)]
+    load_s = [0.0] * jobs
+    for pid in sorted(ids, key=lambda p: -seconds.get(p, typical)):
+        g = load_s.index(min(load_s))
+        groups[g].append(pid)
+        load_s[g] += seconds.get(pid, typical)
+    return [sorted(g, key=ORDER.index) for g in groups if g]
+
+
+def run_jobs(ids: list[str], args) -> int:
+    """Run the parts in ``args.jobs`` processes (one per core), then merge into ``args.name``."""
+    old = RESULTS / f"{args.name}.json"
+    timing = json.loads(old.read_text())["timing"] if old.exists() else {}
+    seconds = {k: v["build_s"] + v["checks_s_per_seed"] for k, v in timing.items()}
+    names = []
+    procs = []
+    for i, group in enumerate(balanced_split(ids, args.jobs, seconds)):
+        names.append(f"{args.name}_job{i + 1}")
+        procs.append(subprocess.Popen([sys.executable, "-m", "benchmarks.false_alarms", "--seeds", str(args.seeds),
+                                       "--name", names[-1], *group], stdout=subprocess.DEVNULL))
+    codes = [p.wait() for p in procs]
+    if any(codes):
+        print(f"error: a job failed (exit codes {codes}); partial results in {names}", file=sys.stderr)
+        return 1
+    if not args.update and old.exists():
+        old.unlink()  # a full rerun: nothing of the earlier run is kept
+    merge(args.name, names)
+    for name in names:
+        for ext in (".json", ".md"):
+            (RESULTS / f"{name}{ext}").unlink(missing_ok=True)
+    return 0
+
+
 def main(argv: list[str]) -> int:
     if argv[:1] == ["--merge"]:  # --merge TARGET SOURCE ...
         merge(argv[1], argv[2:])
@@ -153,8 +198,11 @@ def main(argv: list[str]) -> int:
     ap.add_argument("--name", default="false_alarms")
     ap.add_argument("--update", action="store_true",
                     help="keep the other parts' rows of an earlier run with the same --seeds, replace these")
+    ap.add_argument("--jobs", type=int, default=1, help="processes to split the parts between (one per core)")
     args = ap.parse_args(argv)
     ids = select(args.parts) if args.parts else list(ORDER)
+    if args.jobs > 1:
+        return run_jobs(ids, args)
     info = machine()
     start = time.perf_counter()
     rows: list[dict] = []

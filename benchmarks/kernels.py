@@ -32,7 +32,7 @@ from numerics import diffusion, kernels
 D, M, N = 8, 20_000, 20_000
 ALPHA_BAR, T = 0.5, 0.5
 SK_ROWS = 1000
-REPEAT = 3
+REPEAT = 5
 
 
 def problem(m: int = M, n: int = N, d: int = D, seed: int = 0):

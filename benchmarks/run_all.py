@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 
 from benchmarks import check_time, false_alarms, kde, kernels, mixtures, power, scaling
@@ -16,7 +17,8 @@ from benchmarks.common import RESULTS
 STEPS = {
     "bench": [(kernels.main, []), (mixtures.main, []), (kde.main, []), (scaling.main, []),
               (check_time.main, ["--tests"])],
-    "reliability": [(false_alarms.main, ["--seeds", "200"]), (power.main, ["--seeds", "20"])],
+    "reliability": [(false_alarms.main, ["--seeds", "200", "--jobs", str(max(1, os.cpu_count() or 1))]),
+                    (power.main, ["--seeds", "20"])],
 }
 
 
