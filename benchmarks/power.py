@@ -213,7 +213,9 @@ def part_rows(pid: str, answer, seeds: int) -> list[dict]:
 def markdown(rows: list[dict], info: dict, seeds: int) -> str:
     lines = [f"### Power: smallest planted error each check rejects (power >= {TARGET_POWER}, {seeds} seeds)\n",
              f"Load {info['load_1min_at_start']:.1f} -> {info.get('load_1min_at_end', float('nan')):.1f}; "
-             f"{info.get('seconds', 0):.0f} s.\n",
+             f"{info.get('seconds', 0):.0f} s. '[i/k]' numbers a check's calls to the tests of "
+             "numerics.stattests (a check may also make deterministic comparisons that call none), so "
+             "it can differ from the numbering of results in false_alarms.md.\n",
              "| part | check | test | sample size | smallest detected error | note |", "|---|---|---|---|---|---|"]
     for r in rows:
         e = r.get("smallest_error")
