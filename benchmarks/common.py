@@ -15,6 +15,8 @@ from typing import Callable
 
 import numpy as np
 
+from derivations.fileio import atomic_write
+
 RESULTS = Path(__file__).resolve().parent / "results"
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -106,8 +108,8 @@ def measure_here(setup: Callable[[], Callable[[], object]]) -> None:
 
 def write(name: str, payload: dict, markdown: str) -> None:
     RESULTS.mkdir(parents=True, exist_ok=True)
-    (RESULTS / f"{name}.json").write_text(json.dumps(payload, indent=1, default=float) + "\n")
-    (RESULTS / f"{name}.md").write_text(markdown.rstrip() + "\n")
+    atomic_write(RESULTS / f"{name}.json", json.dumps(payload, indent=1, default=float) + "\n")
+    atomic_write(RESULTS / f"{name}.md", markdown.rstrip() + "\n")
     print(markdown)
 
 

@@ -168,7 +168,7 @@ def run_jobs(ids: list[str], args) -> int:
     """Run the parts in ``args.jobs`` processes (one per core), then merge into ``args.name``."""
     old = RESULTS / f"{args.name}.json"
     timing = json.loads(old.read_text())["timing"] if old.exists() else {}
-    seconds = {k: v["build_s"] + v["checks_s_per_seed"] for k, v in timing.items()}
+    seconds = {k: part_seconds({k: v}, args.seeds) for k, v in timing.items()}
     names = []
     procs = []
     for i, group in enumerate(balanced_split(ids, args.jobs, seconds)):

@@ -13,6 +13,7 @@ import sys
 
 from benchmarks import check_time, false_alarms, kde, kernels, mixtures, power, scaling
 from benchmarks.common import RESULTS
+from derivations.fileio import atomic_write
 
 STEPS = {
     "bench": [(kernels.main, []), (mixtures.main, []), (kde.main, []), (scaling.main, []),
@@ -83,7 +84,7 @@ def main(argv: list[str]) -> int:
     for fn, args in STEPS.get(what, []):
         fn(args)
     text = summary()
-    (RESULTS / "summary.md").write_text(text + "\n")
+    atomic_write(RESULTS / "summary.md", text + "\n")
     print(text)
     return 0
 
