@@ -20,7 +20,8 @@ from typing import Any, Mapping, Sequence
 
 import sympy as sp
 
-from derivations.chain import ChainResult, StepResult, Verdict
+from derivations.chain import ChainResult, StepResult
+from derivations.status import Status
 from derivations.latex_breaking import LINE, formula, formula_width, math_lines
 from derivations.parts import PARTS
 from derivations.render import EVIDENCE_KEYS, evidence_fields
@@ -306,9 +307,9 @@ _REL = {"=": "=", "<=": r"\le", ">=": r"\ge"}
 
 def _reason_tag(step: StepResult) -> str:
     text = prose(step.reason)
-    if step.verdict is Verdict.CHECKED:
+    if step.verdict is Status.CHECKED:
         text += r"\numonly"
-    elif step.verdict is Verdict.FAILED:
+    elif step.verdict is Status.FAILED:
         text = r"\textcolor{statusfailed}{\textbf{fails:}} " + text
     return rf"\tag*{{\reason{{{text}}}}}"
 
@@ -522,8 +523,8 @@ def status_line(result: PartResult) -> str:
     facts = []
     if result.chains:
         n_steps = sum(len(c.steps) for c in result.chains)
-        numeric = sum(s.verdict is Verdict.CHECKED for c in result.chains for s in c.steps)
-        failed = sum(s.verdict is Verdict.FAILED for c in result.chains for s in c.steps)
+        numeric = sum(s.verdict is Status.CHECKED for c in result.chains for s in c.steps)
+        failed = sum(s.verdict is Status.FAILED for c in result.chains for s in c.steps)
         facts.append(f"{n_steps} derivation step{'s' * (n_steps != 1)}"
                      + (f", {numeric} of them checked numerically only" if numeric else "")
                      + (f", {failed} failed" if failed else ""))

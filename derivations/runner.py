@@ -8,7 +8,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from derivations.chain import ChainResult, Verdict
+from derivations.chain import ChainResult
+from derivations.status import Status
 from derivations.parts import PARTS
 from derivations.registry import Answer, registration
 from numerics.stattests import CheckResult
@@ -55,17 +56,17 @@ def part_rng(part_id: str, seed: int) -> np.random.Generator:
     return np.random.default_rng(part_seed(part_id, seed))
 
 
-def decide_status(claim: str, chains: list[ChainResult], checks: list[CheckResult], error: str | None) -> str:
+def decide_status(claim: str, chains: list[ChainResult], checks: list[CheckResult], error: str | None) -> Status:
     """Honest status: failed on any failure; ``proved`` only if every chain step is symbolic."""
     if error is not None:
-        return "failed"
-    if any(c.verdict is Verdict.FAILED for c in chains) or any(not c.passed for c in checks):
-        return "failed"
-    if claim == "proved":
-        if chains and all(c.verdict is Verdict.PROVED for c in chains):
-            return "proved"
-        return "checked"
-    return claim
+        return Status.FAILED
+    if any(c.verdict is Status.FAILED for c in chains) or any(not c.passed for c in checks):
+        return Status.FAILED
+    if claim == Status.PROVED:
+        if chains and all(c.verdict is Status.PROVED for c in chains):
+            return Status.PROVED
+        return Status.CHECKED
+    return Status(claim)
 
 
 def run_part(part_id: str, *, seed: int = 0, with_checks: bool = True) -> PartResult:

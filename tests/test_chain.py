@@ -4,7 +4,9 @@ import sympy as sp
 from hypothesis import given
 from hypothesis import strategies as st
 
-from derivations.chain import Step, Verdict, derive, symbol_strategy
+from derivations.chain import Step, derive
+from derivations.points import symbol_strategy
+from derivations.status import Status
 
 a, b = sp.symbols("a b", positive=True)
 x = sp.Symbol("x", real=True)
@@ -17,7 +19,7 @@ def test_true_algebraic_chain_is_proved():
                (a**2 - a * b + a * b - b**2, "distribute"),
                (a**2 - b**2, "cross terms cancel"))
     r = c.verify()
-    assert r.verdict is Verdict.PROVED
+    assert r.verdict is Status.PROVED
     assert all(s.method.startswith("symbolic") for s in r.steps)
 
 
@@ -27,7 +29,7 @@ def test_broken_chain_names_the_wrong_step_and_gives_a_counterexample():
                (2 * sp.Symbol("s", positive=True) ** 2, "pull the square out (wrong: drops a factor 2)"),
                (sp.Symbol("s", positive=True) ** 2 * 2, "reorder"))
     r = c.verify()
-    assert r.verdict is Verdict.FAILED
+    assert r.verdict is Status.FAILED
     bad = r.first_failure
     assert bad.index == 2 and "drops a factor" in bad.reason
     assert bad.counterexample is not None and set(bad.counterexample) == {"s"}
@@ -36,7 +38,7 @@ def test_broken_chain_names_the_wrong_step_and_gives_a_counterexample():
 
 def test_sign_error_is_caught_even_though_it_vanishes_at_zero():
     c = derive("odd function", sp.sin(x) * x, (sp.sin(-x) * x, "sin is even (wrong)"))
-    assert c.verify().verdict is Verdict.FAILED
+    assert c.verify().verdict is Status.FAILED
 
 
 def test_alpha_for_alphabar_mistake_is_caught_on_the_unit_interval():
@@ -44,7 +46,7 @@ def test_alpha_for_alphabar_mistake_is_caught_on_the_unit_interval():
     c = derive("forward mean", sp.sqrt(abar) * sp.sqrt(alpha), (sp.sqrt(abar), "drop alpha_t (wrong)"),
                domains={abar: UNIT, alpha: UNIT})
     r = c.verify()
-    assert r.verdict is Verdict.FAILED
+    assert r.verdict is Status.FAILED
     assert 0 < r.first_failure.counterexample["alphabar_t"] < 1
 
 
@@ -52,32 +54,32 @@ def test_step_sympy_cannot_decide_is_only_checked():
     # |x| = sqrt(x^2) needs the real assumption; numeric_only forces the point check.
     c = derive("abs", sp.Abs(x), Step(sp.sqrt(x**2), "definition of |x|", numeric_only=True))
     r = c.verify()
-    assert r.verdict is Verdict.CHECKED
+    assert r.verdict is Status.CHECKED
     assert r.steps[0].method.startswith("numeric")
 
 
 def test_inequalities_are_verified_in_the_stated_direction():
     good = derive("AM-GM", (a + b) / 2, (sp.sqrt(a * b), "AM-GM", ">="))
-    assert good.verify().verdict in (Verdict.PROVED, Verdict.CHECKED)
+    assert good.verify().verdict in (Status.PROVED, Status.CHECKED)
     wrong = derive("reversed AM-GM", (a + b) / 2, (sp.sqrt(a * b), "AM-GM reversed (wrong)", "<="))
-    assert wrong.verify().verdict is Verdict.FAILED
+    assert wrong.verify().verdict is Status.FAILED
 
 
 def test_matrix_steps_compare_every_entry():
     m = sp.Matrix([a, b])
     ok = derive("scale", 2 * m, (sp.Matrix([2 * a, 2 * b]), "entrywise"))
-    assert ok.verify().verdict is Verdict.PROVED
+    assert ok.verify().verdict is Status.PROVED
     bad = derive("scale", 2 * m, (sp.Matrix([2 * a, b]), "forgot the second entry"))
-    assert bad.verify().verdict is Verdict.FAILED
+    assert bad.verify().verdict is Status.FAILED
 
 
 def test_unevaluated_limits_and_integrals_are_evaluated():
     t = sp.Symbol("t", positive=True)
     c = derive("variance vanishes", sp.Limit((1 - t) ** 2, t, 1, dir="-"), (sp.S(0), "polynomial is continuous"))
-    assert c.verify().verdict is Verdict.PROVED
+    assert c.verify().verdict is Status.PROVED
     g = derive("Gaussian integral", sp.Integral(sp.exp(-(x**2) / 2), (x, -sp.oo, sp.oo)),
                (sp.sqrt(2 * sp.pi), "Gaussian integral"))
-    assert g.verify().verdict is Verdict.PROVED
+    assert g.verify().verdict is Status.PROVED
 
 
 def test_verification_is_reproducible_by_seed():

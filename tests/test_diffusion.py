@@ -16,7 +16,8 @@ from hypothesis import strategies as st
 from scipy import stats
 
 from derivations import diffusion as D
-from derivations.chain import Step, Verdict, derive
+from derivations.chain import Step, derive
+from derivations.status import Status
 from derivations.runner import decide_status, part_rng, part_seed
 from numerics import diffusion as nd
 
@@ -180,14 +181,14 @@ def test_planted_wrong_steps_are_rejected_by_name():
                        Step(a2 * (1 - a1) + (1 - a2) ** 2, "squared the noise scale (wrong)",
                             simplify=D.by_independence), domains=D._SCHEDULE)
     r = wrong_var.verify()
-    assert r.verdict is Verdict.FAILED and "wrong" in r.first_failure.reason
+    assert r.verdict is Status.FAILED and "wrong" in r.first_failure.reason
     wrong_limit = derive("limit", sp.Matrix([sp.Limit(e, D.abar, 0, "+") for e in D.EPS_STAR]),
                          (sp.zeros(2, 1), "the noise estimate vanishes (wrong)"))
-    assert wrong_limit.verify().verdict is Verdict.FAILED
+    assert wrong_limit.verify().verdict is Status.FAILED
     wrong_sigmoid = derive("sigmoid", D.WEIGHT_1,
                            Step(D.sigmoid(D.abar * (D.xhat_1 - D.xhat_2) / (1 - D.abar)), "alpha for sqrt (wrong)",
                                 simplify=D.exp_normal_form), domains={D.abar: D.UNIT})
-    assert wrong_sigmoid.verify().verdict is Verdict.FAILED
+    assert wrong_sigmoid.verify().verdict is Status.FAILED
 
 
 # --------------------------------------------------------------------------- checks pass on the truth

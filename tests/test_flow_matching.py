@@ -12,7 +12,8 @@ from scipy import stats
 from scipy.special import logsumexp
 
 from derivations import flow_matching as F
-from derivations.chain import Step, Verdict, derive
+from derivations.chain import Step, derive
+from derivations.status import Status
 from derivations.runner import run_part
 from numerics import flow_matching as fm
 from numerics import kernels
@@ -334,8 +335,8 @@ def test_exact_sampler_check_rejects_a_field_that_misses_the_data():
 def test_every_chain_of_question_9_is_proved_symbolically(part):
     result = run_part(part, seed=0, with_checks=False)
     assert result.error is None
-    assert all(c.verdict is Verdict.PROVED for c in result.chains), [
-        (c.chain.title, s.reason, s.method) for c in result.chains for s in c.steps if s.verdict is not Verdict.PROVED]
+    assert all(c.verdict is Status.PROVED for c in result.chains), [
+        (c.chain.title, s.reason, s.method) for c in result.chains for s in c.steps if s.verdict is not Status.PROVED]
 
 
 def test_continuity_chain_rejects_a_velocity_off_by_a_factor_of_1_minus_t():
@@ -344,7 +345,7 @@ def test_continuity_chain_rejects_a_velocity_off_by_a_factor_of_1_minus_t():
     wrong_v = (x_1 - x) / (1 - t) ** 2
     chain = derive("continuity with a wrong velocity", (sp.Derivative(p, t) + sp.Derivative(p * wrong_v, x)) / p,
                    Step(sp.S(0), "terms cancel (wrong)", simplify=F._rational), domains={t: F.UNIT})
-    assert chain.verify(max_examples=30).verdict is Verdict.FAILED
+    assert chain.verify(max_examples=30).verdict is Status.FAILED
 
 
 def test_posterior_chain_rejects_a_softmax_with_the_wrong_variance():
@@ -354,4 +355,4 @@ def test_posterior_chain_rejects_a_softmax_with_the_wrong_variance():
     wrong = sp.exp(-(x - t * ys[0]) ** 2 / (2 * (1 - t))) / sum(sp.exp(-(x - t * y) ** 2 / (2 * (1 - t))) for y in ys)
     chain = derive("Bayes with the wrong variance", right, Step(wrong, "softmax (wrong variance)", simplify=F._rational),
                    domains={t: F.UNIT})
-    assert chain.verify(max_examples=30).verdict is Verdict.FAILED
+    assert chain.verify(max_examples=30).verdict is Status.FAILED

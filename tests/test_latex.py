@@ -15,7 +15,8 @@ import pytest
 import sympy as sp
 
 from derivations import cli, latex, pdf, registry
-from derivations.chain import ChainResult, Step, StepResult, Verdict, derive
+from derivations.chain import ChainResult, Step, StepResult, derive
+from derivations.status import Status
 from derivations.figures import draw_all
 from derivations.parts import ORDER, PARTS
 from derivations.plotting import new_figure, save
@@ -295,7 +296,7 @@ def _typeset_only(pid: str) -> PartResult:
     if reg is None:
         return result
     result.answer = reg.build()
-    result.chains = [ChainResult(c, tuple(StepResult(i, s.reason, s.relation, lhs, s.expr, Verdict.PROVED, "unverified")
+    result.chains = [ChainResult(c, tuple(StepResult(i, s.reason, s.relation, lhs, s.expr, Status.PROVED, "unverified")
                                           for i, (lhs, s) in enumerate(c.pairs(), start=1)))
                      for c in result.answer.chains]
     return result

@@ -12,7 +12,8 @@ from sklearn.mixture import GaussianMixture
 from sklearn.mixture._gaussian_mixture import _estimate_gaussian_parameters
 
 from derivations import mixtures as dm
-from derivations.chain import Verdict, derive
+from derivations.chain import derive
+from derivations.status import Status
 from numerics import mixtures as mx
 from numerics.stattests import binomial_test, chi_square_test, moments_test
 
@@ -341,7 +342,7 @@ def test_the_symmetric_point_is_a_saddle_that_rounding_escapes_without_a_stoppin
 def test_every_chain_of_questions_4_to_7_is_proved_symbolically(build):
     for chain in build().chains:
         result = chain.verify()
-        assert result.verdict is Verdict.PROVED, (chain.title, result.first_failure)
+        assert result.verdict is Status.PROVED, (chain.title, result.first_failure)
 
 
 s1 = sp.Symbol("sigma_1^2", positive=True)
@@ -356,7 +357,7 @@ narrow = 1 / (1 + 2 ** (-dm.d / 2) * sp.exp(dm.D / (4 * s1)))
            sp.Derivative(sp.log(1 + sp.exp(-dm.xs)), dm.xs), (1 / (1 + sp.exp(-dm.xs)), "wrong")),
 ])
 def test_planted_wrong_steps_are_rejected(chain):
-    assert chain.verify().verdict is Verdict.FAILED
+    assert chain.verify().verdict is Status.FAILED
 
 
 def test_sum_hint_does_not_prove_a_false_sum_identity():

@@ -14,7 +14,8 @@ from hypothesis import strategies as st
 from scipy import stats
 
 from derivations import warmup as wu
-from derivations.chain import Verdict, derive
+from derivations.chain import derive
+from derivations.status import Status
 from numerics import autoregressive, flows, kde, logistic, mixtures, probability_flow
 from numerics import warmup as nw
 
@@ -43,27 +44,27 @@ BUILDERS = [wu.kde_density, wu.kde_sampling, wu.autoregressive_density, wu.autor
 def test_every_chain_of_questions_1_and_2_holds(build):
     answer = build()
     verdicts = [c.verify().verdict for c in answer.chains]
-    assert answer.chains and Verdict.FAILED not in verdicts
+    assert answer.chains and Status.FAILED not in verdicts
 
 
 def test_only_the_kl_sign_step_of_1a_v_is_numeric():
     steps = [s for c in wu.vae_chains() for s in c.verify().steps]
-    assert [s.verdict for s in steps].count(Verdict.CHECKED) == 1
-    assert Verdict.FAILED not in [s.verdict for s in steps]
+    assert [s.verdict for s in steps].count(Status.CHECKED) == 1
+    assert Status.FAILED not in [s.verdict for s in steps]
 
 
 def test_change_of_variables_without_the_jacobian_is_rejected():
     phi = wu.normal_pdf(wu.SINH_INVERSE, 0, 1)
     wrong = derive("forgot d g^{-1}/dx", sp.Derivative(wu.std_normal_cdf(wu.SINH_INVERSE), wu.x),
                    (phi, "differentiate (wrong)"))
-    assert wrong.verify().verdict is Verdict.FAILED
+    assert wrong.verify().verdict is Status.FAILED
 
 
 def test_mle_root_with_the_wrong_logit_is_rejected():
     phat = sp.Symbol("phat", positive=True)
     wrong = derive("logit upside down", wu.sigmoid(sp.log((1 - phat) / phat)), (phat, "wrong logit"),
                    domains={phat: wu.UNIT})
-    assert wrong.verify().verdict is Verdict.FAILED
+    assert wrong.verify().verdict is Status.FAILED
 
 
 def test_2b_quantities_are_consistent_with_the_mle():

@@ -2,7 +2,7 @@
 
 ``correct`` means SymPy reduced the difference to zero (targeted simplifications within a time
 budget); ``correct (numerically)`` means both sides agreed at many points Hypothesis drew across
-signs and scales (:func:`derivations.chain.numeric_check`, with its absolute and relative
+signs and scales (:func:`derivations.points.at_points`, with its absolute and relative
 tolerance); ``incorrect`` comes with the shrunk point where they differ and both values there.
 
 >>> import sympy as sp
@@ -24,11 +24,13 @@ from typing import Any
 
 import sympy as sp
 
-from derivations.answercheck.budget import OutOfTime, time_budget
+from derivations.budget import OutOfTime, time_budget
 from derivations.answercheck.dists import FAMILY_NAMES, Component, DistSum, as_expr
 from derivations.answercheck.errors import AnswerError
 from derivations.answercheck.vocabulary import applied_functions
-from derivations.chain import Verdict, numeric_check
+from derivations.points import at_points
+from derivations.status import Status
+from derivations.zero import QUICK, SLOW, decide
 
 CORRECT = "correct"
 NUMERIC = "correct (numerically)"
@@ -75,89 +77,18 @@ def _shape_name(shape: tuple) -> str:
     return f"a {rows}-vector" if cols == 1 else f"a {rows}x{cols} matrix"
 
 
-def _evaluated(diff: sp.Expr) -> sp.Expr:
-    """``doit``, except on sums: SymPy's attempts at a closed form of a sum over a symbolic n
-    take seconds and never help to compare two sums term by term."""
-    if not diff.has(sp.Sum):
-        return diff.doit()
-    return diff.replace(lambda e: isinstance(e, (sp.Derivative, sp.Subs)), lambda e: e.doit())
-
-
-def _quick_forms(diff: sp.Expr):
-    """Cheap targeted simplifications of a difference (lazily)."""
-    yield "as written", diff
-    evaluated = _evaluated(diff)
-    yield "doit", evaluated
-    yield "expand", sp.expand(evaluated)
-    yield "cancel", sp.cancel(sp.together(evaluated))
-    yield "powsimp", sp.expand(sp.powsimp(sp.expand_power_base(evaluated)))
-
-
-def _slow_forms(diff: sp.Expr):
-    """Stronger simplifications, tried after the quick ones (lazily)."""
-    evaluated = _evaluated(diff)
-    if evaluated.has(sp.log, sp.exp):
-        yield "expand_log", sp.expand(sp.expand_log(sp.powsimp(evaluated), force=True))
-    yield "radsimp", sp.radsimp(sp.cancel(evaluated))
-    if sp.count_ops(evaluated) <= 400:
-        yield "simplify", sp.simplify(evaluated)
-
-
-def in_domain(domains: dict) -> dict:
-    """Substitutions that build a symbol's domain into SymPy's assumptions: for ``t`` in (a, b),
-    ``t = a + (b - a) s/(1 + s)`` with ``s > 0`` (so SymPy knows ``1 - t > 0`` when t is in (0, 1)).
-
-    >>> t = sp.Symbol("t", positive=True)
-    >>> sp.sqrt((1 - t)**2).subs(in_domain({t: sp.Interval.open(0, 1)})) == 1 / (1 + sp.Symbol("t_s", positive=True))
-    True
-    """
-    out = {}
-    for sym, dom in domains.items():
-        if not isinstance(sym, sp.Symbol) or not isinstance(dom, sp.Interval) or sym.is_integer:
-            continue
-        s = sp.Symbol(f"{sym.name}_s", positive=True)
-        lo, hi = dom.start, dom.end
-        if lo.is_finite and hi.is_finite:
-            out[sym] = lo + (hi - lo) * s / (1 + s)
-        elif lo.is_finite:
-            out[sym] = lo + s
-        elif hi.is_finite:
-            out[sym] = hi - s
-    return out
-
-
 def prove_equal(user: Any, ref: Any, *, seconds: float = SYMBOLIC_SECONDS, stages: str = "quick slow",
                 domains: dict | None = None) -> str | None:
     """The simplification that reduced every entry of ``user - ref`` to zero, or None.
 
     ``stages`` chooses the quick forms (doit, expand, cancel, powsimp) and/or the slow ones
-    (expand_log, radsimp, simplify); ``domains`` are used (through :func:`in_domain`) when the
-    difference does not vanish without them."""
-    used = set()
-    inside = in_domain(domains or {})
-    try:
-        with time_budget(seconds) as budget:
-            for u, r in zip(_entries(user), _entries(ref)):
-                diff = as_expr(u) - as_expr(r)
-                chosen = [{"quick": _quick_forms, "slow": _slow_forms}[name] for name in stages.split()]
-                restricted = diff.subs(inside) if inside and diff.free_symbols & set(inside) else None
-                candidates = itertools.chain.from_iterable(
-                    itertools.chain(stage(diff), () if restricted is None else
-                                    ((f"{name} in the domain", form) for name, form in stage(restricted)))
-                    for stage in chosen)
-                for name, form in candidates:
-                    if form == 0 or form.is_zero is True:
-                        used.add(name)
-                        break
-                    if not budget.active and budget.left() <= 0:
-                        return None
-                else:
-                    return None
-    except OutOfTime:
+    (expand_log, radsimp, simplify) of :mod:`derivations.zero`; ``domains`` are built into the
+    assumptions when the difference does not vanish without them."""
+    chosen = tuple(s for name in stages.split() for s in {"quick": QUICK, "slow": SLOW}[name])
+    if _shape(user) != _shape(ref):
         return None
-    except Exception:  # noqa: BLE001 - any SymPy failure (even its own bugs) means "not proved"
-        return None  # the points decide
-    return "symbolic (" + ", ".join(sorted(used)) + ")"
+    diff = sp.Matrix(user) - sp.Matrix(ref) if _shape(user) else as_expr(user) - as_expr(ref)
+    return decide(diff, stages=chosen, sums=False, domains=domains, seconds=seconds).method
 
 
 def compare_expressions(user: Any, ref: Any, *, domains=None, seed: int = 0, what: str = "") -> Outcome:
@@ -197,15 +128,14 @@ def _numeric(user, ref, domains, seed: int, what: str) -> Outcome:
         examples = NUMERIC_EXAMPLES if not any(_has_integral(v) for v in (u, r)) else QUADRATURE_EXAMPLES
         try:
             with time_budget(NUMERIC_SECONDS):
-                verdict, method, cex, values = numeric_check(u, r, "=", domains=doms, seed=seed,
-                                                             max_examples=examples)
+                found = at_points(u, r, "=", domains=doms, seed=seed, max_examples=examples)
         except OutOfTime:
             raise AnswerError(f"the answer could not be evaluated within {NUMERIC_SECONDS:g} s") from None
-        if verdict is Verdict.FAILED:
-            if cex is None:
-                return Outcome(INCORRECT, method.replace("numeric: ", "could not be decided: "), what)
-            return Outcome(INCORRECT, method, what, {**fixed, **cex}, values)
-        agreed += int(method.split("agreed at ")[1].split()[0]) if "agreed at " in method else 0
+        if found.status is Status.FAILED:
+            if found.counterexample is None:
+                return Outcome(INCORRECT, found.method.replace("numeric: ", "could not be decided: "), what)
+            return Outcome(INCORRECT, found.method, what, {**fixed, **found.counterexample}, found.values)
+        agreed += found.agreed
     scope = f" (data sets of size {', '.join(map(str, sizes))})" if sizes != (None,) else ""
     functions = sorted({f.func.__name__ for v in (user, ref) for e in _entries(v) for f in applied_functions(e)})
     if functions:
