@@ -11,10 +11,9 @@ import sys
 from pathlib import Path
 from typing import Sequence
 
-from derivations import latex, render
+from derivations import homeworks, latex, render
 from derivations.fileio import atomic_write
-from derivations.parts import ORDER, PARTS, select
-from derivations.registry import declared_status
+from derivations.notation import unicode_text
 from derivations.runner import PartResult, run_part
 
 
@@ -65,15 +64,17 @@ def _seed(text: str) -> int:
 
 
 def _select(ids: Sequence[str]) -> list[str]:
+    homework = homeworks.registry().homework
     try:
-        return select(list(ids)) if ids else list(ORDER)
+        return homework.select(list(ids)) if ids else list(homework.order)
     except KeyError as exc:
         raise UsageError(str(exc.args[0])) from None
 
 
 def cmd_list(args) -> int:
-    rows = [{"id": pid, "title": PARTS[pid].title, "question": PARTS[pid].question,
-             "kind": PARTS[pid].kind, "status": declared_status(pid)} for pid in ORDER]
+    registry = homeworks.registry()
+    rows = [{"id": p.id, "title": unicode_text(p.title), "question": p.question, "kind": p.kind,
+             "status": registry.declared_status(p.id).value} for p in registry.homework.parts]
     if args.json:
         print(json.dumps(rows, indent=1))
     else:
@@ -129,7 +130,7 @@ def cmd_latex(args) -> int:
     out = Path(args.output)
     if out.is_dir() or out.suffix != ".tex":
         raise UsageError(f"-o expects a .tex file name, got {str(out)!r}")
-    results = run_many(list(ORDER), args.seed)
+    results = run_many(list(homeworks.registry().homework.order), args.seed)
     drawn = figures.draw_all(results, out.parent, args.seed)
     try:
         atomic_write(out, latex.document(results, drawn, seed=args.seed))
@@ -153,8 +154,8 @@ def cmd_latex(args) -> int:
 
 
 def show_section(section: str, seed: int = 0) -> int:
-    """Print every registered part of one section module: what ``python -m derivations.X`` does."""
-    ids = [pid for pid in ORDER if PARTS[pid].section == section]
+    """Print every registered part of one section: what ``python -m derivations.X`` does."""
+    ids = homeworks.registry().homework.parts_of_section(section)
     results = [run_part(pid, seed=seed) for pid in ids]
     for r in results:
         print(render.part_report(r) + "\n" + "=" * 72)

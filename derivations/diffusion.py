@@ -15,6 +15,7 @@ the ``claim``-like keyword arguments let the tests plant wrong answers that the 
 
 from __future__ import annotations
 
+import functools
 import math
 from functools import lru_cache
 from typing import Callable
@@ -26,8 +27,9 @@ from sympy.stats import Bernoulli, E, Expectation, Normal, moment_generating_fun
 from sympy.stats.rv import random_symbols
 
 from derivations.chain import Step, derive
-from derivations.distributions import Gaussian, Mixture, PointMasses
-from derivations.registry import Answer, Check, Figure, Quantity, register
+from derivations.symbolic import Gaussian, mixture, point_masses
+from derivations.answer import Answer, Check, Figure, Quantity
+from derivations.hw7 import REGISTRY
 from numerics import diffusion as nd
 from numerics import kernels
 from numerics.stattests import (DEFAULT_ALPHA, CheckResult, chi_square_test, close_test, ks_test,
@@ -43,6 +45,11 @@ xhat_1, xhat_2 = sp.symbols("xhat_1 xhat_2", real=True)
 XHAT = sp.Matrix([xhat_1, xhat_2])
 E_1, E_2 = sp.Matrix([1, 0]), sp.Matrix([0, 1])
 ROOT_A, ROOT_1MA = sp.sqrt(abar), sp.sqrt(1 - abar)
+
+#: Symbols a student may write by mistake in this question's answers (alpha_t for alphabar_t):
+#: accepted, so that such an answer is compared (and refuted with a counterexample), not refused.
+MISTAKABLE = {sp.Symbol("alpha_t", positive=True): UNIT, sp.Symbol("beta_t", positive=True): UNIT}
+_quantity = functools.partial(Quantity, mistakable=MISTAKABLE)
 
 #: The homework's data set, one point per row; the prior puts 1/2 on each.
 TWO_POINTS = np.eye(2)
@@ -138,7 +145,7 @@ FORWARD_VARIANCE = 1 - abar
 FORWARD_MARGINAL = Gaussian(FORWARD_MEAN_COEF * x_0, FORWARD_VARIANCE)
 
 #: 8b: the marginal of x_t, an equal-weight mixture of the two forward marginals.
-TWO_POINT_MARGINAL = Mixture((sp.Rational(1, 2), sp.Rational(1, 2)),
+TWO_POINT_MARGINAL = mixture((sp.Rational(1, 2), sp.Rational(1, 2)),
                              (Gaussian(ROOT_A * E_1, 1 - abar), Gaussian(ROOT_A * E_2, 1 - abar)))
 
 #: 8c-8e: the posterior log-odds of [1,0] against [0,1] given x_t = xhat, and the weight of [1,0].
@@ -149,7 +156,7 @@ EPS_STAR = (XHAT - ROOT_A * sp.Matrix([WEIGHT_1, 1 - WEIGHT_1])) / ROOT_1MA
 #: 8d: the two values the noise can take given x_t = xhat.
 ATOM_1 = (XHAT - ROOT_A * E_1) / ROOT_1MA
 ATOM_2 = (XHAT - ROOT_A * E_2) / ROOT_1MA
-NOISE_POSTERIOR = PointMasses((WEIGHT_1, 1 - WEIGHT_1), (ATOM_1, ATOM_2))
+NOISE_POSTERIOR = point_masses((WEIGHT_1, 1 - WEIGHT_1), (ATOM_1, ATOM_2))
 #: 8e: the prior mean of the data, and the limit of the optimal prediction as alphabar_t -> 0.
 PRIOR_MEAN = (E_1 + E_2) / 2
 
@@ -189,8 +196,8 @@ def _claimed_mixture(alpha_bar: float):
     """Weights (k,), means (k, d) and variances (k,) of the 8b answer at ``alpha_bar``."""
     weights = np.array([float(w) for w in TWO_POINT_MARGINAL.weights])
     means = np.array([np.asarray(_numeric(c.mean, (abar,))(alpha_bar), dtype=float).ravel()
-                      for c in TWO_POINT_MARGINAL.components])
-    variances = np.array([float(_numeric(c.cov, (abar,))(alpha_bar)) for c in TWO_POINT_MARGINAL.components])
+                      for c in TWO_POINT_MARGINAL.dists])
+    variances = np.array([float(_numeric(c.cov, (abar,))(alpha_bar)) for c in TWO_POINT_MARGINAL.dists])
     return weights, means, variances
 
 
@@ -289,7 +296,7 @@ def check_forward_marginal(rng, *, betas=None, x0=None, n: int = 20_000, mean_co
     return out
 
 
-@register("8a", status="proved")
+@REGISTRY.register("8a", status="proved")
 def forward_marginal() -> Answer:
     return Answer(
         summary=r"$q(x_t\mid x_0)=\mathcal{N}\big(\sqrt{\bar\alpha_t}\,x_0,\;(1-\bar\alpha_t)\,I\big)$, "
@@ -311,7 +318,7 @@ def forward_marginal() -> Answer:
         checks=(Check("iterated forward process",
                       "Running the update step by step from a fixed x_0, x_t has the derived mean, "
                       "covariance and Gaussian shape.", check_forward_marginal),),
-        quantities=(Quantity("forward marginal q(x_t | x_0)", FORWARD_MARGINAL, kind="distribution",
+        quantities=(_quantity("forward marginal q(x_t | x_0)", FORWARD_MARGINAL,
                              symbols=(x_0, abar), domains={abar: UNIT},
                              description="x_0 is one symbol standing for the data vector; the "
                                          "covariance (1 - alphabar_t) I is stored as the scalar 1 - alphabar_t."),),
@@ -372,7 +379,7 @@ def check_two_point_marginal(rng, *, betas=None, n: int = 20_000, claim=None):
     return out
 
 
-@register("8b", status="proved")
+@REGISTRY.register("8b", status="proved")
 def two_point_marginal() -> Answer:
     return Answer(
         summary=r"$q(x_t)=\tfrac{1}{2}\,\mathcal{N}\big(x_t;\sqrt{\bar\alpha_t}\,[1,0]^T,(1-\bar\alpha_t)I\big)"
@@ -393,7 +400,7 @@ def two_point_marginal() -> Answer:
                       "x_T simulated from a random data point has the mixture's mean, covariance and "
                       "distribution, and the closed-form density matches the numerical kernel.",
                       check_two_point_marginal),),
-        quantities=(Quantity("marginal q(x_t) over the two data points", TWO_POINT_MARGINAL, kind="distribution",
+        quantities=(_quantity("marginal q(x_t) over the two data points", TWO_POINT_MARGINAL,
                              symbols=(abar,), domains={abar: UNIT},
                              description="Mixture with weights (1/2, 1/2) of Gaussian components whose means "
                                          "are 2x1 matrices sqrt(alphabar_t)*[1,0] and sqrt(alphabar_t)*[0,1] and "
@@ -534,7 +541,7 @@ def _homework_and_random(check):
     return run
 
 
-@register("8c", status="proved")
+@REGISTRY.register("8c", status="proved")
 def optimal_predictor() -> Answer:
     return Answer(
         summary=r"$\varepsilon^*_\theta(\hat x,t)=E[\varepsilon\mid x_t=\hat x]"
@@ -568,7 +575,7 @@ def optimal_predictor() -> Answer:
                   "The sigmoid form equals the general softmax computed in log space.",
                   check_closed_form_matches_kernel),
         ),
-        quantities=(Quantity("optimal noise prediction eps*(xhat, t)", EPS_STAR, symbols=(xhat_1, xhat_2, abar),
+        quantities=(_quantity("optimal noise prediction eps*(xhat, t)", EPS_STAR, symbols=(xhat_1, xhat_2, abar),
                              domains={abar: UNIT},
                              description="2x1 matrix in the coordinates xhat_1, xhat_2 of xhat (the answer is "
                                          "not a function of xhat as one symbol): (xhat - sqrt(alphabar_t)"
@@ -678,7 +685,7 @@ def check_likelihood_ratio(rng, *, m: int = 200):
                       logp - logp[:, :1], loglik - loglik[:, :1], rtol=1e-9, atol=1e-9)
 
 
-@register("8d", status="proved")
+@REGISTRY.register("8d", status="proved")
 def noise_posterior() -> Answer:
     return Answer(
         summary=r"Given $x_t=\hat x$ the noise is discrete: $\varepsilon=\varepsilon_i(\hat x)="
@@ -709,7 +716,7 @@ def noise_posterior() -> Answer:
                   "of the noise, for a random weighted data set.", check_posterior_calibration),
             Check("likelihood ratios", "The kernel's posterior odds are Bayes' rule.", check_likelihood_ratio),
         ),
-        quantities=(Quantity("posterior over the noise given x_t = xhat", NOISE_POSTERIOR, kind="distribution",
+        quantities=(_quantity("posterior over the noise given x_t = xhat", NOISE_POSTERIOR,
                              symbols=(xhat_1, xhat_2, abar), domains={abar: UNIT},
                              description="Point masses (sigma(z), 1 - sigma(z)) on the 2x1 matrices "
                                          "(xhat - sqrt(alphabar_t) e_i) / sqrt(1 - alphabar_t), e_1 = [1,0], "
@@ -789,7 +796,7 @@ def check_large_t(rng, *, betas=None, m: int = 64, predictor=None):
     ]
 
 
-@register("8e", status="proved")
+@REGISTRY.register("8e", status="proved")
 def large_t() -> Answer:
     return Answer(
         summary=r"As $t$ grows, $\bar\alpha_t\to0$: the posterior weights of the data points tend to the "
@@ -819,9 +826,9 @@ def large_t() -> Answer:
                         r"$T=1000$), for a few inputs, with the asymptote $\sqrt{\bar\alpha_t/2}$. Right: the "
                         r"posterior weight of $[1,0]^T$ tends to the prior $\frac{1}{2}$.", _draw_optimal_eps),),
         quantities=(
-            Quantity("limit of eps*(xhat, t) as alphabar_t -> 0", XHAT, symbols=(xhat_1, xhat_2),
+            _quantity("limit of eps*(xhat, t) as alphabar_t -> 0", XHAT, symbols=(xhat_1, xhat_2),
                      description="2x1 matrix [xhat_1, xhat_2]: the input itself."),
-            Quantity("limit of the posterior weights as alphabar_t -> 0", sp.Matrix([sp.Rational(1, 2)] * 2),
+            _quantity("limit of the posterior weights as alphabar_t -> 0", sp.Matrix([sp.Rational(1, 2)] * 2),
                      description="the prior weights (1/2, 1/2) of [1,0] and [0,1]."),
         ),
     )

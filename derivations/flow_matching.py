@@ -25,8 +25,9 @@ from sympy import stats as sps
 from sympy.simplify.simplify import factor_sum, sum_simplify
 
 from derivations.chain import Step, derive
-from derivations.distributions import Gaussian, Mixture, PointMasses
-from derivations.registry import Answer, Check, Figure, Quantity, register
+from derivations.symbolic import Gaussian, mixture, point_masses
+from derivations.answer import Answer, Check, Figure, Quantity
+from derivations.hw7 import REGISTRY
 from numerics import cfm
 from numerics import flow_matching as fm
 from numerics.stattests import (
@@ -62,6 +63,7 @@ Z0 = sps.Normal("x_0", 0, 1)  # one coordinate of x_0 ~ N(0, I)
 Z1, Z2 = sps.Normal("z_1", 0, 1), sps.Normal("z_2", 0, 1)
 UNIT = sp.Interval.open(0, 1)
 S = 1 - t  # sigma_t
+X_T = (1 - t) * x_0 + t * x_1  # the point at time t on the straight path from x_0 to x_1
 
 
 class NormalPDF(sp.Function):
@@ -274,7 +276,7 @@ def check_conditional_path(rng, *, dim=None, tt=None, end=None, mean=None, var=N
     ]
 
 
-@register("9a", status="proved")
+@REGISTRY.register("9a", status="proved")
 def conditional_path() -> Answer:
     xt = (1 - t) * Z0 + t * x_1
     mean = derive(
@@ -315,7 +317,7 @@ def conditional_path() -> Answer:
         checks=(Check("simulated conditional path",
                       r"$x_t = (1-t)x_0 + t x_1$ with a fixed $x_1$ has the law $\mathcal{N}(t x_1, (1-t)^2 I)$",
                       check_conditional_path),),
-        quantities=(Quantity("conditional path", Gaussian(t * x_1, (1 - t) ** 2), kind="distribution",
+        quantities=(Quantity("conditional path", Gaussian(t * x_1, (1 - t) ** 2),
                              symbols=(t, x_1), domains={t: UNIT},
                              description="N(t x_1, (1-t)^2 I): the covariance is stored as the scalar (1-t)^2"),),
     )
@@ -350,7 +352,7 @@ def check_concentration(rng, *, dim=None, end=None, times=(0.9, 0.99, 0.999), m=
     ]
 
 
-@register("9b", status="proved")
+@REGISTRY.register("9b", status="proved")
 def conditional_limit() -> Answer:
     var_limit = derive("the variance vanishes", sp.Limit((1 - t) ** 2, t, 1, dir="-"),
                        (sp.S(0), "polynomial, continuous at $t = 1$"))
@@ -388,7 +390,7 @@ def conditional_limit() -> Answer:
         chains=(var_limit, mean_limit, mgf, mgf_limit, away_right, away_left),
         checks=(Check("concentration on x_1", r"$E\|x_t - x_1\|^2$ and $E\, g(x_t)$ follow their closed forms, "
                       r"which converge to those of the point mass at $x_1$", check_concentration),),
-        quantities=(Quantity("limit of the conditional path", PointMasses((sp.S(1),), (x_1,)), kind="distribution",
+        quantities=(Quantity("limit of the conditional path", point_masses((sp.S(1),), (x_1,)),
                              symbols=(x_1,),
                              description="a point mass at x_1 (equivalently a Gaussian with mean x_1, covariance 0)"),),
     )
@@ -450,7 +452,7 @@ def check_marginal_density(rng, *, data=None, tt=None, log_density=fm.marginal_l
     ]
 
 
-@register("9c", status="proved")
+@REGISTRY.register("9c", status="proved")
 def marginal_path() -> Answer:
     data_law = sp.Sum(sp.DiracDelta(y - X[i]), (i, 1, n)) / n
     marginal = derive(
@@ -470,7 +472,7 @@ def marginal_path() -> Answer:
         (sp.S(1), "$n$ terms"),
         domains={t: UNIT})
     xs3 = sp.symbols("x^(1) x^(2) x^(3)", real=True)
-    example = Mixture(tuple(sp.Rational(1, 3) for _ in xs3), tuple(Gaussian(t * s_, (1 - t) ** 2) for s_ in xs3))
+    example = mixture(tuple(sp.Rational(1, 3) for _ in xs3), tuple(Gaussian(t * s_, (1 - t) ** 2) for s_ in xs3))
     return Answer(
         summary=(r"$p_t(x) = \frac{1}{n}\sum_{i=1}^{n} \mathcal{N}\big(x;\ t\,x^{(i)},\ (1-t)^2 I\big)$: "
                  r"an equal-weight mixture of the conditional paths, one per data point."),
@@ -487,11 +489,11 @@ def marginal_path() -> Answer:
                       r"near $t = 1$, and integrates to one (importance sampling from the mixture of components "
                       r"with twice the variance, weights bounded by $2^{d/2}$)", check_marginal_density)),
         quantities=(
-            Quantity("marginal path density", _explicit(density), kind="expression", symbols=(x, t, n, X),
+            Quantity("marginal path density", _explicit(density), symbols=(x, t, n, X),
                      domains={t: UNIT},
                      description="(1/n) Sum_i N(x; t X_i, (1-t)^2) in one coordinate; X is an IndexedBase of the "
                                  "data points and n a positive integer symbol"),
-            Quantity("marginal path, n = 3 example", example, kind="distribution", symbols=(t,) + xs3,
+            Quantity("marginal path, n = 3 example", example, symbols=(t,) + xs3,
                      domains={t: UNIT},
                      description="the same mixture written out for three data points x^(1), x^(2), x^(3)"),
         ),
@@ -528,7 +530,7 @@ def check_line_velocity(rng, *, m=1000):
                       fm.conditional_velocity(xs, tt, data[idx]), data[idx] - x0, rtol=1e-6, atol=1e-6)
 
 
-@register("9d", status="explained")
+@REGISTRY.register("9d", status="explained")
 def why_posterior_velocity() -> Answer:
     line = derive(
         "the velocity of one straight line, read off at x = x_t",
@@ -595,7 +597,7 @@ def check_posterior(rng, *, data=None, tt=None, posterior=fm.posterior_x1, m=20_
     ]
 
 
-@register("9e", status="proved")
+@REGISTRY.register("9e", status="proved")
 def posterior_endpoint() -> Answer:
     ell_i = -(x - t * X[i]) ** 2 / (2 * S**2)
     lam_i = (t * x * X[i] - t**2 * X[i] ** 2 / 2) / S**2
@@ -625,7 +627,7 @@ def posterior_endpoint() -> Answer:
         chains=(bayes,),
         checks=(Check("posterior over the end point", r"the numeric posterior is Bayes' rule and is calibrated: "
                       r"$E[1\{x_1 = x^{(i)}\} - p(x^{(i)} \mid x_t) \mid x_t] = 0$", check_posterior),),
-        quantities=(Quantity("posterior over the end point", softmax, kind="expression", symbols=(x, t, n, i, X),
+        quantities=(Quantity("posterior over the end point", softmax, symbols=(x, t, n, i, X),
                              domains={t: UNIT},
                              description="softmax over j = 1..n of -(x - t X_j)^2 / (2 (1-t)^2), evaluated at the "
                                          "index i; X is an IndexedBase of the data points"),),
@@ -694,7 +696,7 @@ def check_transport(rng, *, data=None, tau=None, velocity=fm.marginal_velocity, 
     ]
 
 
-@register("9f", status="proved")
+@REGISTRY.register("9f", status="proved")
 def continuity_equation() -> Answer:
     # (1) the conditional path in one dimension, divided by the (positive) density
     p = gauss(x, t * x_1, S)
@@ -904,7 +906,7 @@ def _draw_samples(path, rng):
     draw_samples(path, rng)
 
 
-@register("9g", status="checked")
+@REGISTRY.register("9g", status="checked")
 def training_procedure() -> Answer:
     identity = derive(
         "the regression target along a line",
@@ -942,11 +944,11 @@ def training_procedure() -> Answer:
                       r"the CFM loss differs from the distance to $v_t$ by a constant", check_training)),
         figures=(Figure("fig-9g-training.pdf", "CFM training: batch loss and the irreducible minimum; learned "
                         "and exact fields at t = 0.5", _draw_training),),
-        quantities=(Quantity("regression target", x_1 - x_0, kind="expression", symbols=(x_0, x_1, t),
+        quantities=(Quantity("regression target", x_1 - x_0, symbols=(x_0, x_1, t), defined={"x_t": X_T},
                              description="the CFM target x_1 - x_0 (equal to (x_1 - x_t)/(1-t) on the line)"),
                     Quantity("CFM loss (per sample)",
                              (sp.Function("v_theta")((1 - t) * x_0 + t * x_1, t) - (x_1 - x_0)) ** 2,
-                             kind="expression", symbols=(x_0, x_1, t), domains={t: UNIT},
+                             symbols=(x_0, x_1, t), domains={t: UNIT}, defined={"x_t": X_T},
                              description="squared error of v_theta(x_t, t) against x_1 - x_0, with x_t = "
                                          "(1-t) x_0 + t x_1; averaged over t ~ U[0,1), x_0 ~ N(0, I), x_1 ~ data")),
     )
@@ -990,7 +992,7 @@ def check_trained_sampler(rng, *, m=4000, n_steps=10, train=cfm.train_example):
                      training_points=len(data), steps=n_steps)
 
 
-@register("9h", status="checked")
+@REGISTRY.register("9h", status="checked")
 def sampling() -> Answer:
     last = derive(
         "the last Euler step of the exact field lands on the posterior mean",

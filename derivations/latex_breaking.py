@@ -16,6 +16,7 @@ import sympy as sp
 from sympy.core.function import _coeff_isneg
 from sympy.printing.precedence import PRECEDENCE, precedence
 
+from derivations import notation
 from derivations.render import pack, pretty_width, signed_terms
 
 #: Display width in columns of :func:`derivations.render.pretty`: the text width is 483 pt, and a
@@ -26,19 +27,14 @@ MIN_BUDGET = 40
 
 
 def formula(expr) -> str:
-    r"""LaTeX of a SymPy expression (matrices in their smallest form).
+    r"""LaTeX of a SymPy expression in the course's notation (:func:`derivations.notation.latex`).
 
-    A symbol named with braces, which SymPy prints verbatim, is printed as its brace-less name
-    would be:
+    A symbol named with braces is printed as its brace-less name would be:
 
     >>> formula(sp.Symbol("alphabar_{t-1}"))
     '\\bar{\\alpha}_{t-1}'
     """
-    names = {}
-    if hasattr(expr, "free_symbols"):
-        names = {s: sp.latex(sp.Symbol(s.name.replace("{", "").replace("}", "")))
-                 for s in expr.free_symbols if isinstance(s, sp.Symbol) and "{" in s.name}
-    return sp.latex(expr, mat_delim="(", fold_short_frac=False, symbol_names=names)
+    return notation.latex(expr)
 
 
 def _factor(expr) -> str:

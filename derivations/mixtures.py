@@ -23,7 +23,8 @@ import sympy as sp
 from scipy import optimize
 
 from derivations.chain import Step, derive
-from derivations.registry import Answer, Check, Figure, Quantity, register
+from derivations.answer import Choice, Answer, Check, Figure, Quantity
+from derivations.hw7 import REGISTRY
 from numerics import mixtures as mx
 from numerics.stattests import CheckResult, binomial_test, close_test, mean_test, predicate
 
@@ -327,7 +328,7 @@ def check_mstep_beats_optimizer(rng, *, n_=None, d_=None, k_=None, m_step=mx.m_s
     ]
 
 
-@register("6", status="proved")
+@REGISTRY.register("6", status="proved")
 def m_step_from_elbo() -> Answer:
     return Answer(
         summary=r"""With $N_z=\sum_{i=1}^n Q(z\mid x^i)$:
@@ -361,7 +362,7 @@ the M-step and the finite-difference gradient is 0.""",
                      description="p_z = (1/n) sum_{i=1}^n Q[z, i], where Q[z, i] = Q(z | x^i)"),
             Quantity("means", MEAN_HAT, symbols=(Q, x, n, d, z, i),
                      description="mu_z = sum_i Q[z, i] x[i] / sum_i Q[z, i]; x[i] is the vector x^i"),
-            Quantity("variances", VARIANCE_HAT, symbols=(Q, x, n, d, z, i),
+            Quantity("variances", VARIANCE_HAT, symbols=(Q, x, n, d, z, i), defined={"mu_z": MEAN_HAT},
                      description="sigma_z^2 = sum_i Q[z, i] (x[i] - mu_z)^2 / (d sum_i Q[z, i]), with "
                                  "mu_z written out as the 'means' answer and (x - mu)^2 meaning ||x - mu||^2"),
         ),
@@ -497,7 +498,7 @@ def check_kl_gradient(rng, *, n_=None, d_=None, k_=None, q_from=None) -> list[Ch
     ]
 
 
-@register("7", status="proved")
+@REGISTRY.register("7", status="proved")
 def kl_gradient_vanishes() -> Answer:
     return Answer(
         summary=r"""For every $i$, $\nabla_\theta\,\mathrm{KL}\big(Q_{z\mid x^i}\,\|\,P_{z\mid x^i,\theta}\big)\big|_{\theta=\theta_0}
@@ -645,10 +646,11 @@ def _recovery_figure():
 
 VERDICTS = {"5.1": 2, "5.2": 1, "5.3": 1, "5.4": 2}
 _CHOICE = "1 = this initialisation can recover the clusters, 2 = it fails (EM stays stuck)"
+_OPTIONS = ("this initialisation can recover the clusters", "it fails: EM stays stuck")
 
 
 def _verdict(kind: str) -> Quantity:
-    return Quantity("verdict", VERDICTS[kind], kind="choice", description=_CHOICE)
+    return Quantity("verdict", Choice(_OPTIONS, correct={VERDICTS[kind]}), description=_CHOICE)
 
 
 def _q5_answer(kind: str, summary: str, explanation: str, chains, figures=()) -> Answer:
@@ -674,7 +676,7 @@ component, so the components are again identical and, by induction, stay so for 
 Gaussian and cannot separate the clusters (the symmetric point is a fixed point of EM)."""
 
 
-@register("5.1", status="proved")
+@REGISTRY.register("5.1", status="proved")
 def init_common_everything() -> Answer:
     return _q5_answer(
         "5.1",
@@ -688,7 +690,7 @@ def init_common_everything() -> Answer:
     )
 
 
-@register("5.2", status="checked")
+@REGISTRY.register("5.2", status="checked")
 def init_distinct_variances() -> Answer:
     return _q5_answer(
         "5.2",
@@ -710,7 +712,7 @@ optimum (the figure with 5.1).""",
     )
 
 
-@register("5.3", status="checked")
+@REGISTRY.register("5.3", status="checked")
 def init_data_points() -> Answer:
     return _q5_answer(
         "5.3",
@@ -728,7 +730,7 @@ at least 90\%, with the recovered means centred on the true ones).""",
     )
 
 
-@register("5.4", status="proved")
+@REGISTRY.register("5.4", status="proved")
 def init_random_weights() -> Answer:
     return _q5_answer(
         "5.4",
@@ -831,7 +833,7 @@ def check_one_step(rng, *, n_=None, start_mean_shift: float = 0.0) -> list[Check
     ]
 
 
-@register("4", status="checked")
+@REGISTRY.register("4", status="checked")
 def one_em_step() -> Answer:
     return Answer(
         summary=r"""The correct candidate keeps two nearly concentric circles around the data's centre: the solid

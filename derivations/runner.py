@@ -8,10 +8,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from derivations import homeworks
+from derivations.answer import Answer
 from derivations.chain import ChainResult
+from derivations.registry import Registry
 from derivations.status import Status
-from derivations.parts import PARTS
-from derivations.registry import Answer, registration
 from numerics.stattests import CheckResult
 
 
@@ -21,8 +22,8 @@ class PartResult:
 
     id: str
     title: str
-    status: str
-    claim: str
+    status: Status
+    claim: Status
     seed: int
     answer: Answer | None = None
     chains: list[ChainResult] = field(default_factory=list)
@@ -34,8 +35,8 @@ class PartResult:
         return {
             "id": self.id,
             "title": self.title,
-            "status": self.status,
-            "claim": self.claim,
+            "status": Status(self.status).value,
+            "claim": Status(self.claim).value,
             "seed": self.seed,
             "seconds": round(self.seconds, 3),
             "error": self.error,
@@ -69,13 +70,15 @@ def decide_status(claim: str, chains: list[ChainResult], checks: list[CheckResul
     return Status(claim)
 
 
-def run_part(part_id: str, *, seed: int = 0, with_checks: bool = True) -> PartResult:
+def run_part(part_id: str, *, seed: int = 0, with_checks: bool = True,
+             registry: Registry | None = None) -> PartResult:
     """Build, verify and check one part; never raises for a failure inside the part."""
-    info = PARTS[part_id]
-    reg = registration(part_id)
+    registry = registry or homeworks.registry()
+    info = registry.homework.by_id[part_id]
+    reg = registry.registration(part_id)
     if reg is None:
-        return PartResult(part_id, info.title, "todo", "todo", seed)
-    result = PartResult(part_id, info.title, "failed", reg.claim, seed)
+        return PartResult(part_id, info.title, Status.TODO, Status.TODO, seed)
+    result = PartResult(part_id, info.title, Status.FAILED, reg.claim, seed)
     start = time.perf_counter()
     try:
         answer = reg.build()

@@ -18,8 +18,9 @@ from scipy import integrate, special, stats
 from sympy.stats import Expectation, Normal
 
 from derivations.chain import Step, derive
-from derivations.distributions import Uniform
-from derivations.registry import Answer, Check, Figure, Quantity, register
+from derivations.symbolic import Uniform
+from derivations.answer import Choice, Answer, Check, Figure, Quantity
+from derivations.hw7 import REGISTRY
 from numerics import vae as nv
 from numerics.stattests import (CheckResult, binomial_test, close_test, ks_rejects,
                                 ks_test, mean_bound_test, mean_test, predicate, required_sample_size)
@@ -306,7 +307,7 @@ def latent_marginal_checks(a: float, cz: float, s: float, size: int, *, rng) -> 
     ]
 
 
-@register("3a", status="explained")
+@REGISTRY.register("3a", status="explained")
 def why_latent() -> Answer:
     return Answer(
         summary=(r"A latent variable lets simple pieces combine into a complicated density: "
@@ -345,7 +346,7 @@ def pit_check(dist, size: int, *, rng) -> CheckResult:
     return ks_test(f"F(x) is Unif(0,1) for x drawn from {_describe(dist)}", dist.cdf(xs), "uniform")
 
 
-@register("3b.i", status="proved")
+@REGISTRY.register("3b.i", status="proved")
 def probability_integral_transform() -> Answer:
     general = derive(
         "P(F(x) <= u) = P(x <= Finv(u)) for increasing continuous F",
@@ -383,15 +384,19 @@ def probability_integral_transform() -> Answer:
                       lambda rng: [pit_check(draw_distribution(fam, rng), 20_000, rng=rng)
                                    for fam in PIT_FAMILIES]),),
         quantities=(
-            Quantity("distribution of F(x)", Uniform(sp.S(0), sp.S(1)), kind="distribution",
+            Quantity("distribution of F(x)", Uniform(sp.S(0), sp.S(1)),
                      description="F(x) ~ Unif(0, 1): write U(0, 1), \\mathcal{U}[0, 1] or Uniform(0, 1)"),
-            Quantity("CDF of F(x)", u, kind="expression", symbols=(u,), domains={u: sp.Interval(0, 1)},
+            Quantity("CDF of F(x)", u, symbols=(u,), domains={u: sp.Interval(0, 1)},
                      description=("The distribution of F(x) given by its CDF: P(F(x) <= u) as a function "
                                   "of u on [0, 1], which is u itself."))),
     )
 
 
 # --------------------------------------------------------------------------- 3b.ii and 3b.iii
+
+#: The three decoders printed in 3b.ii and 3b.iii.
+OPTIONS = (r"a point mass at $x = F^{-1}(z)$", r"a point mass at $x = F^{-1}(p(z))$",
+           r"a Gaussian $\mathcal{N}(F(z), 1)$")
 
 
 def decoder_samples(option: str, latent: str, dist, size: int, *, rng) -> np.ndarray:
@@ -463,7 +468,7 @@ def normal_latent_option_checks(dist, size: int, *, rng) -> list[CheckResult]:
     ]
 
 
-@register("3b.ii", status="proved")
+@REGISTRY.register("3b.ii", status="proved")
 def uniform_latent_decoder() -> Answer:
     option1 = derive(
         "option 1: P(Finv(z) <= v) = P(z <= F(v)) for z uniform on (0,1)",
@@ -494,12 +499,12 @@ def uniform_latent_decoder() -> Answer:
                       "With z ~ Unif(0,1): option 1 is distributed as F; options 2 and 3 are not (KS).",
                       lambda rng: [r for fam in FAMILIES for r in
                                    uniform_latent_option_checks(draw_distribution(fam, rng), 20_000, rng=rng)]),),
-        quantities=(Quantity("correct option", 1, kind="choice",
+        quantities=(Quantity("correct option", Choice(OPTIONS, correct={1}),
                              description="1-based option number: the point mass at x = F^{-1}(z)."),),
     )
 
 
-@register("3b.iii", status="proved")
+@REGISTRY.register("3b.iii", status="proved")
 def normal_latent_decoder() -> Answer:
     phi_inv_fv = sp.sqrt(2) * sp.erfinv(2 * F(v) - 1)
     cdf_reading = derive(
@@ -557,7 +562,7 @@ def normal_latent_decoder() -> Answer:
                         "Empirical CDFs of x from each printed option with z ~ N(0,1), against the target F.",
                         _draw_options),),
         quantities=(Quantity(
-            "correct option", 2, kind="choice",
+            "correct option", Choice(OPTIONS, correct={2}),
             description=("1-based option number. Option 2, x = F^{-1}(p(z)), is correct when p is read as "
                          "the standard normal CDF Phi; read literally (p the normal density) it fails, "
                          "and then no printed option is correct.")),),
@@ -602,7 +607,7 @@ def _draw_small_model(rng, d: int = 3, k: int = 1) -> nv.LinearGaussian:
     return nv.LinearGaussian.random(d, k, rng=rng, noise_var=float(rng.uniform(0.3, 1.0)))
 
 
-@register("3b.iv", status="proved")
+@REGISTRY.register("3b.iv", status="proved")
 def maximum_likelihood_loss() -> Answer:
     nll = derive(
         "negative log-likelihood of i.i.d. data, with the latent integrated out",
@@ -696,7 +701,7 @@ def _table_tex(header: str, rows: list[str]) -> str:
             + r"\\ \hline " + r" \\ ".join(rows) + r"\end{tabular}\end{center}")
 
 
-@register("3b.v", status="checked")
+@REGISTRY.register("3b.v", status="checked")
 def why_hard() -> Answer:
     rows = [f"{k} & {d} & {kl:.1f} & {pm:.1e} & {qm:.2f}" for k, d, kl, pm, qm in good_region_table()]
     table = _table_tex(r"$k$ & $d$ & $E_x\,\mathrm{KL}(p(z\mid x)\|p(z))$ & prior mass of $R$ & "
@@ -790,7 +795,7 @@ def draw_naive_setup(rng, lam: float | None = None) -> tuple[nv.LinearGaussian, 
     raise RuntimeError(f"no point with relative variance <= {NAIVE_MAX_RV} in 1000 draws (lambda = {lam})")
 
 
-@register("3b.vi", status="proved")
+@REGISTRY.register("3b.vi", status="proved")
 def monte_carlo_loss() -> Answer:
     unbiased = derive(
         "E of the average of K likelihoods p(x|z_j), z_j ~ p(z), is p(x)",
@@ -873,7 +878,7 @@ def relative_variance_checks(*, rng, k_small: int = 1, k_mid: int = 8, k_high: i
     ]
 
 
-@register("3b.vii", status="checked")
+@REGISTRY.register("3b.vii", status="checked")
 def prior_sampling_fails() -> Answer:
     rows = []
     for k in (1, 2, 4, 8, 16, 32, 64):
@@ -925,7 +930,7 @@ def bayes_identity_check(model: nv.LinearGaussian, xx: np.ndarray, zz: np.ndarra
                       np.full(len(zz), model.log_marginal(xx)), rtol=1e-10, atol=1e-10)
 
 
-@register("3c.i", status="proved")
+@REGISTRY.register("3c.i", status="proved")
 def log_evidence_identity() -> Answer:
     bayes = derive(
         "Bayes' rule p(z|x) = p(x,z) / p(x)",
@@ -991,7 +996,7 @@ def elbo_cheap_checks(k: int, *, rng) -> list[CheckResult]:
     ]
 
 
-@register("3c.ii", status="explained")
+@REGISTRY.register("3c.ii", status="explained")
 def why_elbo() -> Answer:
     return Answer(
         summary=(r"The ELBO $E_{q_\phi}[\log p_\theta(x,z)-\log q_\phi(z\mid x)]$ involves only quantities "
@@ -1049,7 +1054,7 @@ def elbo_bound_checks(model: nv.LinearGaussian, xx: np.ndarray, *, rng, size: in
     ]
 
 
-@register("3c.iii", status="checked")
+@REGISTRY.register("3c.iii", status="checked")
 def elbo_bound() -> Answer:
     gap = derive(
         "log p(x) - ELBO = KL(q || p(z|x)) >= 0 in the linear-Gaussian model",
@@ -1114,7 +1119,7 @@ def em_reaches_mle_check(*, rng, size: int = 2000, d: int = 5, k: int = 2, steps
     ]
 
 
-@register("3c.iv", status="proved")
+@REGISTRY.register("3c.iv", status="proved")
 def elbo_as_likelihood_minus_kl() -> Answer:
     chain = derive(
         "ELBO = log p(x) - KL(q || p(z|x)) in the linear-Gaussian model",
@@ -1262,7 +1267,7 @@ ENCODER_GRADIENT = sp.Derivative(NN_phi(phi, x), phi) * (
     (x - NN_theta(theta, _G)) * sp.Subs(sp.Derivative(NN_theta(theta, z), z), z, _G) / sigma**2 - _G)
 
 
-@register("3d.i", status="proved")
+@REGISTRY.register("3d.i", status="proved")
 def decoder_gradient() -> Answer:
     elbo_integrand = _log_normal(x, NN_theta(theta, z), sigma**2) + sp.log(p_z(z)) - sp.log(q_z(z))
     chain = derive(
@@ -1304,7 +1309,7 @@ def decoder_gradient() -> Answer:
     )
 
 
-@register("3d.ii", status="proved")
+@REGISTRY.register("3d.ii", status="proved")
 def encoder_gradient() -> Answer:
     std_pdf_eps = _normal(epsilon, 0, 1)
     log_q_at_g = _log_normal(_G, NN_phi(phi, x), sigma_q**2)

@@ -21,7 +21,8 @@ import sympy as sp
 from scipy import stats
 
 from derivations.chain import Step, derive
-from derivations.registry import Answer, Check, Figure, Quantity, register
+from derivations.answer import Answer, Check, Figure, Quantity
+from derivations.hw7 import REGISTRY
 from numerics import autoregressive, flows, kde, logistic, mixtures, probability_flow, vae
 from numerics.stattests import (DEFAULT_ALPHA, CheckResult, binomial_test, close_test, mean_test,
                                 moments_test, predicate)
@@ -520,7 +521,7 @@ def _draw_families(path, rng) -> None:
     draw_families(path, rng)
 
 
-@register("1a.i", status="proved")
+@REGISTRY.register("1a.i", status="proved")
 def kde_density() -> Answer:
     data = sp.symbols("x^{(1)} x^{(2)} x^{(3)}", real=True)
     h = sp.Symbol("h", positive=True)
@@ -562,7 +563,7 @@ def kde_density() -> Answer:
     )
 
 
-@register("1b.i", status="proved")
+@REGISTRY.register("1b.i", status="proved")
 def kde_sampling() -> Answer:
     data = sp.symbols("x^{(1)} x^{(2)} x^{(3)}", real=True)
     h = sp.Symbol("h", positive=True)
@@ -590,7 +591,7 @@ def _autoregressive_symbols():
     return (x1, x2, x3), (q1, q2, q3), bern
 
 
-@register("1a.ii", status="proved")
+@REGISTRY.register("1a.ii", status="proved")
 def autoregressive_density() -> Answer:
     (x1, x2, x3), (q1, q2, q3), bern = _autoregressive_symbols()
     B1, B2, B3 = bern(x1, q1), bern(x2, q2), bern(x3, q3)
@@ -620,7 +621,7 @@ def autoregressive_density() -> Answer:
     )
 
 
-@register("1b.ii", status="proved")
+@REGISTRY.register("1b.ii", status="proved")
 def autoregressive_sampling() -> Answer:
     (x1, x2, x3), (q1, q2, q3), bern = _autoregressive_symbols()
     u = sp.Symbol("u", real=True)
@@ -649,7 +650,7 @@ def _mixture_symbols():
     return (w1, w2, 1 - w1 - w2), means, sds
 
 
-@register("1a.iii", status="proved")
+@REGISTRY.register("1a.iii", status="proved")
 def mixture_density() -> Answer:
     weights, means, sds = _mixture_symbols()
     return Answer(
@@ -667,7 +668,7 @@ def mixture_density() -> Answer:
     )
 
 
-@register("1b.iii", status="proved")
+@REGISTRY.register("1b.iii", status="proved")
 def mixture_sampling() -> Answer:
     weights, means, sds = _mixture_symbols()
     return Answer(
@@ -684,7 +685,7 @@ def mixture_sampling() -> Answer:
     )
 
 
-@register("1a.iv", status="proved")
+@REGISTRY.register("1a.iv", status="proved")
 def flow_density() -> Answer:
     return Answer(
         summary=r"With an invertible map $x = g(z)$, $z \sim \mathcal{N}(0, I)$: "
@@ -708,7 +709,7 @@ def flow_density() -> Answer:
     )
 
 
-@register("1b.iv", status="proved")
+@REGISTRY.register("1b.iv", status="proved")
 def flow_sampling() -> Answer:
     g_of_inverse = derive("pushing forward undoes pulling back: g(g^{-1}(x)) = x",
                           sinh_map(SINH_INVERSE), (x, "$\\operatorname{sinh}(\\operatorname{asinh} x) = x$"))
@@ -725,7 +726,7 @@ def flow_sampling() -> Answer:
     )
 
 
-@register("1a.v", status="checked")
+@REGISTRY.register("1a.v", status="checked")
 def vae_density() -> Answer:
     return Answer(
         summary=r"$p(x) = \int p_\theta(x \mid z)\, p(z)\, dz$ has no closed form for a neural decoder. "
@@ -746,7 +747,7 @@ def vae_density() -> Answer:
     )
 
 
-@register("1b.v", status="proved")
+@REGISTRY.register("1b.v", status="proved")
 def vae_sampling() -> Answer:
     from sympy.stats import Normal, variance
 
@@ -769,7 +770,7 @@ def vae_sampling() -> Answer:
     )
 
 
-@register("1a.vi", status="checked")
+@REGISTRY.register("1a.vi", status="checked")
 def diffusion_density() -> Answer:
     continuity, icov, score, div = diffusion_chains()
     return Answer(
@@ -796,7 +797,7 @@ def diffusion_density() -> Answer:
     )
 
 
-@register("1b.vi", status="checked")
+@REGISTRY.register("1b.vi", status="checked")
 def diffusion_sampling() -> Answer:
     continuity, _, score, _ = diffusion_chains()
     return Answer(
@@ -826,7 +827,7 @@ def draw_logistic(rng) -> tuple[np.ndarray, np.ndarray]:
     return gen.normal(0.0, 1.5, 3), xs
 
 
-@register("2a", status="proved")
+@REGISTRY.register("2a", status="proved")
 def logistic_sampling() -> Answer:
     theta_vec, x_vec = sp.Symbol("theta", real=True), sp.Symbol("x", real=True)
     return Answer(
@@ -843,7 +844,7 @@ def logistic_sampling() -> Answer:
     )
 
 
-@register("2b", status="proved")
+@REGISTRY.register("2b", status="proved")
 def constant_input_limit() -> Answer:
     n, n1 = sp.Symbol("n", positive=True), sp.Symbol("n_1", positive=True)
     p, eps = sp.Symbol("p", positive=True), sp.Symbol("epsilon", positive=True)

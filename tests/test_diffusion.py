@@ -157,7 +157,7 @@ def test_answers_agree_with_each_other():
     gap = _mix(D.NOISE_POSTERIOR.weights, D.NOISE_POSTERIOR.atoms) - D.EPS_STAR
     assert all(D.exp_normal_form(e) == 0 for e in gap)
     # the 8b mixture's covariance is the one its chain derives
-    comps = D.TWO_POINT_MARGINAL.components
+    comps = D.TWO_POINT_MARGINAL.dists
     mean = _mix(D.TWO_POINT_MARGINAL.weights, [c.mean for c in comps])
     second = _mix(D.TWO_POINT_MARGINAL.weights, [c.cov * sp.eye(2) + c.mean * c.mean.T for c in comps])
     assert sp.expand(second - mean * mean.T - D.marginal_chains()[2].end) == sp.zeros(2)

@@ -14,14 +14,17 @@ import numpy as np
 import pytest
 import sympy as sp
 
-from derivations import cli, latex, pdf, registry
+from conftest import install_registry
+from derivations import cli, homeworks, latex, pdf
+from derivations.answer import Answer, Check, Figure, Quantity
 from derivations.chain import ChainResult, Step, StepResult, derive
-from derivations.status import Status
 from derivations.figures import draw_all
-from derivations.parts import ORDER, PARTS
+from derivations.hw7 import HOMEWORK
 from derivations.plotting import new_figure, save
-from derivations.registry import Answer, Check, Figure, Quantity
 from derivations.runner import PartResult, run_part
+from derivations.status import Status
+
+ORDER, PARTS = HOMEWORK.order, HOMEWORK.by_id
 from numerics.stattests import close_test, ks_test, mean_test, predicate
 
 HAVE_PDFLATEX = shutil.which("pdflatex") is not None
@@ -116,9 +119,7 @@ FAKE = {"8a": ("proved", _forward_mean), "8e": ("proved", _long_expressions), "3
 
 def _install_fakes(mp: pytest.MonkeyPatch) -> None:
     """Replace the registry by the fake parts above (every other part is todo)."""
-    regs = {pid: registry.Registration(pid, claim, build, __name__) for pid, (claim, build) in FAKE.items()}
-    mp.setattr(registry, "_REGISTRY", regs)
-    mp.setattr(registry, "_LOADED", True)
+    install_registry(mp, FAKE)
 
 
 @pytest.fixture
@@ -291,7 +292,7 @@ def test_latex_bad_usage_is_one_line_and_exit_2(argv, fragment, capsys, tmp_path
 def _typeset_only(pid: str) -> PartResult:
     """A real part's answer with its chains as written, not verified (verification is
     ``derive check``'s job and takes long): enough to typeset every formula and sentence."""
-    reg = registry.registration(pid)
+    reg = homeworks.registry().registration(pid)
     result = PartResult(pid, PARTS[pid].title, "todo" if reg is None else reg.claim, "todo", 0)
     if reg is None:
         return result

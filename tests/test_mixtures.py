@@ -387,4 +387,4 @@ def test_verdict_quantities_are_choices():
     for build, kind in ((dm.init_common_everything, "5.1"), (dm.init_distinct_variances, "5.2"),
                         (dm.init_data_points, "5.3"), (dm.init_random_weights, "5.4")):
         (q,) = build().quantities
-        assert q.kind == "choice" and q.value == dm.VERDICTS[kind]
+        assert q.kind == "choice" and q.value.correct == {dm.VERDICTS[kind]}

@@ -6,10 +6,11 @@ import numpy as np
 import pytest
 import sympy as sp
 
-from derivations import cli, registry, render
+from derivations import cli, render
+from derivations.answer import Answer, Check, Choice, Figure, Quantity
 from derivations.chain import derive
-from derivations.distributions import Gaussian
-from derivations.registry import Answer, Check, Figure, Quantity
+from derivations.notation import unicode_text
+from derivations.symbolic import Gaussian
 from numerics.stattests import binomial_test, chi_square_test, close_test, mean_test
 
 abar = sp.Symbol("alphabar_t", positive=True)
@@ -30,15 +31,14 @@ def _part() -> Answer:
                     chi_square_test("die", [10, 12, 9, 11, 8, 10], [1] * 6),
                     close_test("quadrature", [1.0], [1.0])]),),
         figures=(Figure("fig-8a.pdf", r"The mean against $\bar\alpha_t$.", lambda path, rng: None),),
-        quantities=(Quantity("distribution", Gaussian(sp.sqrt(abar) * x0, 1 - abar), kind="distribution"),
-                    Quantity("mean", sp.sqrt(abar) * x0), Quantity("option", 2, kind="choice")),
+        quantities=(Quantity("distribution", Gaussian(sp.sqrt(abar) * x0, 1 - abar)),
+                    Quantity("mean", sp.sqrt(abar) * x0), Quantity("option", Choice(("a", "b"), correct={2}))),
     )
 
 
 @pytest.fixture
-def fake_part(monkeypatch):
-    monkeypatch.setattr(registry, "_REGISTRY", {"8a": registry.Registration("8a", "proved", _part, __name__)})
-    monkeypatch.setattr(registry, "_LOADED", True)
+def fake_part(fake_registry):
+    fake_registry({"8a": ("proved", _part)})
 
 
 def test_show_prints_unicode_math_reasons_and_evidence(fake_part, capsys, monkeypatch):
@@ -105,8 +105,8 @@ def test_negative_terms_keep_their_sign_across_line_breaks():
     (r"$\{x : x \in A\}$", "{x : x ∈ A}"),
     (r"$\mathcal{L}$, $\mathcal{H}$, $\mathbb{P}$, $\mathbb{1}$, $\mathcal{7}$", "ℒ, ℋ, ℙ, 𝟙, 7"),
 ])
-def test_delatex_reads_common_latex_as_unicode(tex, text):
-    assert render.delatex(tex) == text
+def test_latex_prose_reads_as_unicode(tex, text):
+    assert unicode_text(tex) == text
 
 
 @pytest.mark.parametrize("evidence, expected", [
@@ -120,9 +120,8 @@ def test_evidence_reads_as_one_line_of_words(evidence, expected):
     assert render.evidence_text(evidence) == expected
 
 
-def test_show_of_a_todo_part_says_so(monkeypatch, capsys):
-    monkeypatch.setattr(registry, "_REGISTRY", {})
-    monkeypatch.setattr(registry, "_LOADED", True)
+def test_show_of_a_todo_part_says_so(fake_registry, capsys):
+    fake_registry({})
     assert cli.main(["show", "9h"]) == 0
     assert "status: todo" in capsys.readouterr().out
 

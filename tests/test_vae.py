@@ -15,8 +15,11 @@ from hypothesis import strategies as st
 from scipy import stats
 
 from derivations import vae as dv
-from derivations.chain import Step, Verdict, derive
-from derivations.registry import registration
+from derivations.chain import Step, derive
+from derivations.status import Status
+from derivations.homeworks import registry
+
+registration = registry().registration
 from derivations.runner import run_part
 from numerics import vae as nv
 
@@ -346,14 +349,14 @@ def test_maximising_the_elbo_by_em_reaches_the_ppca_maximum_likelihood(seed):
 def test_wrong_elbo_identities_are_rejected_by_the_chain_checker():
     missing_entropy = derive("ELBO without the entropy", dv.ELBO_1D - sp.log(dv.var_q) / 2,
                              Step(dv.LOG_MARGINAL - dv.KL_1D, "planted", simplify=dv._log_cancel))
-    assert missing_entropy.verify(max_examples=20).verdict is Verdict.FAILED
+    assert missing_entropy.verify(max_examples=20).verdict is Status.FAILED
     plus_kl = derive("ELBO = log p + KL (wrong sign)", dv.ELBO_1D,
                      Step(dv.LOG_MARGINAL + dv.KL_1D, "planted", simplify=dv._log_cancel))
-    assert plus_kl.verify(max_examples=20).verdict is Verdict.FAILED
+    assert plus_kl.verify(max_examples=20).verdict is Status.FAILED
     wrong_bound = derive("log p - ELBO <= 0 (wrong direction)", dv.LOG_MARGINAL - dv.ELBO_1D,
                          Step(sp.S.Zero, "planted", relation="<=", numeric_only=True),
                          domains={dv.var_q: sp.Interval.open(sp.Rational(1, 100), 100)})
-    assert wrong_bound.verify(max_examples=20).verdict is Verdict.FAILED
+    assert wrong_bound.verify(max_examples=20).verdict is Status.FAILED
 
 
 # --------------------------------------------------------------------------- 3d
@@ -459,8 +462,8 @@ def test_reference_answers_for_verify():
                                                                "3c.iv", "3d.i", "3d.ii")}
     named = {x.name: x.value for x in q["3b.i"]}
     assert named["CDF of F(x)"] == dv.u and (named["distribution of F(x)"].low, named["distribution of F(x)"].high) == (0, 1)
-    assert (q["3b.ii"][0].kind, q["3b.ii"][0].value) == ("choice", 1)
-    assert (q["3b.iii"][0].kind, q["3b.iii"][0].value) == ("choice", 2)
+    assert (q["3b.ii"][0].kind, q["3b.ii"][0].value.correct) == ("choice", {1})
+    assert (q["3b.iii"][0].kind, q["3b.iii"][0].value.correct) == ("choice", {2})
     assert "literally" in q["3b.iii"][0].description
     assert q["3b.iv"][0].value.has(sp.Indexed) and isinstance(q["3b.iv"][0].value, sp.Sum)
     assert q["3b.vi"][0].value.has(sp.Sum) and q["3b.vi"][0].value.has(dv.K)

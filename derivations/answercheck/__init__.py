@@ -7,6 +7,6 @@ points Hypothesis draws, shrinking any counterexample.
 """
 
 from derivations.answercheck.errors import AnswerError
-from derivations.answercheck.verdict import Verdict, quantities, verify, verify_quantity
+from derivations.answercheck.verdict import VerifyResult, quantities, verify, verify_quantity
 
-__all__ = ["AnswerError", "Verdict", "quantities", "verify", "verify_quantity"]
+__all__ = ["AnswerError", "VerifyResult", "quantities", "verify", "verify_quantity"]

@@ -7,10 +7,10 @@ tolerance); ``incorrect`` comes with the shrunk point where they differ and both
 
 >>> import sympy as sp
 >>> a = sp.Symbol("alphabar_t", positive=True)
->>> compare_expressions(sp.sqrt(1 - a)**2, 1 - a).status
+>>> compare_expressions(sp.sqrt(1 - a)**2, 1 - a).status.verdict
 'correct'
 >>> bad = compare_expressions(1 - a, sp.sqrt(1 - a), domains={a: sp.Interval.open(0, 1)})
->>> bad.status, sorted(bad.counterexample)
+>>> bad.status.verdict, sorted(bad.counterexample)
 ('incorrect', ['alphabar_t'])
 """
 
@@ -25,16 +25,17 @@ from typing import Any
 import sympy as sp
 
 from derivations.budget import OutOfTime, time_budget
-from derivations.answercheck.dists import FAMILY_NAMES, Component, DistSum, as_expr
+from derivations.symbolic.distributions import FAMILY_NAMES, Component, Mixture, PointMass, as_expr
 from derivations.answercheck.errors import AnswerError
 from derivations.answercheck.vocabulary import applied_functions
 from derivations.points import at_points
 from derivations.status import Status
 from derivations.zero import QUICK, SLOW, decide
 
-CORRECT = "correct"
-NUMERIC = "correct (numerically)"
-INCORRECT = "incorrect"
+# verify's verdicts are the statuses of the chain checker, said in verify's words (Status.verdict)
+CORRECT = Status.PROVED
+NUMERIC = Status.CHECKED
+INCORRECT = Status.FAILED
 
 SYMBOLIC_SECONDS = 3.0  # budget of the symbolic proof of one comparison
 NUMERIC_EXAMPLES = 120  # random points per numeric comparison
@@ -48,7 +49,7 @@ _ENTRY_MATCH_TOL = 1e-7
 class Outcome:
     """The verdict on one comparison; ``what`` names the part that differs (e.g. "the mean")."""
 
-    status: str
+    status: Status
     method: str
     what: str = ""
     counterexample: dict | None = None
@@ -175,7 +176,7 @@ def _has_integral(value) -> bool:
 def _size_symbols(value) -> set:
     """Symbols that bound a sum (the n of \\sum_{i=1}^n) and so must be made concrete."""
     out = set()
-    for e in _entries(value) if not isinstance(value, DistSum) else []:
+    for e in _entries(value) if not isinstance(value, Mixture) else []:
         for s in e.atoms(sp.Sum):
             for _, lo, hi in s.limits:
                 out |= as_expr(lo).free_symbols | as_expr(hi).free_symbols
@@ -318,21 +319,21 @@ def _numbers(value, point) -> list:
 
 def _component_signature(c: Component, point) -> list:
     """Numeric (weight, mean, covariance) of a component at a point, as three lists."""
-    return [_numbers(c.weight, point), _numbers(c.mean(), point), _numbers(c.covariance(), point)]
+    return [_numbers(c.weight, point), _numbers(c.dist.mean_value(), point), _numbers(c.dist.covariance(), point)]
 
 
 def _close_lists(a: list, b: list) -> bool:
     return len(a) == len(b) and all(abs(x - y) <= _ENTRY_MATCH_TOL * (1 + max(abs(x), abs(y))) for x, y in zip(a, b))
 
 
-def _match(user: DistSum, ref: DistSum, domains) -> tuple[list, bool] | None:
+def _match(user: Mixture, ref: Mixture, domains) -> tuple[list, bool] | None:
     """The pairing of reference components with the user's that agrees on the most parameters
     (weight, mean, covariance) at two generic points, and whether it agrees on all of them."""
     if len(user.components) != len(ref.components) or len(ref.components) > 6:
         return None
     free = set()
     for c in user.components + ref.components:
-        for v in (c.weight, c.mean(), c.covariance()):
+        for v in (c.weight, c.dist.mean_value(), c.dist.covariance()):
             for e in _entries(v):
                 free |= as_expr(e).free_symbols
     points = [{s: _probe_value(s, domains.get(s), k) for s in free} for k in range(2)]
@@ -354,7 +355,7 @@ def _match(user: DistSum, ref: DistSum, domains) -> tuple[list, bool] | None:
 def _as_point(c: Component) -> Component:
     """A Gaussian whose covariance is identically zero is a point mass."""
     if c.family == "normal" and prove_equal(c.params[1], sp.S(0), seconds=1.0) is not None:
-        return replace(c, family="point", params=(c.params[0],))
+        return replace(c, dist=PointMass(c.params[0]))
     return c
 
 
@@ -383,8 +384,8 @@ def _compare_component(u: Component, r: Component, domains, seed: int, label: st
         pairs = (("the lower end of the interval", u.params[0], r.params[0]),
                  ("the upper end of the interval", u.params[1], r.params[1]))
     else:
-        pairs = (("the mean", u.mean(), r.mean()),
-                 ("the covariance", *_matching_cov(u.covariance(), r.covariance())))
+        pairs = (("the mean", u.dist.mean_value(), r.dist.mean_value()),
+                 ("the covariance", *_matching_cov(u.dist.covariance(), r.dist.covariance())))
     for what, a, b in pairs:
         o = compare_expressions(a, b, domains=domains, seed=seed, what=label + what)
         if not o.correct:
@@ -396,7 +397,7 @@ def _compare_component(u: Component, r: Component, domains, seed: int, label: st
     return _combine(outcomes)
 
 
-def _expand_over(dist: DistSum) -> DistSum:
+def _expand_over(dist: Mixture) -> Mixture:
     """Write out components summed over a concrete range."""
     out = []
     for c in dist.components:
@@ -407,25 +408,24 @@ def _expand_over(dist: DistSum) -> DistSum:
         if not (as_expr(lo).is_Integer and as_expr(hi).is_Integer):
             raise ValueError("a symbolic range left after concretizing")
         for j in range(int(lo), int(hi) + 1):
-            out.append(Component(as_expr(c.weight).subs(i, j), c.family,
-                                 tuple(p.subs(i, j) for p in c.params)))
-    return DistSum(tuple(out))
+            out.append(Component(as_expr(c.weight).subs(i, j), c.dist.with_params(*(p.subs(i, j) for p in c.params))))
+    return Mixture(tuple(out))
 
 
-def _concrete_dist(dist: DistSum, subs: dict) -> DistSum:
+def _concrete_dist(dist: Mixture, subs: dict) -> Mixture:
     def concrete(value):
         if isinstance(value, sp.MatrixBase):
             return value.applyfunc(concrete)
         value = as_expr(value).subs(subs).doit()
         return value.xreplace({it: _element_symbol(it) for it in value.atoms(sp.Indexed)})
 
-    comps = tuple(Component(concrete(c.weight), c.family, tuple(concrete(p) for p in c.params),
+    comps = tuple(Component(concrete(c.weight), c.dist.with_params(*(concrete(p) for p in c.params)),
                             None if c.over is None else (c.over[0], concrete(c.over[1]), concrete(c.over[2])))
                   for c in dist.components)
-    return _expand_over(DistSum(comps))
+    return _expand_over(Mixture(comps))
 
 
-def _over_symbols(dist: DistSum) -> set:
+def _over_symbols(dist: Mixture) -> set:
     out = set()
     for c in dist.components:
         if c.over is not None:
@@ -435,7 +435,7 @@ def _over_symbols(dist: DistSum) -> set:
     return out
 
 
-def compare_distributions(user: DistSum, ref: DistSum, *, domains=None, seed: int = 0) -> Outcome:
+def compare_distributions(user: Mixture, ref: Mixture, *, domains=None, seed: int = 0) -> Outcome:
     """Compare two distributions component by component, else by their first two moments."""
     domains = domains or {}
     sizes = _over_symbols(user) | _over_symbols(ref)
@@ -450,8 +450,8 @@ def compare_distributions(user: DistSum, ref: DistSum, *, domains=None, seed: in
                 return replace(o, counterexample=cex, what=o.what + f" (with {', '.join(map(str, sizes))} = {size})")
             outcomes.append(o)
         return _combine(outcomes)
-    user = DistSum(tuple(_as_point(c) for c in user.components))
-    ref = DistSum(tuple(_as_point(c) for c in ref.components))
+    user = Mixture(tuple(_as_point(c) for c in user.components))
+    ref = Mixture(tuple(_as_point(c) for c in ref.components))
     if len(user.components) == 1 and len(ref.components) == 1:
         u, r = user.components[0], ref.components[0]
         weight = compare_expressions(u.weight, r.weight, domains=domains, seed=seed, what="the total mass")
@@ -475,7 +475,7 @@ def compare_distributions(user: DistSum, ref: DistSum, *, domains=None, seed: in
             outcomes.append(o)
         return _combine(outcomes)
     for what, a, b in (("the total probability", user.total_weight(), ref.total_weight()),
-                       ("the mean", user.mean(), ref.mean()),
+                       ("the mean", user.mean_value(), ref.mean_value()),
                        ("the second moment", *_matching_cov(user.second_moment(), ref.second_moment()))):
         o = compare_expressions(a, b, domains=domains, seed=seed, what=what)
         if not o.correct:
