@@ -87,7 +87,8 @@ class Quantity:
     """One answer of a part, as a SymPy object: an expression or matrix, a distribution, or a choice.
 
     ``symbols`` are the symbols a student may write and ``domains`` where they are sampled;
-    ``lhs`` is what the box prints left of ``=`` (a SymPy object, or LaTeX); ``chain`` is the
+    ``lhs`` is what the box prints left of ``relation`` (a SymPy object, or LaTeX; ``\\sim`` for a
+    random variable and its law); ``chain`` is the
     title of the chain that concludes the quantity; ``mistakable`` are symbols a student may write
     by mistake (``alpha_t`` for ``alphabar_t``), with their domains, so that such an answer is
     refuted with a counterexample instead of refused; ``defined`` are names an answer may use for
@@ -100,11 +101,14 @@ class Quantity:
     domains: Mapping = field(default_factory=dict)
     description: str = ""
     lhs: Any = None
+    relation: str = "="
     chain: str | None = None
     mistakable: Mapping = field(default_factory=dict)
     defined: Mapping = field(default_factory=dict)
 
     def __post_init__(self) -> None:
+        if self.relation not in ("=", r"\sim", r"\le", r"\ge", r"\approx", r"\to"):
+            raise ValueError(f"quantity {self.name!r}: relation {self.relation!r} is not one the box can print")
         if kind_of(self.value) is None:
             raise TypeError(f"quantity {self.name!r}: a value is a SymPy expression or matrix, a distribution "
                             f"or a Choice, got {type(self.value).__name__}")

@@ -21,6 +21,7 @@ from typing import Any, Mapping, Sequence
 import sympy as sp
 
 from derivations import homeworks
+from derivations.answer import Quantity
 from derivations.chain import ChainResult, StepResult
 from derivations.homework import Homework
 from derivations.status import Status
@@ -324,6 +325,28 @@ def status_line(result: PartResult) -> str:
     return rf"\textbf{{Status:}} \status{{{result.status}}}{detail}." + "\n"
 
 
+def quantity_tex(q: Quantity) -> str:
+    """One quantity of the box, typeset from its object: ``lhs = value`` on display lines, or the
+    chosen option of a choice."""
+    if q.kind == "choice":
+        chosen = sorted(q.value.correct)
+        return " ".join(rf"Option {k}: {prose(q.value.options[k - 1])}." for k in chosen)
+    lines = math_lines(q.value, LINE - 12)
+    head = "" if q.lhs is None else (q.lhs if isinstance(q.lhs, str) else formula(q.lhs)) + f" {q.relation} "
+    body = (" \\\\\n&\\quad ".join(lines)) if len(lines) > 1 else lines[0]
+    if len(lines) > 1:
+        return "\\begin{align*}\n" + head + "&" + body + "\n\\end{align*}"
+    return rf"\[ {head}{body} \]"
+
+
+def box_tex(answer) -> str:
+    """The answer box: every quantity typeset from its object, then the prose around them."""
+    parts = [quantity_tex(q) for q in answer.quantities]
+    if answer.summary.strip():
+        parts.append(prose(answer.summary.strip()))
+    return "\n".join(parts)
+
+
 def part_tex(result: PartResult, figures: Sequence[FigureFile] | None = None) -> str:
     """One part: heading, the answer set apart, reasoning, figures, derivations, evidence, status.
 
@@ -341,7 +364,7 @@ def part_tex(result: PartResult, figures: Sequence[FigureFile] | None = None) ->
         if not result.error:
             out.append(r"\emph{No answer has been written for this part yet.}" "\n")
         return "\n".join(out + ([status_line(result)] if result.error else [])) + "\n"
-    out.append("\\begin{answerbox}\n" + prose(answer.summary.strip()) + "\n\\end{answerbox}\n")
+    out.append("\\begin{answerbox}\n" + box_tex(answer) + "\n\\end{answerbox}\n")
     if answer.explanation:
         out.append(prose(answer.explanation.strip()) + "\n")
     blocks, sentence = figures_tex(result.id, planned_figures(result) if figures is None else figures)

@@ -274,15 +274,21 @@ def check_lines(result: PartResult, width: int = 100) -> list[str]:
     return lines
 
 
+_RELATIONS = {"=": "=", r"\sim": "∼", r"\le": "≤", r"\ge": "≥", r"\approx": "≈", r"\to": "→"}
+
+
 def quantity_block(quantity, width: int = 100) -> str:
-    """A reference answer drawn in Unicode: an expression, a distribution, or a choice."""
+    """A quantity of the answer drawn in Unicode: ``lhs = value``, or the chosen option of a choice."""
     value = quantity.value
     if quantity.kind == "choice":
-        chosen = " or ".join(str(k) for k in sorted(value.correct))
-        return f"{quantity.name}: option {chosen}"
-    if quantity.kind == "distribution":
-        return f"{quantity.name}:\n" + _indent(pretty(value))
-    return f"{quantity.name} =\n" + _indent(pretty_lines(value, width - 4))
+        return " ".join(f"Option {k}: {unicode_text(value.options[k - 1])}." for k in sorted(value.correct))
+    lhs = quantity.lhs
+    head = quantity.name if lhs is None else unicode_text(lhs) if isinstance(lhs, str) else pretty(lhs)
+    rel = _RELATIONS[quantity.relation] if lhs is not None else ":"
+    drawn = pretty_lines(value, width - 4)
+    if "\n" not in drawn and "\n" not in head and len(head) + len(drawn) + 3 <= width:
+        return f"{head} {rel} {drawn}"
+    return f"{head} {rel}\n" + _indent(drawn)
 
 
 def part_report(result: PartResult, width: int | None = None) -> str:
@@ -294,9 +300,10 @@ def part_report(result: PartResult, width: int | None = None) -> str:
         out.append(f"error: {result.error}")
     answer = result.answer
     if answer is not None:
-        out += ["", "Answer:", wrap(unicode_text(answer.summary), width)]
-        for q in answer.quantities:
-            out.append(_indent(quantity_block(q, width - 4)))
+        out += ["", "Answer:"]
+        out += [_indent(quantity_block(q, width - 4)) for q in answer.quantities]
+        if answer.summary.strip():
+            out.append(wrap(unicode_text(answer.summary), width))
         if answer.explanation:
             out += ["", "Why:", wrap(unicode_text(answer.explanation), width)]
     for chain in result.chains:

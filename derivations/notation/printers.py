@@ -133,10 +133,11 @@ class CoursePrettyPrinter(PrettyPrinter):
         return super()._print_Symbol(e, bold_name)
 
     def _call(self, head: str, args, separators) -> prettyForm:
-        """``head(a; b, c)`` with the given separators between the arguments."""
-        form = self._print(args[0])
-        for sep, arg in zip(separators, args[1:]):
-            form = prettyForm(*stringPict.next(form, sep, self._print(arg)))
+        """``head(a; b, c)`` with the given separators between the arguments (expressions or forms)."""
+        forms = [a if isinstance(a, prettyForm) else self._print(a) for a in args]
+        form = forms[0]
+        for sep, arg in zip(separators, forms[1:]):
+            form = prettyForm(*stringPict.next(form, sep, arg))
         form = prettyForm(*form.parens())
         return prettyForm(*stringPict.next(head, form))
 
@@ -149,10 +150,19 @@ class CoursePrettyPrinter(PrettyPrinter):
     def _print_Gaussian(self, dist):
         cov = dist.cov
         if _isotropic(dist) and not isinstance(cov, sp.MatrixBase):
-            cov = sp.Mul(cov, sp.Symbol("I"), evaluate=False) if cov != 1 else sp.Symbol("I")
+            cov = self._times_identity(cov)
         if dist.at is not None:
             return self._call("𝒩", (dist.at, dist.mean, cov), ("; ", ", "))
         return self._call("𝒩", (dist.mean, cov), (", ",))
+
+    def _times_identity(self, cov) -> prettyForm:
+        """``c I`` for a scalar covariance ``c`` of a vector (``I`` alone for 1)."""
+        if cov == 1:
+            return prettyForm("I")
+        form = self._print(cov)
+        if isinstance(cov, sp.Add):
+            form = prettyForm(*form.parens())
+        return prettyForm(*stringPict.next(form, " I"))
 
     def _print_Uniform(self, dist):
         return self._call("𝒰", (dist.low, dist.high), (", ",))

@@ -20,6 +20,8 @@ sqrt(2)*exp(-(-m + x)**2/(2*v))/(2*sqrt(pi)*sqrt(v))
 1
 >>> GaussianDensity(x, m, v).doit() == normal_pdf(x, m, v)
 True
+>>> sp.simplify(sp.diff(GaussianDensity(x, m, v), x).doit() - sp.diff(normal_pdf(x, m, v), x))
+0
 >>> t = sp.Symbol("t", positive=True)
 >>> normal_pdf(x, 0, (1 - t)**2)
 sqrt(2)*exp(-x**2/(2*(1 - t)**2))/(2*sqrt(pi)*(1 - t))
@@ -111,6 +113,20 @@ class GaussianDensity(sp.Function):
     @property
     def dim(self):
         return self.args[3] if len(self.args) == 4 else sp.S(1)
+
+    def fdiff(self, argindex=1):
+        """:math:`\\partial_x \\mathcal{N}(x; \\mu, v) = -\\frac{x-\\mu}{v}\\mathcal{N}(x; \\mu, v)` and
+        :math:`\\partial_\\mu = -\\partial_x` (one coordinate); other arguments through the formula."""
+        x, mean, var = self.args[:3]
+        if isinstance(x, sp.MatrixBase) or isinstance(mean, sp.MatrixBase) or len(self.args) == 4:
+            raise sp.ArgumentIndexError(self, argindex)
+        if argindex == 1:
+            return -(x - mean) / var * self
+        if argindex == 2:
+            return (x - mean) / var * self
+        if argindex == 3:
+            return ((x - mean) ** 2 / (2 * var**2) - 1 / (2 * var)) * self
+        raise sp.ArgumentIndexError(self, argindex)
 
     def doit(self, **hints):
         args = [a.doit(**hints) for a in self.args] if hints.get("deep", True) else list(self.args)
