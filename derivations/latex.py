@@ -132,6 +132,10 @@ def chain_tex(result: ChainResult) -> str:
     bad = result.first_failure
     if bad is not None:
         out += failure_tex(bad)
+    for step in result.steps:
+        if step.hint_error:
+            out += (rf"\textcolor{{statusfailed}}{{\textbf{{Step {step.index}: its simplification raised}}}} "
+                    f"{escape(step.hint_error)}.\n")
     return out
 
 

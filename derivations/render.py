@@ -281,11 +281,14 @@ def quantity_block(quantity, width: int = 100) -> str:
     """A quantity of the answer drawn in Unicode: ``lhs = value``, or the chosen option of a choice."""
     value = quantity.value
     if quantity.kind == "choice":
-        return " ".join(f"Option {k}: {unicode_text(value.options[k - 1])}." for k in sorted(value.correct))
+        return "; ".join(f"{quantity.name}: option {k} ({unicode_text(value.options[k - 1])})"
+                         for k in sorted(value.correct))
     lhs = quantity.lhs
-    head = quantity.name if lhs is None else unicode_text(lhs) if isinstance(lhs, str) else pretty(lhs)
-    rel = _RELATIONS[quantity.relation] if lhs is not None else ":"
     drawn = pretty_lines(value, width - 4)
+    if lhs is None:  # named, not written as an equation
+        return f"{quantity.name}{':' if quantity.kind == 'distribution' else ' ='}\n" + _indent(drawn)
+    head = unicode_text(lhs) if isinstance(lhs, str) else pretty(lhs)
+    rel = _RELATIONS[quantity.relation]
     if "\n" not in drawn and "\n" not in head and len(head) + len(drawn) + 3 <= width:
         return f"{head} {rel} {drawn}"
     return f"{head} {rel}\n" + _indent(drawn)

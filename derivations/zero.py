@@ -46,6 +46,7 @@ from typing import Any, Callable, Iterator, Sequence
 import sympy as sp
 
 from derivations.budget import OutOfTime, time_budget
+from derivations.symbolic.values import entries
 
 Hint = Callable[[sp.Expr], sp.Expr]
 
@@ -75,13 +76,6 @@ class Decision:
     def method(self) -> str | None:
         """``"symbolic (expand, cancel)"``, or None when SymPy did not decide."""
         return None if self.stages is None else "symbolic (" + ", ".join(sorted(set(self.stages))) + ")"
-
-
-def entries(value: Any) -> list:
-    """A matrix as the list of its entries; anything else as a one-element list."""
-    if isinstance(value, sp.MatrixBase):
-        return list(value)
-    return [value if isinstance(value, sp.Basic) else sp.sympify(value)]
 
 
 def _evaluated(diff: sp.Expr, sums: bool) -> sp.Expr:

@@ -95,3 +95,24 @@ def test_symbol_strategy_respects_assumptions_and_domains(data):
     assert 0 < v < 1
     n = sp.Symbol("n", integer=True, positive=True)
     assert data.draw(symbol_strategy(n)) >= 1
+
+
+def test_a_hint_that_raises_is_recorded_and_shown_not_swallowed():
+    from derivations import latex, render
+
+    def broken(e):
+        raise RuntimeError("hint bug")
+
+    c = derive("broken hint", sp.sin(a) ** 2 + sp.cos(a) ** 2, Step(sp.S(1), "Pythagoras", simplify=broken))
+    r = c.verify()
+    (step,) = r.steps
+    assert step.verdict is Status.PROVED and step.method == "symbolic (simplify)"
+    assert step.hint_error == "RuntimeError: hint bug"
+    assert r.to_json()["steps"][0]["hint_error"] == "RuntimeError: hint bug"
+    assert "raised RuntimeError: hint bug" in render.chain_block(r)
+    assert "its simplification raised" in latex.chain_tex(r) and "hint bug" in latex.chain_tex(r)
+
+
+def test_a_step_without_a_hint_error_says_none():
+    r = derive("fine", (a + b) ** 2, Step(a**2 + 2 * a * b + b**2, "expand")).verify()
+    assert r.steps[0].hint_error is None and r.to_json()["steps"][0]["hint_error"] is None

@@ -25,11 +25,12 @@ from typing import Any
 import sympy as sp
 
 from derivations.budget import OutOfTime, time_budget
-from derivations.symbolic.distributions import FAMILY_NAMES, Component, Mixture, PointMass, as_expr
+from derivations.symbolic.distributions import FAMILY_NAMES, Component, Mixture, PointMass
 from derivations.answercheck.errors import AnswerError
 from derivations.answercheck.vocabulary import applied_functions
 from derivations.points import at_points
 from derivations.status import Status
+from derivations.symbolic.values import as_expr, entries
 from derivations.zero import QUICK, SLOW, decide
 
 # verify's verdicts are the statuses of the chain checker, said in verify's words (Status.verdict)
@@ -61,10 +62,6 @@ class Outcome:
 
 
 # --------------------------------------------------------------------------- expressions
-
-
-def _entries(value) -> list:
-    return list(value) if isinstance(value, sp.MatrixBase) else [as_expr(value)]
 
 
 def _shape(value) -> tuple:
@@ -119,7 +116,7 @@ def _numeric(user, ref, domains, seed: int, what: str) -> Outcome:
         except OutOfTime:
             raise AnswerError(f"the answer could not be evaluated within {NUMERIC_SECONDS:g} s") from None
         doms = element_domains((u, r), doms)
-        if not any(as_expr(e).free_symbols for v in (u, r) for e in _entries(v)):
+        if not any(as_expr(e).free_symbols for v in (u, r) for e in entries(v)):
             same, shown = _constant_pair(u, r)  # e.g. both sides with a single data point
             if not same:
                 return Outcome(INCORRECT, "numeric: counterexample found", what, fixed, shown)
@@ -138,7 +135,7 @@ def _numeric(user, ref, domains, seed: int, what: str) -> Outcome:
             return Outcome(INCORRECT, found.method, what, {**fixed, **found.counterexample}, found.values)
         agreed += found.agreed
     scope = f" (data sets of size {', '.join(map(str, sizes))})" if sizes != (None,) else ""
-    functions = sorted({f.func.__name__ for v in (user, ref) for e in _entries(v) for f in applied_functions(e)})
+    functions = sorted({f.func.__name__ for v in (user, ref) for e in entries(v) for f in applied_functions(e)})
     if functions:
         scope += f"; {', '.join(functions)} replaced by test functions {TEST_FUNCTION}"
     return Outcome(NUMERIC, f"numeric: agreed at {agreed} random points{scope}", what)
@@ -146,8 +143,8 @@ def _numeric(user, ref, domains, seed: int, what: str) -> Outcome:
 
 def _constant_pair(u, r) -> tuple[bool, tuple]:
     """Compare two expressions without free symbols at 50 digits: (equal?, shown values)."""
-    a = [complex(sp.N(e, 50)) for e in _entries(u)]
-    b = [complex(sp.N(e, 50)) for e in _entries(r)]
+    a = [complex(sp.N(e, 50)) for e in entries(u)]
+    b = [complex(sp.N(e, 50)) for e in entries(r)]
     same = all(abs(x - y) <= 1e-12 + 1e-9 * max(abs(x), abs(y)) for x, y in zip(a, b))
 
     def show(values):
@@ -170,13 +167,13 @@ def _real_guard(value):
 
 
 def _has_integral(value) -> bool:
-    return any(e.has(sp.Integral) for e in _entries(value))
+    return any(e.has(sp.Integral) for e in entries(value))
 
 
 def _size_symbols(value) -> set:
     """Symbols that bound a sum (the n of \\sum_{i=1}^n) and so must be made concrete."""
     out = set()
-    for e in _entries(value) if not isinstance(value, Mixture) else []:
+    for e in entries(value) if not isinstance(value, Mixture) else []:
         for s in e.atoms(sp.Sum):
             for _, lo, hi in s.limits:
                 out |= as_expr(lo).free_symbols | as_expr(hi).free_symbols
@@ -186,7 +183,7 @@ def _size_symbols(value) -> set:
 def _free_indices(value) -> set:
     """Integer symbols that pick a data point (the i of x^{(i)}) outside any sum over them."""
     out = set()
-    for e in _entries(value):
+    for e in entries(value):
         for item in e.atoms(sp.Indexed):
             if len(item.indices) == 1:
                 out |= {s for s in item.free_symbols & e.free_symbols if s.is_integer and isinstance(s, sp.Symbol)}
@@ -287,7 +284,7 @@ def element_domains(values, domains: dict) -> dict:
         return domains
     out = dict(domains)
     for value in values:
-        for e in _entries(value):
+        for e in entries(value):
             for s in e.free_symbols:
                 if "[" in s.name and s.name.split("[")[0] in bases:
                     out[s] = bases[s.name.split("[")[0]]
@@ -309,7 +306,7 @@ def _probe_value(sym, domain, k: int):
 
 def _numbers(value, point) -> list:
     out = []
-    for e in _entries(value):
+    for e in entries(value):
         try:
             out.append(complex(as_expr(e).subs(point).doit().evalf(30)))
         except (TypeError, ValueError, ArithmeticError):
@@ -334,7 +331,7 @@ def _match(user: Mixture, ref: Mixture, domains) -> tuple[list, bool] | None:
     free = set()
     for c in user.components + ref.components:
         for v in (c.weight, c.dist.mean_value(), c.dist.covariance()):
-            for e in _entries(v):
+            for e in entries(v):
                 free |= as_expr(e).free_symbols
     points = [{s: _probe_value(s, domains.get(s), k) for s in free} for k in range(2)]
     sig_u = [[_component_signature(c, p) for p in points] for c in user.components]

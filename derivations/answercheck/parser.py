@@ -23,7 +23,8 @@ from dataclasses import replace
 
 import sympy as sp
 
-from derivations.symbolic.distributions import Gaussian, Mixture, PointMass, Uniform, as_expr, as_mixture
+from derivations.symbolic.distributions import Gaussian, Mixture, PointMass, Uniform, as_mixture
+from derivations.symbolic.values import as_expr
 from derivations.answercheck.errors import AnswerError
 from derivations.answercheck.lexer import Token, tokenize
 from derivations.answercheck.vocabulary import (ACCENTS, GREEK, GREEK_ALIASES, Key, Vocabulary, is_user_function,

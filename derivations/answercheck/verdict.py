@@ -23,7 +23,7 @@ import sympy as sp
 
 from derivations.answercheck.compare import (CORRECT, INCORRECT, NUMERIC, Outcome, compare_distributions,
                                              compare_expressions)
-from derivations.symbolic.distributions import Mixture, as_expr, as_mixture
+from derivations.symbolic.distributions import Mixture, as_mixture
 from derivations.answercheck.errors import AnswerError
 from derivations.answercheck.lexer import check_text
 from derivations.answercheck.parser import kind_name, parse
@@ -31,6 +31,7 @@ from derivations.answercheck.vocabulary import Vocabulary, applied_functions, ke
 from derivations import homeworks
 from derivations.answer import KINDS, Choice, Quantity
 from derivations.status import Status
+from derivations.symbolic.values import as_expr, entries
 
 SHOWN = 240  # characters of the parsed answer shown in a report
 _CHOICE = re.compile(r"^\s*(?:option|choice)?\s*[\(\[]?\s*([0-9]{1,2}|[a-zA-Z])\s*[\)\]\.]?\s*$", re.IGNORECASE)
@@ -238,7 +239,7 @@ def _symbols_of(value) -> set:
     if value is None or isinstance(value, (int, str, Choice)):
         return out
     for e in _reference_exprs(value):
-        for item in _entries(e):
+        for item in entries(e):
             out |= {s for s in item.free_symbols if isinstance(s, sp.Symbol)}
             out |= {ix.base.label for ix in item.atoms(sp.Indexed)}
             out |= {f.func for f in applied_functions(item)}
@@ -264,16 +265,12 @@ def vocabulary(q: Quantity) -> Vocabulary:
     dims = {e.rows for e in exprs if isinstance(e, sp.MatrixBase) and e.cols == 1}
     arity, ranks = {}, {}
     for e in exprs:
-        for item in _entries(e):
+        for item in entries(e):
             for applied in sorted(applied_functions(item), key=str):
                 arity.setdefault(applied.func, applied.args)
             for ix in item.atoms(sp.Indexed):
                 ranks.setdefault(ix.base, ix.indices)
     return Vocabulary(objs, dim=dims.pop() if len(dims) == 1 else None, arity=arity, indices=ranks)
-
-
-def _entries(e) -> list:
-    return [as_expr(x) for x in e] if isinstance(e, sp.MatrixBase) else [as_expr(e)]
 
 
 def _reference_exprs(value) -> list:
@@ -290,7 +287,7 @@ def _reference_exprs(value) -> list:
 def _free(exprs) -> set:
     out = set()
     for e in exprs:
-        for item in _entries(e):
+        for item in entries(e):
             indexed_labels = {i.base.label for i in item.atoms(sp.Indexed)}
             out |= {s for s in item.free_symbols if isinstance(s, sp.Symbol) and s not in indexed_labels}
             out |= {f.func for f in applied_functions(item)}

@@ -5,10 +5,11 @@ Sections import from here rather than defining their own: a formula written once
 """
 
 from derivations.symbolic.distributions import (Component, Distribution, Gaussian, Mixture, PointMass,
-                                                Uniform, as_expr, as_mixture, mixture, point_masses)
+                                                Uniform, as_mixture, mixture, point_masses)
+from derivations.symbolic.values import as_expr, entries
 from derivations.symbolic.functions import UNIT, Sigmoid, sigmoid
 from derivations.symbolic.gaussian import GaussianDensity, log_normal_pdf, normal_pdf, squared_distance
 
 __all__ = ["UNIT", "Component", "Distribution", "Gaussian", "GaussianDensity", "Mixture", "PointMass", "Sigmoid",
-           "Uniform", "as_expr", "as_mixture", "log_normal_pdf", "mixture", "normal_pdf", "point_masses",
+           "Uniform", "as_expr", "as_mixture", "entries", "log_normal_pdf", "mixture", "normal_pdf", "point_masses",
            "sigmoid", "squared_distance"]

@@ -33,21 +33,9 @@ from typing import Any, ClassVar
 import sympy as sp
 
 from derivations.symbolic.gaussian import GaussianDensity, normal_pdf
+from derivations.symbolic.values import as_expr
 
 FAMILY_NAMES = {"normal": "Gaussian", "point": "point mass", "uniform": "uniform"}
-
-
-def as_expr(value):
-    """A SymPy object for a value that already is one (or a Python number); never parses text.
-
-    >>> as_expr(2), as_expr(0.5)
-    (2, 0.500000000000000)
-    """
-    if isinstance(value, (sp.Basic, sp.MatrixBase)):
-        return value
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise TypeError(f"expected a SymPy expression or a number, got {type(value).__name__}")
-    return sp.Integer(value) if isinstance(value, int) else sp.Float(value)
 
 
 def _outer(v):
