@@ -24,6 +24,7 @@ from dataclasses import replace
 import sympy as sp
 
 from derivations.symbolic.distributions import Gaussian, Mixture, PointMass, Uniform, as_mixture
+from derivations.symbolic.functions import sigmoid
 from derivations.symbolic.values import as_expr
 from derivations.answercheck.errors import AnswerError
 from derivations.answercheck.lexer import Token, tokenize
@@ -43,20 +44,14 @@ PARSE_SECONDS = 2.0
 IDENTITY = sp.Symbol("I_identity", positive=True)  # the identity matrix; only in a covariance
 
 
-def _sigmoid(z):
-    return 1 / (1 + sp.exp(-z))
-
-
 FUNCTIONS = {"sqrt": sp.sqrt, "exp": sp.exp, "log": sp.log, "ln": sp.log, "sin": sp.sin,
-             "cos": sp.cos, "tanh": sp.tanh, "sigmoid": _sigmoid, "abs": sp.Abs, "Abs": sp.Abs}
+             "cos": sp.cos, "tanh": sp.tanh, "sigmoid": sigmoid, "abs": sp.Abs, "Abs": sp.Abs}
 FRACTIONS = ("frac", "dfrac", "tfrac", "cfrac")
 STYLES = ("mathbf", "boldsymbol", "bm", "mathit", "mathnormal", "mathsf", "vb", "pmb")
 TEXTS = ("operatorname", "mathrm", "text", "textrm", "textit", "mathtt", "textsf", "mathbb")
 NORMAL_NAMES = ("N", "Normal", "Gaussian", "normal", "gaussian")
 UNIFORM_NAMES = ("U", "Unif", "Uniform", "unif", "uniform")
 POINT_NAMES = ("delta", "Dirac", "dirac")
-TRANSPOSE = ("top", "intercal", "T", "mathsf{T}", "tr")
-SPECIAL_WORDS = ("e", "pi", "I")
 PRIMARY_CMDS = set(FRACTIONS) | set(STYLES) | set(TEXTS) | set(ACCENTS) | set(GREEK) | set(GREEK_ALIASES) | {
     "sqrt", "exp", "log", "ln", "sin", "cos", "tanh", "sum", "mathcal", "begin", "infty", "pi", "int",
     "nabla", "partial"}

@@ -55,4 +55,5 @@ class Sigmoid(sp.Function):
 
 def sigmoid(z) -> sp.Expr:
     """:math:`1/(1 + e^{-z})` written out (for formulas that are meant to be explicit)."""
-    return Sigmoid(z).doit(deep=False) if not isinstance(Sigmoid(z), sp.Rational) else Sigmoid(z)
+    s = Sigmoid(z)
+    return s.doit(deep=False) if isinstance(s, Sigmoid) else s
