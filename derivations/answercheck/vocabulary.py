@@ -21,6 +21,7 @@ from typing import Iterable, NamedTuple
 import sympy as sp
 from sympy.core.function import FunctionClass, UndefinedFunction
 from sympy.printing.conventions import split_super_sub
+from sympy.stats.rv import RandomSymbol
 
 from derivations.notation.printers import function_stem
 from derivations.notation.table import (CONDITIONAL_SUFFIXES, DECORATION_OF, DECORATIONS, GREEK_ALIASES,
@@ -87,6 +88,24 @@ def name_key(base: str, decorations: Iterable[str] = (), sub: str = "", sup: str
         base, sub = base[:-digits], base[-digits:]
     base = GREEK_ALIASES.get(base, base)
     return Key(base, frozenset(decos), sub, sup)
+
+
+#: Names written in more than one way: (base, subscript) -> the key's (base, subscript).
+NAME_SPELLINGS = {("D", "KL"): ("KL", ""), ("D", "kl"): ("KL", ""), ("KLD", ""): ("KL", "")}
+
+
+def spellings(key: Key) -> list:
+    """``key`` and the other ways of writing it: a capital Greek subscript for its small letter and
+    back (the homework writes q_\\Phi and q_\\phi for one function), D_{KL} for KL."""
+    out = [key]
+    if key.sub in GREEK_NAMES:
+        other = key.sub[0].swapcase() + key.sub[1:]
+        if other in GREEK_NAMES:
+            out.append(key._replace(sub=other))
+    alias = NAME_SPELLINGS.get((key.base, key.sub))
+    if alias is not None:
+        out.append(key._replace(base=alias[0], sub=alias[1]))
+    return out
 
 
 def key_of(obj) -> Key:
@@ -165,7 +184,7 @@ class Vocabulary:
                 kind = "indexed"
             elif is_user_function(obj):
                 kind = "function"
-            elif isinstance(obj, sp.Symbol):
+            elif isinstance(obj, (sp.Symbol, RandomSymbol)):
                 kind = "symbol"
             else:
                 raise TypeError(f"a quantity's symbols must be SymPy symbols, got {obj!r}")
@@ -186,7 +205,15 @@ class Vocabulary:
             self.entries.append(entry)
 
     def entry(self, key: Key) -> Entry | None:
-        """The entry spelled ``key``, trying the usual variants (x_i for x^{(i)}, abar for alphabar)."""
+        """The entry spelled ``key``, trying the usual variants (x_i for x^{(i)}, abar for alphabar,
+        q_\\Phi for q_\\phi, D_{KL} for KL)."""
+        for variant in spellings(key):
+            found = self._entry(variant)
+            if found is not None:
+                return found
+        return None
+
+    def _entry(self, key: Key) -> Entry | None:
         found = self._by_key.get(key)
         if found is not None:
             return found
@@ -207,11 +234,17 @@ class Vocabulary:
 
     def conditional(self, key: Key) -> list[Entry]:
         """The functions written ``key`` when called with a bar: p_\\theta(x | z)."""
-        return self._cond.get(key, [])
+        for variant in spellings(key):
+            if variant in self._cond:
+                return self._cond[variant]
+        return []
 
     def joint(self, key: Key) -> Entry | None:
         """The function written ``key`` when called with two arguments: p_\\theta(x, z)."""
-        return self._joint.get(key)
+        for variant in spellings(key):
+            if variant in self._joint:
+                return self._joint[variant]
+        return None
 
     def vector(self, key: Key):
         """``\\hat{x}`` for the column of xhat_1, xhat_2, ... when the part has those and no xhat."""
