@@ -19,7 +19,7 @@ from __future__ import annotations
 import math
 import time
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 from typing import Any
 
 import sympy as sp
@@ -68,7 +68,8 @@ FUNCTIONS = {"sqrt": sp.sqrt, "exp": sp.exp, "log": sp.log, "ln": sp.log, "sin":
              "arctan": sp.atan, "atan": sp.atan, "erf": sp.erf, "erfc": sp.erfc, "erfinv": sp.erfinv,
              "erfcinv": sp.erfcinv, "sigmoid": Sigmoid, "sig": Sigmoid, "logistic": Sigmoid, "expit": Sigmoid,
              "logit": _logit, "abs": sp.Abs, "Abs": sp.Abs, "sign": sp.sign, "sgn": sp.sign,
-             "min": _min, "max": _max, "Min": _min, "Max": _max}
+             "min": _min, "max": _max, "Min": _min, "Max": _max, "arg": sp.arg, "re": sp.re, "im": sp.im,
+             "Re": sp.re, "Im": sp.im, "floor": sp.floor, "ceil": sp.ceiling}
 VARIADIC = ("min", "max", "Min", "Max")  # functions of several arguments: \min(a, b)
 FRACTIONS = ("frac", "dfrac", "tfrac", "cfrac")
 STYLES = ("mathbf", "boldsymbol", "bm", "mathit", "mathnormal", "mathsf", "vb", "pmb", "bf", "symbf",
@@ -135,7 +136,7 @@ class Parser:
         self.in_integral = 0
         self.notes: list[str] = []  # how ambiguous pieces were read
         self.in_norm = self.in_abs = self.in_args = 0
-        self.after_script = -1  # the token index right after the last superscript read
+        self.after_script = None  # the token right after the last superscript read
         self.identity_dims: dict = {}  # I_d: the identity symbol of each size written
         self.bars: list = []  # the tokens |_{...} that close an open \left.
 
@@ -318,7 +319,7 @@ class Parser:
         self.tokens, self.i = tokens, 0
         first = self.next()
         _, key, indexed = self.read_name(first)
-        if indexed or self.vocab.entry(key) is not None:
+        if indexed or (self.vocab.entry(key) is not None and not self.vocab.is_definable(key)):
             raise self.error("a definition introduces a new name, and this one is already a symbol "
                              "of the part", first)
         if key in self.locals and not isinstance(self.locals[key], sp.Symbol):
@@ -412,7 +413,7 @@ class Parser:
         while True:
             if self.peek().is_op("^"):
                 hat = self.next()
-                if self.i - 1 == self.after_script:
+                if hat is self.after_script:
                     raise self.error("a double superscript (LaTeX refuses x^{a}^{b}): write {x^{a}}^{b} or "
                                      "(x^{a})^{b}", hat)
                 if self.transpose_follows():
@@ -421,7 +422,7 @@ class Parser:
                     braced = self.peek().is_op("{")
                     base = power(base, self.exponent(), hat, self)
                     if braced:
-                        self.after_script = self.i
+                        self.after_script = self.peek()
             elif self.peek().is_op("|") and self.peek(1).is_op("_") and self.in_abs == 0 and \
                     not any(self.peek() is bar for bar in self.bars):
                 bar = self.next()  # f(z)|_{z=a}: evaluated at a
@@ -521,7 +522,7 @@ class Parser:
                 if sub != "2":
                     raise self.error("only the Euclidean norm \\|v\\|_2 is accepted", tok)
             return norm(self.as_number(inner, tok), tok, self)
-        if tok.text == "|" and self.in_args == 0:
+        if tok.text == "|":  # where an operand starts, | opens |x| (between arguments it is p(x | z))
             with self.fresh_context():
                 self.in_abs = 1
                 inner = self.expr()
@@ -1162,9 +1163,17 @@ class Parser:
             self.tokens[k:k + 1] = [Token("word", "d", tok.pos, tok.space_before),
                                     Token("word", tok.text[1:], tok.pos + 1)]
 
+    def own(self, key: Key):
+        """The answer's own definition of ``key`` where it has one that the part lets it make."""
+        if key in self.locals and (self.vocab.entry(key) is None or self.vocab.is_definable(key)):
+            return self.locals[key]
+        return None
+
     def symbol_named(self, key: Key):
         """The symbol of the part (or of the answer's definitions) written ``key``, or None."""
-        value = self.vocab.lookup(key)
+        value = self.own(key)
+        if value is None:
+            value = self.vocab.lookup(key)
         if value is None:
             value = self.locals.get(key)
         if value is None and not key.sub and not key.sup and not key.decorations:
@@ -1336,7 +1345,7 @@ class Parser:
             raise self.error(f"expected '(' after {_describe(tok)}", self.peek())
         opened = self.next()
         args, seps = [], []
-        with self.fresh_context(args=True):
+        with self.fresh_context(args="|" in separators or "||" in separators):  # | separates p(x | z)
             args.append(self.expr())
             while self.peek().is_op(*separators):
                 seps.append(self.next().text)
@@ -1351,40 +1360,45 @@ class Parser:
         return self.peek().is_op("(", "[") or (self.peek().is_op("{") and self.peek(1).is_op("("))
 
     def variable_of_density(self):
-        """``N(x; m, c)`` or ``N(x | m, c)``: the variable before ';' or '|', read if it is a known
-        expression (then the Gaussian can stand for its density at x) and otherwise skipped."""
-        depth = 0
+        """``N(x; m, c)`` or ``N(x | m, c)``: the variable before ';' (or else the first '|'), read if it
+        is a known expression (then the Gaussian can stand for its density at x) and otherwise skipped."""
+        depth, bar, cut = 0, None, None
         for k in range(self.i + 1, len(self.tokens)):
             tok = self.tokens[k]
             if (tok.kind == "op" and tok.text in CLOSERS) or tok.is_cmd("begin"):
                 depth += 1
-            elif tok.is_op(")", "]", "}") or tok.is_cmd("end"):
+            elif tok.is_op(")", "]", "}") or tok.is_cmd("end") or tok.kind == "end":
                 depth -= 1
                 if depth < 0:
-                    return
-            elif depth == 0 and tok.is_op(","):
-                return
-            elif depth == 0 and tok.is_op(";", "|"):
-                variable_tokens = self.tokens[self.i + 1:k]
-                self.tokens[self.i + 1:k + 1] = []
-                saved = (self.tokens, self.i)
-                self.tokens, self.i = variable_tokens + [Token("end", "", tok.pos)], 0
-                try:
-                    with self.fresh_context():
-                        at = self.expr()
-                    self.expect_end()
-                except AnswerError:
-                    at = None  # a label such as x_t that is not a symbol of the part
-                finally:
-                    self.tokens, self.i = saved
-                return at if isinstance(at, (sp.Expr, sp.MatrixBase)) else None
-        return None
+                    break
+            elif depth == 0 and tok.is_op(";"):
+                cut = k
+                break
+            elif depth == 0 and tok.is_op("|") and bar is None and k > self.i + 1:
+                bar = k
+        cut = cut if cut is not None else bar
+        if cut is None:
+            return None
+        tok = self.tokens[cut]
+        variable_tokens = self.tokens[self.i + 1:cut]
+        self.tokens[self.i + 1:cut + 1] = []
+        saved = (self.tokens, self.i)
+        self.tokens, self.i = variable_tokens + [Token("end", "", tok.pos)], 0
+        try:
+            with self.fresh_context():
+                at = self.expr()
+            self.expect_end()
+        except AnswerError:
+            at = None  # a label such as x_t that is not a symbol of the part
+        finally:
+            self.tokens, self.i = saved
+        return at if isinstance(at, (sp.Expr, sp.MatrixBase)) else None
 
     def normal(self, tok: Token):
         """N(mean, cov), N(x; mean, cov) or N(x | mean, cov); I in the covariance is the identity
         (``I_d``: of dimension d)."""
         at = self.variable_of_density() if self.peek().is_op("(") else None
-        args, seps = self.call_args(tok)
+        args, seps = self.call_args(tok, separators=(",", ";"))
         if len(args) != 2:
             raise self.error(f"a Gaussian takes a mean and a covariance, got {len(args)} arguments", tok)
         mean, cov = (self.as_number(a, tok) for a in args)
@@ -1413,7 +1427,7 @@ class Parser:
             self.expect("]", opened)
             args = [low, high]
         else:
-            args, _ = self.call_args(tok)
+            args, _ = self.call_args(tok, separators=(",", ";"))
         if len(args) != 2 or not all(isinstance(a, sp.Expr) and not has_identity(a) for a in args):
             raise self.error("a uniform distribution takes the two ends of its interval, as in U(0, 1)", tok)
         low, high = args
@@ -1436,7 +1450,7 @@ class Parser:
             if split is not None:
                 at, atom = split
             else:
-                args, _ = self.call_args(tok)
+                args, _ = self.call_args(tok, separators=(",",))
                 if len(args) != 1:
                     raise self.error("a point mass takes one location, as in \\delta_{x_1}", tok)
                 argument = atom = self.as_number(args[0], tok)
@@ -1491,8 +1505,12 @@ class Parser:
             if self.known(key) or self.special(key.base, key.sub) is not None or name.text in FUNCTIONS:
                 continue
             var = sp.Symbol(_plain(key), real=True)
-            self.locals[key] = var
-            atom = self.as_number(self.parse_tokens(rest, tok), tok)
+            saved = dict(self.locals)
+            self.locals[key] = var  # the variable is known in the argument only
+            try:
+                atom = self.as_number(self.parse_tokens(rest, tok), tok)
+            finally:
+                self.locals = saved
             if not isinstance(atom, (sp.Expr, sp.MatrixBase)):
                 return None
             self.i = close + 1 + (1 if braced else 0)
@@ -1639,9 +1657,10 @@ class Parser:
                                                       and base_tok.text not in GREEK_ALIASES):
             raise self.error(f"expected a symbol, found {_describe(base_tok)}", base_tok)
         base = base_tok.text
-        if self.vocab.indexed(name_key(base, decorations)) is not None and not inner_sub \
-                and not self.scripted_name_follows(base, decorations):
-            return base_tok, name_key(base, decorations), True
+        plain = name_key(base, decorations)
+        if self.vocab.indexed(plain) is not None and not inner_sub and not self.scripted_name_follows(
+                base, decorations) and (self.vocab.symbol(plain) is None or self.script_indexes(plain)):
+            return base_tok, plain, True
         other = base.swapcase() if len(base) == 1 else None  # x^{(i)} for data points named X
         if other and not inner_sub and self.vocab.indexed(name_key(other, decorations)) \
                 and not self.scripted_symbol(name_key(base, decorations)) \
@@ -1713,7 +1732,7 @@ class Parser:
         ('', sub) leaves the '^' for a power."""
         index = self.index_superscript(key)
         if index:
-            self.after_script = self.i
+            self.after_script = self.peek()
             return index, key.sub
         start = self.i
         self.next()  # '^'
@@ -1736,7 +1755,7 @@ class Parser:
         written_first = sub != key.sub
         function = is_user_function(self.vocab.lookup(candidate)) and self.calls()
         if self.known(candidate) and (written_first or function or not self.known(key._replace(sup=""))):
-            self.after_script = self.i
+            self.after_script = self.peek()
             return sup, sub
         self.i = start
         return "", key.sub
@@ -1858,7 +1877,7 @@ class Parser:
         braced = self.peek().is_op("{")
         value = self.exponent(chain=False)
         if braced:
-            self.after_script = self.i
+            self.after_script = self.peek()
         return value
 
     def pick(self, entries: list, args: list):
@@ -1940,6 +1959,9 @@ class Parser:
             text = getattr(key, script)
             if text in self.bound and self.bound[text].is_Integer:
                 key = key._replace(**{script: str(self.bound[text])})
+        found = self.own(key)
+        if found is not None:
+            return found
         found = self.vocab.lookup(key)
         if found is not None:
             return found
@@ -2024,7 +2046,7 @@ class Parser:
                 indices = self.index_list("(", ")")
             else:
                 indices = [self.primary()]
-            self.after_script = self.i
+            self.after_script = self.peek()
         else:
             raise self.error(f"{base} needs an index, as in {base}^{{(i)}}", tok)
         if nxt.is_op("_") and self.peek().is_op("^") and (self.peek(1).is_op("(") or (
@@ -2151,6 +2173,7 @@ def divide(a, b, tok: Token, p: Parser):
 
 
 def negate(a, tok: Token, p: Parser):
+    a = p.as_number(a, tok)  # -N(x; m, v): the negated density
     if isinstance(a, Mixture):
         raise p.error("a distribution cannot be negated", tok)
     return -a
@@ -2172,13 +2195,19 @@ def power(base, exp, tok: Token, p: Parser):
         raise p.error("cannot raise a distribution to a power", tok)
     if isinstance(base, sp.Symbol) and has_identity(base):
         return base
-    if base.is_number and exp.is_number and base.is_comparable and exp.is_comparable:
+    if _plain_number(base) and _plain_number(exp) and base.is_comparable and exp.is_comparable:
         size = abs(float(exp)) * math.log10(max(abs(float(base)), 1e-300)) if base != 0 else 0
         if abs(size) > MAX_DIGITS:
             raise p.error(f"a number with more than {MAX_DIGITS} digits", tok)
         if base == 0 and exp.is_negative:
             raise p.error("division by zero", tok)
     return base**exp
+
+
+def _plain_number(value) -> bool:
+    """A number made of numbers alone (no integral, sum or limit to evaluate to know its size)."""
+    return value.is_number and not value.has(sp.Integral, sp.Sum, sp.Product, sp.Limit, sp.Derivative, sp.Subs,
+                                             sps.Expectation)
 
 
 def root(value, index, tok: Token, p: Parser):
@@ -2222,7 +2251,9 @@ def substitute(value, placeholders: dict, p: Parser):
         if isinstance(v, Mixture):
             return Mixture(tuple(replace(c, weight=once(c.weight), dist=_substituted(c.dist, once))
                                  for c in v.components))
-        return v.subs(placeholders) if isinstance(v, (sp.Basic, sp.MatrixBase)) else v
+        if isinstance(v, sp.MatrixBase):
+            return v.applyfunc(once)
+        return _as_evaluations(v, placeholders).subs(placeholders) if isinstance(v, sp.Basic) else v
 
     for _ in range(len(placeholders) + 1):
         value = once(value)
@@ -2232,10 +2263,20 @@ def substitute(value, placeholders: dict, p: Parser):
 
 
 def _substituted(dist, once):
-    """``dist`` with ``once`` applied to its parameters (and to the point of a density)."""
-    out = dist.with_params(*(once(x) for x in dist.params))
-    at = getattr(dist, "at", None)
-    return replace(out, at=once(at)) if at is not None else out
+    """``dist`` with ``once`` applied to every SymPy value it holds (its parameters, its point)."""
+    changes = {f.name: once(getattr(dist, f.name)) for f in fields(dist)
+               if isinstance(getattr(dist, f.name), (sp.Basic, sp.MatrixBase))}
+    return replace(dist, **changes)
+
+
+def _as_evaluations(value, placeholders: dict):
+    """A derivative with respect to a name the answer defines is the derivative at that name,
+    evaluated at its value: d f(z)/dz with z = g is Subs(d f(z)/dz, z, g), never d f(g)/dg."""
+    def rewrite(e):
+        named = [v for v in e.variables if v in placeholders]
+        return sp.Subs(e, tuple(named), tuple(placeholders[v] for v in named))
+    return value.replace(lambda e: isinstance(e, sp.Derivative) and any(v in placeholders for v in e.variables),
+                         rewrite)
 
 
 def _free_symbols(value) -> set:

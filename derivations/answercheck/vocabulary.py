@@ -36,16 +36,35 @@ _BRACKETS = str.maketrans("", "", "{}()\\ ")
 
 
 def is_user_function(obj) -> bool:
-    """An undefined function of a reference (``sp.Function("f")`` or a subclass made for printing)."""
+    """A function named in a reference: undefined (``sp.Function("f")``) or a class of the course's own
+    (a density, a network, a subclass made for printing); not one of SymPy's."""
     return isinstance(obj, UndefinedFunction) or (
-        isinstance(obj, FunctionClass) and not obj.__module__.startswith("sympy"))
+        isinstance(obj, FunctionClass) and not (obj.__module__ or "").startswith("sympy"))
+
+
+def has_formula(cls) -> bool:
+    """Does a function class of the course say what it computes (a ``doit`` or a rewrite as exp)?
+    ``GaussianDensity`` and ``Sigmoid`` do; ``NN_theta`` and ``p_theta_cond`` are unknown functions."""
+    if isinstance(cls, UndefinedFunction):
+        return False
+    for klass in getattr(cls, "__mro__", ()):
+        if (klass.__module__ or "").startswith("sympy"):
+            break
+        if "doit" in vars(klass) or "_eval_rewrite_as_exp" in vars(klass):
+            return True
+    return False
 
 
 def applied_functions(expr) -> set:
-    """Every application of an undefined function inside ``expr``."""
+    """Every application of a named (non-SymPy) function inside ``expr``."""
     if not isinstance(expr, sp.Basic):
         return set()
     return {f for f in expr.atoms(sp.Function) if is_user_function(f.func)}
+
+
+def unknown_functions(expr) -> set:
+    """Every application of a function with no formula (a network, a density left abstract)."""
+    return {f for f in applied_functions(expr) if not has_formula(f.func)}
 
 
 _stem = function_stem
@@ -171,14 +190,16 @@ class Vocabulary:
     """
 
     def __init__(self, symbols: Iterable, *, dim: int | None = None, arity: dict | None = None,
-                 indices: dict | None = None):
+                 indices: dict | None = None, definable: Iterable = ()):
         self.entries: list[Entry] = []
         self._by_key: dict[Key, Entry] = {}
+        self._indexed: dict[Key, Entry] = {}
         self._cond: dict[Key, list[Entry]] = {}
         self._joint: dict[Key, Entry] = {}
         self.dim = dim
         self.arity = dict(arity or {})
         self.ranks = dict(indices or {})  # indexed base -> the indices the reference uses
+        self._definable = {key_of(obj) for obj in definable}  # bound symbols an answer may define
         for obj in symbols:
             if isinstance(obj, sp.IndexedBase):
                 kind = "indexed"
@@ -198,10 +219,11 @@ class Vocabulary:
                     self._joint[entry.key] = entry
                 self.entries.append(entry)
                 continue
-            if entry.key in self._by_key and self._by_key[entry.key].obj != obj:
-                raise ValueError(f"symbols {plain_name(obj)} and {plain_name(self._by_key[entry.key].obj)} "
+            table = self._indexed if kind == "indexed" else self._by_key  # x beside data points x^{(i)}
+            if entry.key in table and table[entry.key].obj != obj:
+                raise ValueError(f"symbols {plain_name(obj)} and {plain_name(table[entry.key].obj)} "
                                  "are spelled the same way")
-            self._by_key[entry.key] = entry
+            table[entry.key] = entry
             self.entries.append(entry)
 
     def entry(self, key: Key) -> Entry | None:
@@ -214,7 +236,7 @@ class Vocabulary:
         return None
 
     def _entry(self, key: Key) -> Entry | None:
-        found = self._by_key.get(key)
+        found = self._by_key.get(key) or self._indexed.get(key)
         if found is not None:
             return found
         variants = []
@@ -231,6 +253,10 @@ class Vocabulary:
             if len(hits) == 1:
                 return hits[0]
         return None
+
+    def is_definable(self, key: Key) -> bool:
+        """May an answer define ``key`` (a symbol the reference only binds, as the z of z = g)?"""
+        return key in self._definable
 
     def conditional(self, key: Key) -> list[Entry]:
         """The functions written ``key`` when called with a bar: p_\\theta(x | z)."""
@@ -282,8 +308,11 @@ class Vocabulary:
 
     def indexed(self, key: Key) -> Entry | None:
         """An indexed base written ``key`` (decorations only, no scripts), if there is one."""
-        e = self._by_key.get(key._replace(sub="", sup=""))
-        return e if e is not None and e.kind == "indexed" else None
+        return self._indexed.get(key._replace(sub="", sup=""))
+
+    def symbol(self, key: Key) -> Entry | None:
+        """The symbol or function written exactly ``key`` (not an indexed base), if there is one."""
+        return self._by_key.get(key)
 
     def accepted(self) -> str:
         """The accepted symbols on one line, LaTeX first and plain text in parentheses."""

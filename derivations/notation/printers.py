@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import sympy as sp
 from sympy.printing.latex import LatexPrinter
+from sympy.printing.precedence import PRECEDENCE, precedence_traditional
 from sympy.printing.pretty.pretty import PrettyPrinter
 from sympy.printing.pretty.stringpict import prettyForm, stringPict
 from sympy.printing.str import StrPrinter
@@ -65,15 +66,20 @@ class CourseLatexPrinter(LatexPrinter):
             return super()._print_Symbol(_braceless(expr), style)
         return super()._print_Symbol(expr, style)
 
-    def _print_GaussianDensity(self, expr):
+    def _print_GaussianDensity(self, expr, exp=None):
+        if exp is not None:  # a power of the density: the whole call is raised
+            return rf"{self._print_GaussianDensity(expr)}^{{{exp}}}"
         x, mean, var = (self._print(a) for a in expr.args[:3])
         scale = r"\, I" if len(expr.args) == 4 or isinstance(expr.args[0], sp.MatrixBase) else ""
+        if len(expr.args) == 4 and not isinstance(expr.args[0], sp.MatrixBase):
+            scale += f"_{{{self._print(expr.args[3])}}}"  # x stands for d coordinates: I_d says how many
         if scale and expr.args[2] != 1:
             var = self.parenthesize(expr.args[2], self._mul_precedence())
         return rf"\mathcal{{N}}\left({x};\ {mean},\ {var}{scale}\right)"
 
-    def _print_Sigmoid(self, expr):
-        return rf"\sigma\left({self._print(expr.args[0])}\right)"
+    def _print_Sigmoid(self, expr, exp=None):
+        tex = rf"\sigma\left({self._print(expr.args[0])}\right)"
+        return tex if exp is None else rf"{tex}^{{{exp}}}"
 
     def _print_Gaussian(self, dist):
         cov = dist.cov
@@ -117,8 +123,49 @@ class CourseLatexPrinter(LatexPrinter):
         return super()._print_Function(expr, exp)
 
     def _mul_precedence(self) -> int:
-        from sympy.printing.precedence import PRECEDENCE
         return PRECEDENCE["Mul"]
+
+    # -- what reads back: every printed line must be read by the answer reader as what was printed
+
+    def _print_Mul(self, expr):
+        """SymPy prints ``-(a - b)`` held unevaluated (``-UnevaluatedExpr(a - b)``) as ``- a - b``:
+        a negated single factor of lower precedence than a product keeps its parentheses."""
+        if isinstance(expr, sp.Mul) and expr.could_extract_minus_sign():
+            rest = -expr
+            if not rest.is_Mul and precedence_traditional(rest) < PRECEDENCE["Mul"]:
+                return r"- \left(%s\right)" % self._print(rest)
+        return super()._print_Mul(expr)
+
+    def _needs_add_brackets(self, expr) -> bool:
+        """A term that is itself a sum (an unevaluated one included) is bracketed in a sum."""
+        return super()._needs_add_brackets(expr) or precedence_traditional(expr) <= PRECEDENCE["Add"]
+
+    def _needs_mul_brackets(self, expr, first=False, last=False) -> bool:
+        """A derivative or a limit that is not the last factor of a product is bracketed: its operand
+        is the product that follows it (``\\frac{d}{dx} f \\, g`` is the derivative of f g)."""
+        if not last and isinstance(expr, (sp.Derivative, sp.Limit)):
+            return True
+        return super()._needs_mul_brackets(expr, first=first, last=last)
+
+    def _print_Derivative(self, expr):
+        """A derivative in several variables is written with \\partial (SymPy's d would run the
+        letters together: d t d x printed as 'd td x')."""
+        if len(expr.variable_count) < 2:
+            return super()._print_Derivative(expr)
+        saved = self._settings["diff_operator_latex"]
+        self._settings["diff_operator_latex"] = r"\partial"
+        try:
+            return super()._print_Derivative(expr)
+        finally:
+            self._settings["diff_operator_latex"] = saved
+
+    def _helper_print_standard_power(self, expr, template: str) -> str:
+        """A power of a data point ``x^{(i)}`` is ``\\left(x^{(i)}\\right)^{2}``: LaTeX refuses two
+        superscripts in a row."""
+        base = self._print(expr.base)
+        if isinstance(expr.base, sp.Indexed) and "^" in base:
+            return template % (self.parenthesize_super(base), self._print(expr.exp))
+        return super()._helper_print_standard_power(expr, template)
 
 
 class CoursePrettyPrinter(PrettyPrinter):
@@ -206,7 +253,9 @@ class CoursePrettyPrinter(PrettyPrinter):
 class CourseStrPrinter(StrPrinter):
     """Plain text (JSON, logs): ``N(x; m, v)``, ``sigmoid(z)``, ``p_theta(x | z)``."""
 
-    def _print_GaussianDensity(self, expr):
+    def _print_GaussianDensity(self, expr, exp=None):
+        if exp is not None:  # a power of the density: the whole call is raised
+            return rf"{self._print_GaussianDensity(expr)}^{{{exp}}}"
         x, mean, var = (self._print(a) for a in expr.args[:3])
         return f"N({x}; {mean}, {var})"
 
