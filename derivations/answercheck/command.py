@@ -128,8 +128,9 @@ def help_text(part_id: str | None) -> str:
             lines.append(f"      {latex_form.ljust(width)}  {plain_form}")
         for name, value in q.defined.items():
             lines.append(f"      {name.ljust(width)}  {name} (stands for {plain(value)})")
+        named = {e.obj for e in vocab.entries}
         for sym, dom in domains_of(q, part_id).items():
-            if sym in q.mistakable and sym not in q.domains:
+            if (sym in q.mistakable and sym not in q.domains) or sym not in named:
                 continue
             lines.append(f"      ({sym} ranges over {_interval(dom)})")
     lines += ["", "notation: " + NOTATION,

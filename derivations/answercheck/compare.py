@@ -125,8 +125,17 @@ def compare_expressions(user: Any, ref: Any, *, domains=None, seed: int = 0, wha
     return Outcome(CORRECT, method, what) if method is not None else numeric
 
 
+def size_trials(symbols) -> list:
+    """Values for the sizes of data sets (the n of a sum to n, the K of a sum to K): each trial gives
+    each size its own value, so that n and K are never equal in every trial."""
+    ordered = sorted(symbols, key=str)
+    return [{s: CONCRETE_SIZES[(trial + k) % len(CONCRETE_SIZES)] for k, s in enumerate(ordered)}
+            for trial in range(len(CONCRETE_SIZES))]
+
+
 def _numeric(user, ref, domains, seed: int, what: str) -> Outcome:
-    sizes = CONCRETE_SIZES if _size_symbols(user) | _size_symbols(ref) else (None,)
+    symbols = _size_symbols(user) | _size_symbols(ref)
+    sizes = size_trials(symbols) if symbols else (None,)
     agreed = 0
     for size in sizes:
         try:
@@ -153,11 +162,16 @@ def _numeric(user, ref, domains, seed: int, what: str) -> Outcome:
                 return Outcome(UNDECIDED, found.method.removeprefix("numeric: "), what)
             return Outcome(INCORRECT, found.method, what, {**fixed, **found.counterexample}, found.values)
         agreed += found.agreed
-    scope = f" (data sets of size {', '.join(map(str, sizes))})" if sizes != (None,) else ""
+    scope = f" (data sets of sizes {', '.join(_sizes_text(t) for t in sizes)})" if sizes != (None,) else ""
     functions = sorted({f.func.__name__ for v in (user, ref) for e in entries(v) for f in unknown_functions(e)})
     if functions:
         scope += f"; {', '.join(functions)} replaced by test functions {TEST_FUNCTION}"
     return Outcome(NUMERIC, f"numeric: agreed at {agreed} random points{scope}", what)
+
+
+def _sizes_text(trial: dict) -> str:
+    values = [str(v) for _, v in sorted(trial.items(), key=lambda p: str(p[0]))]
+    return values[0] if len(values) == 1 else "(" + ", ".join(values) + ")"
 
 
 def _constant_pair(u, r) -> tuple[bool, tuple]:
@@ -272,14 +286,16 @@ def gaussian_integral(integral: sp.Integral):
     return total
 
 
-def concretize(user, ref, domains: dict, size: int | None):
-    """Make both sides numbers-only: a symbolic data-set size becomes ``size``, undefined
-    functions become test functions, sums, integrals and derivatives are carried out, and indexed
-    entries x[1], x[2] ... become plain symbols (with the domain of their base)."""
+def concretize(user, ref, domains: dict, size):
+    """Make both sides numbers-only: a symbolic data-set size becomes its value in ``size`` (a
+    number for every size symbol, or {symbol: number}), undefined functions become test
+    functions, sums, integrals and derivatives are carried out, and indexed entries x[1], x[2] ...
+    become plain symbols (with the domain of their base)."""
     sizes = (_size_symbols(user) | _size_symbols(ref)) if size is not None else set()
-    subs = {s: size for s in sizes}
+    subs = {s: size[s] if isinstance(size, dict) else size for s in sizes}
     if size is not None:  # a free index (x^{(i)} outside any sum) points at the last data point
-        subs.update({s: size for s in _free_indices(user) | _free_indices(ref)})
+        last = min(subs.values()) if subs else (size if not isinstance(size, dict) else 1)
+        subs.update({s: last for s in _free_indices(user) | _free_indices(ref)})
 
     def concrete(value):
         if isinstance(value, sp.MatrixBase):
@@ -461,13 +477,13 @@ def compare_distributions(user: Mixture, ref: Mixture, *, domains=None, seed: in
     sizes = _over_symbols(user) | _over_symbols(ref)
     if sizes:
         outcomes = []
-        for size in CONCRETE_SIZES:
-            subs = {s: size for s in sizes}
+        for subs in size_trials(sizes):
             o = compare_distributions(_concrete_dist(user, subs), _concrete_dist(ref, subs),
                                       domains=domains, seed=seed)
             if not o.correct:
-                cex = {**{str(s): size for s in sizes}, **(o.counterexample or {})}
-                return replace(o, counterexample=cex, what=o.what + f" (with {', '.join(map(str, sizes))} = {size})")
+                cex = {**{str(s): v for s, v in subs.items()}, **(o.counterexample or {})}
+                shown = ", ".join(f"{s} = {v}" for s, v in sorted(subs.items(), key=lambda p: str(p[0])))
+                return replace(o, counterexample=cex, what=o.what + f" (with {shown})")
             outcomes.append(o)
         return _combine(outcomes)
     user = Mixture(tuple(_as_point(c) for c in user.components))

@@ -31,8 +31,8 @@ from derivations.symbolic.gaussian import GaussianDensity
 from derivations.symbolic.values import as_expr
 from derivations.answercheck.errors import AnswerError
 from derivations.answercheck.lexer import MAX_CHARS, Token, tokenize
-from derivations.answercheck.vocabulary import (ACCENTS, GREEK, GREEK_ALIASES, Key, Vocabulary, is_user_function,
-                                                key_of, name_key)
+from derivations.answercheck.vocabulary import (ACCENTS, GREEK, GREEK_ALIASES, Key, Vocabulary, has_formula,
+                                                is_user_function, key_of, name_key)
 
 MAX_DEPTH = 40  # nested brackets, fractions, exponents, signs
 MAX_EXPONENT = 100  # largest literal exponent
@@ -80,7 +80,9 @@ UNIFORM_NAMES = ("U", "Unif", "Uniform", "unif", "uniform")
 POINT_NAMES = ("delta", "Dirac", "dirac")
 EXPECTATION_NAMES = ("E", "Expectation", "EE")
 WHERE_WORDS = ("where", "with", "and")
-CONDITION_WORDS = ("for", "if", "when", "forall", "all", "s.t.", "given")
+INDEX_LETTERS = ("i", "j", "k", "l", "m", "s")  # w_j = ... defines a name for each index
+CONDITION_CUTS = ("as", "for", "when", "if", "whenever")  # ... as t -> 1: what follows is a condition
+CONDITION_WORDS = ("for", "if", "when", "whenever", "as", "forall", "all", "given")
 RELATIONS = ("<", "<=", ">", ">=", "in", "!=", "~")
 BIG_OPERATORS = {"sum": sp.Sum, "prod": sp.Product}
 PRIMARY_CMDS = set(FRACTIONS) | set(STYLES) | set(TEXTS) | set(ACCENTS) | set(GREEK) | set(GREEK_ALIASES) | set(
@@ -139,6 +141,7 @@ class Parser:
         self.after_script = None  # the token right after the last superscript read
         self.identity_dims: dict = {}  # I_d: the identity symbol of each size written
         self.bars: list = []  # the tokens |_{...} that close an open \left.
+        self.families: dict = {}  # w_j = ...: name -> (index, tokens of the value, token)
 
     # ------------------------------------------------------------------ token helpers
     def peek(self, k: int = 0) -> Token:
@@ -228,6 +231,14 @@ class Parser:
                 return j + 1 - k
         return 0
 
+    def is_condition_cut(self, k: int) -> bool:
+        """Does a condition start at token k, without a comma (``... \\text{ as } t \\to 1``)?"""
+        tok = self.tokens[k]
+        if tok.kind == "word" and tok.text in CONDITION_CUTS:
+            return self.tokens[k + 1].kind != "end" and self.vocab.entry(name_key(tok.text)) is None
+        return tok.kind == "cmd" and tok.text in TEXTS and self.tokens[k + 1].is_op("{") and \
+            self.tokens[k + 2].kind == "word" and self.tokens[k + 2].text in CONDITION_CUTS
+
     def split_definitions(self):
         """``answer, where s = ..., w = ...``: the answer's tokens and each definition's tokens."""
         depth, cuts = 0, []
@@ -238,6 +249,10 @@ class Parser:
                 depth += 1
             elif tok.is_op(")", "]", "}") or tok.is_cmd("end"):
                 depth -= 1
+            elif depth == 0 and k > 0 and self.is_condition_cut(k):  # ... \text{ as } t \to 1
+                cuts.append((k, k))
+                k += 1
+                continue
             elif depth == 0 and (tok.is_op(",", ";") or self.is_where(k)):
                 width = self.is_where(k) or 1
                 if tok.is_op(",", ";"):
@@ -319,12 +334,22 @@ class Parser:
         self.tokens, self.i = tokens, 0
         first = self.next()
         _, key, indexed = self.read_name(first)
+        if self.vocab.entry(key) is not None and not indexed and not self.vocab.is_definable(key) \
+                and self.peek().is_op("="):
+            # \bar\alpha_t = \prod_s \alpha_s after the answer: a reminder of what a symbol of the part is
+            last = tokens[-2] if len(tokens) > 1 else first
+            shown = _clip(self.text[first.pos:last.pos + max(len(last.text), 1)])
+            self.note(f"'{shown}' restates a symbol of the part; it was read as a remark and not used")
+            return
         if indexed or (self.vocab.entry(key) is not None and not self.vocab.is_definable(key)):
             raise self.error("a definition introduces a new name, and this one is already a symbol "
                              "of the part", first)
         if key in self.locals and not isinstance(self.locals[key], sp.Symbol):
             raise self.error("this name is defined twice", first)
         self.expect("=")
+        if key.sub in INDEX_LETTERS and not key.sup and self.vocab.entry(key) is None:
+            self.family(key, first)  # w_j = ..., a name for each j
+            return
         saved = dict(self.bound)
         for index in ("i", "j", "k"):  # w_i = ... may use an index
             self.bound.setdefault(index, self.index_symbol(index))
@@ -343,6 +368,31 @@ class Parser:
                 symbol = sp.Symbol(key.base + (f"_{key.sub}" if key.sub else "") + "'" * len(placeholders))
             self.locals[key] = symbol
             placeholders[symbol] = value
+
+    def family(self, key: Key, first: Token) -> None:
+        """``w_j = e^{-...x^{(j)}...}``: a name for each index, read again at each use (w_i, w_2, w_j
+        inside a sum over j) with the index it is used with."""
+        body = self.tokens[self.i:-1]
+        if not body:
+            raise self.error("a definition (name = value) needs a value", first)
+        try:  # it must read for an index (e_k reads only for a number k)
+            self.family_value(key.sub, body, sp.Symbol(key.sub, integer=True, positive=True), first)
+        except AnswerError:
+            self.family_value(key.sub, body, sp.Integer(1), first)
+        self.families[key._replace(sub="")] = (key.sub, body, first)
+        self.i = len(self.tokens) - 1
+
+    def family_value(self, index: str, body: list, value, tok: Token):
+        """A member of a family of definitions: its body read with ``index`` standing for ``value``."""
+        saved = dict(self.bound)
+        self.bound[index] = value
+        try:
+            result = self.parse_tokens(body, tok)
+        finally:
+            self.bound = saved
+        if isinstance(result, Mixture):
+            raise self.error("a definition must be an expression or a vector, not a distribution", tok)
+        return column(result)
 
     def skip_label(self) -> None:
         """``q(x_t | x_0) = N(...)`` or ``x_t ~ N(...)``: the answer is what follows the last
@@ -887,11 +937,14 @@ class Parser:
             return self.multiple_sum(index_name, tok, kind)
         if index_name is None:
             raise self.error(f"a {what} needs its index, as in \\{tok.text}_{{i=1}}^{{n}}", tok)
+        # a limit left out is the reference's for that index (\sum_j over j = 1..K), else 1 and n
+        known = self.vocab.ranges.get(index_name)
+        if lower is None:
+            lower = known[0] if known is not None else sp.S(1)
         if upper is None:
-            n = self.vocab.lookup(name_key("n"))
-            if n is None:
+            upper = known[1] if known is not None else self.vocab.lookup(name_key("n"))
+            if upper is None:
                 raise self.error(f"a {what} needs its upper limit, as in \\{tok.text}_{{i=1}}^{{n}}", tok)
-            upper = n
         for bound in (lower, upper):
             if not isinstance(bound, sp.Expr) or has_identity(bound):
                 raise self.error(f"the limits of a {what} must be numbers or symbols", tok)
@@ -969,7 +1022,7 @@ class Parser:
             name = self.next()
             if name.kind != "word":
                 raise self.error(f"expected the index of the sum, found {_describe(name)}", name)
-            return _spelled(name_key(name.text)), sp.S(1)
+            return _spelled(name_key(name.text)), None
         opened = self.next()
         if self.peek().is_cmd("substack"):
             ranges = self.index_ranges(tok)
@@ -981,7 +1034,7 @@ class Parser:
         _, key, indexed = self.read_name(name)
         if indexed:
             raise self.error("the index of a sum is a plain name, as in \\sum_{i=1}^{n}", name)
-        lower = sp.S(1)
+        lower = None
         if self.peek().is_op("="):
             self.next()
             with self.fresh_context():
@@ -1302,6 +1355,20 @@ class Parser:
         operand = self.parse_tokens(operand_tokens, tok) if operand_tokens else self.term(allow_division=False)
         return self.differentiate(operand, tuple(reversed(variables)), tok)
 
+    def name_of(self, tokens: list):
+        """The key of the one name a run of tokens spells (known to the part or not), or None."""
+        if not tokens or tokens[0].kind not in ("word", "cmd"):
+            return None
+        saved = (self.tokens, self.i)
+        self.tokens, self.i = list(tokens) + [Token("end", "", tokens[-1].pos + 1)], 0
+        try:
+            _, key, indexed = self.read_name(self.next())
+            return key if not indexed and self.peek().kind == "end" else None
+        except AnswerError:
+            return None
+        finally:
+            self.tokens, self.i = saved
+
     def variable_of(self, tokens: list):
         """The symbol a run of tokens names (``x``, ``\\theta_0``, ``x_{t}``), or None."""
         if not tokens:
@@ -1488,8 +1555,9 @@ class Parser:
                     self.locals[key] = sp.Symbol(_plain(key), real=True)
 
     def point_mass_variable(self, tok: Token):
-        """In ``\\delta(x - a)`` or ``\\delta(a - x)``, a name x that is not a symbol of the part is
-        the variable: reads the call and returns (x, a), x a new symbol; else None (nothing read)."""
+        """In ``\\delta(x - a)``, ``\\delta(a - x)`` or ``\\delta(x + a)``, a name x that is not a symbol
+        of the part is the variable: reads the call and returns (x, the atom), x a new symbol; else None
+        (nothing read)."""
         braced = self.peek().is_op("{")
         start = self.i + (2 if braced else 1)
         close = self.matching(start - 1)
@@ -1497,8 +1565,8 @@ class Parser:
             return None
         inside = self.tokens[start:close]
         for name, neighbour, rest, negated in ((inside[0], inside[1], inside[1:], True),
-                                               (inside[-1], inside[-2], inside[:-2], False)):
-            if not neighbour.is_op("-") or not (name.kind == "word" or (
+                                               (inside[-1], inside[-2], inside[:-2], inside[-2].is_op("+"))):
+            if not neighbour.is_op("-", "+") or not (name.kind == "word" or (
                     name.kind == "cmd" and (name.text in GREEK or name.text in GREEK_ALIASES))):
                 continue
             key = name_key(name.text)
@@ -1574,9 +1642,10 @@ class Parser:
         """``\\mathbb{E}[f]``, ``\\mathbb{E}_{z \\sim q}[f]``, ``E_{x_0, t}\\{f\\}``, ``\\mathbb{E}_z f``: the
         expectation of f (its subscript names the measure and is not interpreted). The expectation of
         an expression without random symbols is that expression."""
+        law = None
         if self.peek().is_op("_"):
             self.next()
-            self.limit_tokens()
+            law = self.law(self.limit_tokens())
         if self.peek().is_op("[", "(", "{"):
             opened = self.next()
             with self.fresh_context():
@@ -1585,11 +1654,33 @@ class Parser:
         else:
             body = self.term(allow_division=False)
         body = self.as_number(body, tok)
+        if not isinstance(body, (sp.Expr, sp.MatrixBase)):
+            raise self.error(f"the expectation of a {kind_name(body)} is not accepted", tok)
+        if law is not None:  # E_{z ~ p(z)}[f] is the integral of f p over z
+            var, density = law
+            integral = (lambda e: sp.Integral(e * density, (var, -sp.oo, sp.oo)))
+            return body.applyfunc(integral) if isinstance(body, sp.MatrixBase) else integral(body)
         if isinstance(body, sp.MatrixBase):
             return body.applyfunc(sps.Expectation)
-        if not isinstance(body, sp.Expr):
-            raise self.error(f"the expectation of a {kind_name(body)} is not accepted", tok)
         return sps.Expectation(body)
+
+    def law(self, tokens: list):
+        """The subscript of an expectation, when it names a density of the part: ``z \\sim p(z)``,
+        ``p(z)``, ``z \\sim q_\\phi(z|x)``, ``q_\\phi(z|x)``: (z, the density); else None (a
+        subscript such as ``t, x_0, x_1`` only names what is averaged)."""
+        cut = next((k for k, t in enumerate(tokens) if t.is_op("~")), None)
+        written = tokens[cut + 1:] if cut is not None else tokens
+        try:
+            density = self.parse_tokens(written, tokens[0]) if written else None
+        except AnswerError:
+            return None
+        if not isinstance(density, sp.Expr) or not isinstance(density, sp.Function) or \
+                not is_user_function(density.func) or has_formula(density.func):
+            return None
+        var = self.variable_of(tokens[:cut]) if cut is not None else density.args[0]
+        if not isinstance(var, sp.Symbol) or var not in density.args:
+            return None
+        return var, density
 
     def limit_of(self, tok: Token):
         """``\\lim_{t \\to 1} f``, ``\\lim_{t \\to 1^-} f`` (from below), ``\\lim_{x \\to 0^+} f``; the
@@ -1603,12 +1694,11 @@ class Parser:
             raise self.error("write the limit's variable and point, as in \\lim_{t \\to 1}", tok)
         var = self.variable_of(tokens[:arrow])
         saved = dict(self.locals)
-        if var is None:  # a variable of the limit alone (n -> infinity where n is not a symbol of the part)
-            name = [t for t in tokens[:arrow] if t.kind in ("word", "cmd")]
-            if len(name) != 1:
+        if var is None:  # a variable of the limit alone (alphabar_t -> 0 where the answer no longer has it)
+            key = self.name_of(tokens[:arrow])
+            if key is None:
                 raise self.error("the variable of a limit is one symbol", tok, accepted=True)
-            key = name_key(name[0].text)
-            var = sp.Symbol(_plain(key), real=True)
+            var = sp.Symbol(_plain(key), positive=True)
             self.locals[key] = var
         point, direction = tokens[arrow + 1:], "+-"
         if len(point) >= 2 and point[-2].is_op("^") and point[-1].is_op("+", "-"):
@@ -1625,6 +1715,8 @@ class Parser:
             raise self.error("a limit is taken of an expression, at a number or a symbol", tok)
         if target.is_infinite:
             direction = "-" if target == sp.oo else "+"
+        elif direction == "+-" and var.is_positive and target == 0:
+            direction = "+"  # a positive variable tends to 0 from above
         if isinstance(body, sp.MatrixBase):
             return body.applyfunc(lambda e: sp.Limit(e, var, target, direction))
         return sp.Limit(body, var, target, direction)
@@ -1848,11 +1940,38 @@ class Parser:
                     return self.apply(head, args, tok, parameter=parameter)
         value = self.resolve(base_tok, key)
         if is_user_function(value):
+            order = self.primes()
             exponent = self.call_exponent()
             args, _ = self.call_args(tok)
             value = self.apply(value, args, tok)
+            if order:
+                value = _derivative_in_last_argument(value, order)
             return value if exponent is None else power(value, exponent, tok, self)
         return value
+
+    def primes(self) -> int:
+        """``f'(x)``, ``f''(x)``, ``f^{\\prime}(x)``: how many primes follow a function's name."""
+        count = 0
+        while True:
+            if self.peek().is_op("'"):
+                self.next()
+                count += 1
+            elif self.peek().is_op("^") and self.peek(1).is_cmd("prime"):
+                self.i += 2
+                count += 1
+            elif self.peek().is_op("^") and self.peek(1).is_op("{") and self.peek(2).is_cmd("prime"):
+                k = 2
+                while self.peek(k).is_cmd("prime"):
+                    k += 1
+                if not self.peek(k).is_op("}"):
+                    break
+                count += k - 2
+                self.i += k + 1
+            else:
+                break
+        if count > MAX_ORDER:
+            raise self.error(f"derivatives of order above {MAX_ORDER} are not accepted")
+        return count
 
     def powered_call(self) -> bool:
         """``f^{2}{\\left(x \\right)}`` (SymPy's f(x)^2): a superscript, then a call."""
@@ -1974,6 +2093,10 @@ class Parser:
             special = self.special(key.base, key.sub)
             if special is not None:
                 return special
+        family = self.families.get(key._replace(sub=""))
+        if family is not None and key.sub and not key.sup:
+            index, body, first = family
+            return self.family_value(index, body, self.index_value(key.sub, tok), first)
         for plain in ("vec", "hat"):  # \vec x is x; \hat\mu_z (an estimate) is mu_z when only that exists
             if plain in key.decorations:
                 undecorated = key._replace(decorations=key.decorations - {plain})
@@ -1981,6 +2104,17 @@ class Parser:
                     return self.resolve(tok, undecorated)
         written = self.text[tok.pos:self.peek().pos].strip()[:30] or tok.text[:30]
         raise self.error(f"unknown symbol '{written}'", tok, accepted=True)
+
+    def index_value(self, text: str, tok: Token):
+        """What the subscript of a member of a family stands for: a number, a sum's index, a symbol."""
+        if text.isdigit():
+            return sp.Integer(int(text))
+        if text in self.bound:
+            return self.bound[text]
+        known = self.symbol_named(name_key(text))
+        if known is None:
+            raise self.error(f"the index '{text}' is neither a number nor a symbol of the part", tok)
+        return known
 
     def special(self, base: str, sub: str):
         if sub == "" and base in self.bound:
@@ -2147,6 +2281,10 @@ def multiply(a, b, tok: Token, p: Parser):
         a, b = p.as_number(a, tok), p.as_number(b, tok)  # N(x; m, v) N(y; m', v'): two densities
     if isinstance(a, Mixture) and isinstance(b, Mixture):
         raise p.error("cannot multiply two distributions", tok)
+    if (isinstance(a, Mixture) and isinstance(b, sp.MatrixBase)) or (isinstance(b, Mixture) and isinstance(a, sp.MatrixBase)):
+        a, b = p.as_number(a, tok), p.as_number(b, tok)  # N(x; m, v) e_1: a density times a vector
+        if not isinstance(a, Mixture) and not isinstance(b, Mixture):
+            return multiply(a, b, tok, p)
     if isinstance(a, Mixture) or isinstance(b, Mixture):
         dist, w = (a, b) if isinstance(a, Mixture) else (b, a)
         if not isinstance(w, sp.Expr):
@@ -2371,6 +2509,15 @@ def normalized(tokens: list) -> list:
         out.append(tok)
         k += 1
     return out
+
+
+def _derivative_in_last_argument(value, order: int):
+    """``f'(a)``: the derivative of f in its (last) argument, at a."""
+    point = value.args[-1]
+    if isinstance(point, sp.Symbol):
+        return sp.Derivative(value, (point, order))
+    slot = sp.Dummy("s")
+    return sp.Subs(sp.Derivative(value.func(*value.args[:-1], slot), (slot, order)), slot, point)
 
 
 def _spelled(key: Key) -> str:

@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+import difflib
 import functools
 import re
 import shlex
@@ -41,10 +42,10 @@ _CHOICE = re.compile(r"^\s*(?:option|choice|answer)?\s*[\(\[]?\s*([0-9]{1,2}|[a-
 
 #: Answers in words that say yes or no, and the words an option that says so contains. Negative
 #: phrases are looked for first ("cannot recover" contains "recover").
-NO_WORDS = ("no", "n", "false", "fails", "fail", "failure", "cannot", "can't", "cant", "can not", "won't",
+NO_WORDS = ("no", "false", "fails", "fail", "failure", "cannot", "can't", "cant", "can not", "won't",
             "does not", "doesn't", "never", "stuck", "stays stuck", "will not", "not recover", "impossible",
             "no chance", "unable")
-YES_WORDS = ("yes", "y", "true", "can", "recovers", "recover", "succeeds", "success", "works", "possible",
+YES_WORDS = ("yes", "true", "can", "recovers", "recover", "succeeds", "success", "works", "possible",
              "has a chance", "chance", "able", "will")
 
 
@@ -109,14 +110,16 @@ class VerifyResult:
         if self.kind == "choice" and self.answer is not None and show_answer:
             lines.append(f"  read as:  option {self.answer}")
         lines += [f"  note: {note}" for note in self.notes]
-        if self.outcome == CORRECT:
+        if self.kind == "choice":
+            lines.append("  this is the correct option" if self.correct else "  this is not the correct option")
+        elif self.outcome == CORRECT:
             lines.append(f"  SymPy proved the difference is zero ({self.method})")
         elif self.outcome == NUMERIC:
             lines.append(f"  SymPy could not decide; {self.method.removeprefix('numeric: ')}")
         elif self.outcome == UNDECIDED:
             lines.append(f"  neither SymPy nor the random points decided it: {self.method}")
             lines.append("  (is every part of your answer defined for these values, every integral finite?)")
-        elif self.counterexample:
+        elif self.counterexample and self.kind != "choice":
             lines.append(f"  counterexample: {_point(self.counterexample, self.vectors)}")
         if self.outcome == INCORRECT and self.values:
             lines.append(f"  yours: {self.values[0]}   reference: {self.values[1]}")
@@ -335,15 +338,18 @@ def vocabulary(q: Quantity) -> Vocabulary:
             objs.append(extra)
             keys.add(key_of(extra))
     dims = {e.rows for e in exprs if isinstance(e, sp.MatrixBase) and e.cols == 1}
-    arity, ranks = {}, {}
+    arity, ranks, ranges = {}, {}, {}
     for e in exprs:
         for item in entries(e):
             for applied in sorted(applied_functions(item), key=str):
                 arity.setdefault(applied.func, applied.args)
             for ix in item.atoms(sp.Indexed):
                 ranks.setdefault(ix.base, ix.indices)
+            for total in item.atoms(sp.Sum, sp.Product):
+                for index, low, high in total.limits:
+                    ranges.setdefault(index.name, (low, high))
     return Vocabulary(objs, dim=dims.pop() if len(dims) == 1 else None, arity=arity, indices=ranks,
-                      definable=bound)
+                      definable=bound, ranges=ranges)
 
 
 def _reference_exprs(value) -> list:
@@ -404,7 +410,7 @@ def parse_choice(text: str, choice: Choice | None = None) -> int:
     if choice is None:
         raise AnswerError(f"a choice is answered with the option's number or letter (1, 2, 3 or a, b, c); "
                           f"got {text.strip()[:40]!r}")
-    said = _words(text)
+    said = {"y": "yes", "n": "no"}.get(_words(text), _words(text))
     for word, option in choice.words.items():
         if _words(word) == said:
             return option
@@ -416,9 +422,19 @@ def parse_choice(text: str, choice: Choice | None = None) -> int:
     matching = [k for k, option in enumerate(choice.options, start=1) if said and said in _words(option)]
     if len(matching) == 1:
         return matching[0]
+    close = sorted(((_likeness(text, option), k) for k, option in enumerate(choice.options, start=1)), reverse=True)
+    if close and close[0][0] >= 0.6 and (len(close) == 1 or close[0][0] - close[1][0] >= 0.05):
+        return close[0][1]  # "point mass at F^{-1}(z)" for "a point mass at $x = F^{-1}(z)$"
     meanings = "; ".join(f"{k} ({chr(ord('a') + k - 1)}): {_plain_option(o)}" for k, o in enumerate(choice.options, 1))
     raise AnswerError(f"cannot tell which option {text.strip()[:40]!r} chooses; answer with an option's number or "
                       f"letter, or in words ({meanings})")
+
+
+def _likeness(answer: str, option: str) -> float:
+    """How alike an answer in words and an option's text are (0 to 1), math and spacing aside."""
+    def squeeze(text: str) -> str:
+        return re.sub(r"[\s$\\{}]|mathcal|left|right", "", text.lower())
+    return difflib.SequenceMatcher(None, squeeze(answer), squeeze(option)).ratio()
 
 
 def _words(text: str) -> str:
@@ -527,9 +543,6 @@ def verify(part_id: str, answer, *, quantity: str | None = None, seed: int = 0) 
     readings, errors = _readings(part_id, qs, text)
     if not readings:
         raise _best_error(qs, errors)
-    if len(readings) > 1:  # n_1/n fits P(Y=1) and theta_hat alike: do the symbols decide?
-        narrowed = [r for r in readings if _symbols_of(r[1]) <= _symbols_of(r[0].value)]
-        readings = narrowed or readings
     results = [(q, verify_quantity(q, text, part_id=part_id, seed=seed, value=value, notes=notes))
                for q, value, notes in readings]
     correct = [r for _, r in results if r.correct]

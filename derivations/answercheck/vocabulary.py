@@ -190,7 +190,7 @@ class Vocabulary:
     """
 
     def __init__(self, symbols: Iterable, *, dim: int | None = None, arity: dict | None = None,
-                 indices: dict | None = None, definable: Iterable = ()):
+                 indices: dict | None = None, definable: Iterable = (), ranges: dict | None = None):
         self.entries: list[Entry] = []
         self._by_key: dict[Key, Entry] = {}
         self._indexed: dict[Key, Entry] = {}
@@ -200,6 +200,7 @@ class Vocabulary:
         self.arity = dict(arity or {})
         self.ranks = dict(indices or {})  # indexed base -> the indices the reference uses
         self._definable = {key_of(obj) for obj in definable}  # bound symbols an answer may define
+        self.ranges = dict(ranges or {})  # index name -> (lower, upper) of the reference's sums over it
         for obj in symbols:
             if isinstance(obj, sp.IndexedBase):
                 kind = "indexed"
