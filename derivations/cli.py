@@ -51,6 +51,8 @@ def _parser() -> argparse.ArgumentParser:
 
     from derivations.answercheck.command import add_parser as add_verify_parser  # its help is per part
     add_verify_parser(sub)
+    from derivations.grading.command import add_parser as add_grade_parser  # derive grade (course staff)
+    add_grade_parser(sub)
     return p
 
 
@@ -168,7 +170,15 @@ def cmd_verify(args) -> int:
     return run(args, UsageError)
 
 
-COMMANDS = {"list": cmd_list, "check": cmd_check, "show": cmd_show, "latex": cmd_latex, "verify": cmd_verify}
+def cmd_grade(args) -> int:
+    """Grade a class's answers (derivations/grading); exit 0 graded, 2 unreadable file or output."""
+    from derivations.grading.command import run
+
+    return run(args, UsageError)
+
+
+COMMANDS = {"list": cmd_list, "check": cmd_check, "show": cmd_show, "latex": cmd_latex, "verify": cmd_verify,
+            "grade": cmd_grade}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
