@@ -1,8 +1,8 @@
 """Checking a batch of answers: each distinct answer once, in worker processes on every core.
 
 Answers are told apart by ``(part, quantity, text)`` with the text's runs of spaces, tabs and
-newlines made one space (:func:`answer_key`); the normalised text is what is checked, so that
-answers sharing a key share a verdict. Each worker is a separate process (spawned, so it imports
+newlines made one space (:func:`answer_key`, which leaves the reading exactly as it was); the
+normalised text is what is checked, so that answers sharing a key share a verdict. Each worker is a separate process (spawned, so it imports
 SymPy itself) that checks one answer at a time in its main thread, where the time budgets of
 :mod:`derivations.answercheck` can interrupt SymPy. The parent hands out answers one by one, so it
 always knows which answer a worker holds: a worker that dies, or takes longer than
@@ -13,8 +13,8 @@ wrong inside the checker an ``internal error``; both score 0. Results are plain 
 
 >>> answer_key("8a", None, "  N(x_0,\\n\\t 1)  ")
 ('8a', None, 'N(x_0, 1)')
->>> answer_key("8a", None, "x \\\\\\n")[2]  # a backslash keeps the space after it
-'x \\\\ '
+>>> answer_key("8a", None, "x \\\\\\n\\n")[2]  # a backslash and a newline are one LaTeX command
+'x \\\\\\n'
 """
 
 from __future__ import annotations
@@ -38,7 +38,7 @@ STATUSES = (CORRECT, NUMERIC, INCORRECT, UNDECIDED, INPUT_ERROR, INTERNAL_ERROR)
 
 HARD_SECONDS = 180.0  # a worker still busy with one answer after this is stopped (the budgets come first)
 MAX_DEATHS_IN_A_ROW = 5  # then the environment, not one answer, is at fault: the batch stops
-_WHITESPACE = re.compile(r"[ \t\r\n]+")
+_RUN = re.compile(r"(\\*)([ \t\r\n]+)")
 
 Key = tuple  # (part, quantity or None, normalised text)
 
@@ -48,12 +48,25 @@ class WorkerError(RuntimeError):
 
 
 def answer_key(part: str, quantity: str | None, text: str) -> Key:
-    """The cache key of an answer: runs of whitespace are one space, none at the ends (but a space
-    after a final backslash stays: ``\\ `` is a space in LaTeX, a lone ``\\`` an error)."""
-    text = _WHITESPACE.sub(" ", text).lstrip(" ")
-    if text.endswith(" ") and not text[:-1].endswith("\\"):
-        text = text[:-1]
-    return (part, quantity or None, text)
+    """The cache key of an answer: its text with no whitespace at the ends and each run of
+    whitespace inside made one space. Where a run follows a backslash that starts a command
+    (``\\`` + a space or newline is a spacing command in LaTeX), the first character of the run
+    stays, so the answer reads exactly as before."""
+    return (part, quantity or None, _normalise(text))
+
+
+def _normalise(text: str) -> str:
+    stripped = text.rstrip(" \t\r\n")
+    if len(stripped) < len(text) and (len(stripped) - len(stripped.rstrip("\\"))) % 2:
+        stripped += text[len(stripped)]  # a final command \<space>: keep it
+    return _RUN.sub(_one_space, stripped.lstrip(" \t\r\n"))
+
+
+def _one_space(m: re.Match) -> str:
+    slashes, run = m.group(1), m.group(2)
+    if len(slashes) % 2:  # an odd run of backslashes: the last one and run[0] make one command
+        return slashes + run[0] + (" " if len(run) > 1 else "")
+    return slashes + " "
 
 
 def input_error(message: str, **extra) -> dict:
@@ -139,10 +152,13 @@ def check_all(tasks: dict[Key, tuple], *, jobs: int = 2, progress: Callable[[int
 
 
 def _worker(conn, check) -> None:
-    """A worker's loop: receive ``(key, task)``, send ``(key, result)``; ``None`` ends it."""
+    """A worker's loop: say ``None`` when ready, then receive ``(key, task)`` and send
+    ``(key, result)``; a ``None`` received ends it."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
-    import derivations.answercheck  # noqa: F401 - SymPy loads while the parent waits, in every worker at once
+    if check is check_answer:
+        import derivations.answercheck  # noqa: F401 - SymPy loads before the first answer's clock starts
 
+    conn.send(None)
     while True:
         try:
             message = conn.recv()
@@ -155,19 +171,26 @@ def _worker(conn, check) -> None:
 
 
 class _Worker:
+    """One worker process, its pipe, and the answer it holds (``key``) since ``started``."""
+
     def __init__(self, ctx, check):
         self.conn, child = ctx.Pipe()
         self.process = ctx.Process(target=_worker, args=(child, check), daemon=True, name="derive-grade-worker")
         self.process.start()
         child.close()
+        self.ready = False
         self.key: Key | None = None
-        self.started = 0.0
+        self.started = time.monotonic()
+
+    @property
+    def waited_for(self) -> bool:
+        return self.key is not None or not self.ready
 
     def give(self, key: Key, task: tuple) -> None:
         self.conn.send((key, task))
         self.key, self.started = key, time.monotonic()
 
-    def close(self, kill: bool = False) -> None:
+    def stop(self, kill: bool = False) -> None:
         if not kill:
             try:
                 self.conn.send(None)
@@ -199,57 +222,62 @@ class _Pool:
         try:
             while len(results) < len(tasks):
                 for i, w in enumerate(workers):
-                    if w.key is None and pending:
+                    if w.ready and w.key is None and pending:
                         key, task = pending.popleft()
                         try:
                             w.give(key, task)
                         except OSError:  # it died between answers: a new one takes this answer
                             pending.appendleft((key, task))
                             workers[i] = self._replace(w)
-                busy = [w for w in workers if w.key is not None]
-                ready = wait([w.conn for w in busy] + [w.process.sentinel for w in busy], timeout=1.0)
+                watched = [w for w in workers if w.waited_for]
+                ready = wait([w.conn for w in watched] + [w.process.sentinel for w in watched], timeout=1.0)
                 before = len(results)
                 for i, w in enumerate(workers):
-                    if w.key is not None:
+                    if w.waited_for:
                         workers[i] = self._collect(w, ready, results)
                 if progress and len(results) > before:
                     progress(len(results), len(tasks))
         finally:
             for w in workers:
-                w.close()
+                w.stop()
             for w in workers:
                 w.join()
         return results
 
     def _collect(self, w: _Worker, ready: list, results: dict) -> _Worker:
-        """Take ``w``'s result if it is there; a worker that died or ran out of time is replaced
-        (the new one is returned) and its answer becomes an internal error."""
+        """Take ``w``'s message if there is one; a worker that died or ran out of time is replaced
+        (the new one is returned) and the answer it held becomes an internal error."""
         if w.conn in ready:
             try:
-                key, result = w.conn.recv()
+                message = w.conn.recv()
             except (EOFError, OSError):
                 pass  # it died: below
             else:
-                results[key], w.key = result, None
-                self.deaths_in_a_row = 0
+                if not w.ready:
+                    w.ready = True
+                else:
+                    key, result = message
+                    results[key], w.key = result, None
+                    self.deaths_in_a_row = 0
                 return w
         elif w.process.sentinel not in ready:
             if time.monotonic() - w.started <= self.hard_seconds:
                 return w  # still working
-            results[w.key] = internal_error(f"checking this answer took longer than {self.hard_seconds:g} s "
-                                            "and was stopped")
-            return self._replace(w)
-        if w.key not in results:
-            w.process.join(timeout=5)
+            if w.key is not None:
+                results[w.key] = internal_error(f"checking this answer took longer than {self.hard_seconds:g} s "
+                                                "and was stopped")
+                return self._replace(w)
+        w.process.join(timeout=5)
+        if w.key is not None and w.key not in results:
             results[w.key] = internal_error(f"the checker's process stopped (exit code {w.process.exitcode}) "
                                             "on this answer")
-            self.deaths_in_a_row += 1
-            if self.deaths_in_a_row >= MAX_DEATHS_IN_A_ROW:
-                raise WorkerError(f"the checker's worker processes keep stopping ({self.deaths_in_a_row} in a "
-                                  f"row, the last with exit code {w.process.exitcode}); try --jobs 1 to see why")
+        self.deaths_in_a_row += 1
+        if self.deaths_in_a_row >= MAX_DEATHS_IN_A_ROW:
+            raise WorkerError(f"the checker's worker processes keep stopping ({self.deaths_in_a_row} in a row, "
+                              f"the last with exit code {w.process.exitcode}); try --jobs 1 to see why")
         return self._replace(w)
 
     def _replace(self, w: _Worker) -> _Worker:
-        w.close(kill=True)
+        w.stop(kill=True)
         w.join()
         return _Worker(self.ctx, self.check)
