@@ -53,7 +53,8 @@ def _pre(text: str) -> str:
 class _View:
     """Attributes fall through to the wrapped object; printing gives the CLI's text."""
 
-    _wrapped: object
+    def __init__(self, wrapped):
+        self._wrapped = wrapped
 
     def __getattr__(self, name):
         if name.startswith("__") or name == "_wrapped":  # no wrapped object yet (copy, pickle)
@@ -75,9 +76,6 @@ class _View:
 
 class VerdictView(_View):
     """The verdict on one answer, as :func:`derivations.verify` returns it (see the module)."""
-
-    def __init__(self, verdict):
-        self._wrapped = verdict
 
     @property
     def verdict(self):
@@ -125,9 +123,6 @@ class VerdictView(_View):
 
 class PartView(_View):
     """One part's run (answer, derivations, checks), as :func:`derivations.show` returns it."""
-
-    def __init__(self, result):
-        self._wrapped = result
 
     @property
     def result(self):

@@ -237,6 +237,10 @@ class _Pool:
                         workers[i] = self._collect(w, ready, results)
                 if progress and len(results) > before:
                     progress(len(results), len(tasks))
+        except BaseException:  # Ctrl-C or a bug: the workers go at once, mid-answer or not
+            for w in workers:
+                w.stop(kill=True)
+            raise
         finally:
             for w in workers:
                 w.stop()
