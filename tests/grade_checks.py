@@ -10,11 +10,12 @@ COUNT_FILE = "DERIVE_TEST_GRADE_COUNTS"
 
 def fake_check(part, quantity, text, seed=0):
     """A checker without SymPy: 'ok...' is correct, 'bad' and '' input errors, anything else
-    incorrect; each call is appended to the file named by $DERIVE_TEST_GRADE_COUNTS."""
+    incorrect; each call (and the process that made it) is appended to the file named by
+    $DERIVE_TEST_GRADE_COUNTS."""
     path = os.environ.get(COUNT_FILE)
     if path:
         with open(path, "a", encoding="utf-8") as fh:
-            fh.write(json.dumps([part, quantity, text]) + "\n")
+            fh.write(json.dumps([part, quantity, text, os.getpid()]) + "\n")
     if text in ("bad", ""):
         message = "unknown symbol 'bad'" if text else "the answer is empty"
         return {"status": "input error", "correct": False, "message": message, "quantity": quantity or "q"}

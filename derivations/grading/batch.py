@@ -17,9 +17,9 @@ from pathlib import Path
 from typing import Callable, TextIO
 
 from derivations.fileio import atomic_write
-from derivations.grading import reports
-from derivations.grading.checking import (CORRECT, INCORRECT, INPUT_ERROR, INTERNAL_ERROR, UNDECIDED, Key, answer_key,
-                                          check_all, check_answer, input_error)
+from derivations.grading import checking, reports
+from derivations.grading.checking import (CORRECT, INCORRECT, INPUT_ERROR, INTERNAL_ERROR, UNDECIDED, Key,
+                                          answer_key, check_all, check_answer, input_error)
 from derivations.grading.names import directory_names
 from derivations.grading.reports import Graded
 from derivations.grading.submissions import Submissions, SubmissionsError, read_submissions
@@ -62,8 +62,8 @@ def grade(source: str | os.PathLike, out_dir: str | os.PathLike, *, jobs: int = 
     batch.checked = list(tasks)
     say = _Progress(progress, start)
     say(f"read {len(subs.rows)} answers of {len(batch.directories)} students from {subs.path} ({subs.format}); "
-        f"{len(tasks)} distinct answers to check on {min(jobs, len(tasks)) or 1} "
-        f"core{'s' * (min(jobs, len(tasks)) > 1)}" + (f"; {len(subs.skipped)} rows skipped" if subs.skipped else ""))
+        f"{len(tasks)} distinct answers to check " + _where(jobs, len(tasks))
+        + (f"; {len(subs.skipped)} rows skipped" if subs.skipped else ""))
     for s in subs.skipped[:20]:
         say(f"  skipped line {s.line}: {s.reason}")
     if len(subs.skipped) > 20:
@@ -81,6 +81,12 @@ def grade(source: str | os.PathLike, out_dir: str | os.PathLike, *, jobs: int = 
         f"{c[UNDECIDED]} undecided, {c[INPUT_ERROR]} input errors, {c[INTERNAL_ERROR]} internal errors "
         f"({batch.seconds:.1f} s)")
     return batch
+
+
+def _where(jobs: int, tasks: int) -> str:
+    if jobs > 1 and tasks >= checking.MIN_FOR_WORKERS:
+        return f"in {min(jobs, tasks)} worker processes"
+    return "in this process"
 
 
 def _tasks(subs: Submissions, seed: int) -> tuple[dict[Key, tuple], list]:

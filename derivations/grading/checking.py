@@ -37,6 +37,7 @@ INTERNAL_ERROR = "internal error"
 STATUSES = (CORRECT, NUMERIC, INCORRECT, UNDECIDED, INPUT_ERROR, INTERNAL_ERROR)
 
 HARD_SECONDS = 180.0  # a worker still busy with one answer after this is stopped (the budgets come first)
+MIN_FOR_WORKERS = 8  # fewer distinct answers are checked in this process
 MAX_DEATHS_IN_A_ROW = 5  # then the environment, not one answer, is at fault: the batch stops
 _RUN = re.compile(r"(\\*)([ \t\r\n]+)")
 
@@ -136,12 +137,12 @@ def check_all(tasks: dict[Key, tuple], *, jobs: int = 2, progress: Callable[[int
               check: Callable[..., dict] = check_answer, hard_seconds: float = HARD_SECONDS) -> dict[Key, dict]:
     """Check every task (``key -> (part, quantity, text, seed)``) once; ``key -> result``.
 
-    With ``jobs`` > 1 (and more than one task) the tasks run in ``jobs`` worker processes, else in
-    this process. ``progress(done, total)`` is called after each answer. ``check`` must be a
+    With ``jobs`` > 1 and at least :data:`MIN_FOR_WORKERS` tasks, the tasks run in ``jobs`` worker
+    processes, else in this process (starting a worker costs about as much as a few answers). ``progress(done, total)`` is called after each answer. ``check`` must be a
     module-level function (it is sent to the workers by name).
     """
     total = len(tasks)
-    if jobs <= 1 or total <= 1:
+    if jobs <= 1 or total < MIN_FOR_WORKERS:
         results = {}
         for key, task in tasks.items():
             results[key] = check(*task)
