@@ -66,7 +66,8 @@ def summary() -> str:
         run = g["runs"][str(g["jobs"])]
         lines.append(f"| derive grade, {g['students']} students x {g['rows'] // g['students']} answers "
                      f"({g['rows']} rows, {g['distinct_answers']} distinct), {g['jobs']} workers (wall) | "
-                     f"{run['wall_s']:.0f} s, {run['rows_per_s']:.0f} rows/s | < {g['target_s']:.0f} s |")
+                     f"{run['wall_s']:.0f} s, {run['rows_per_s']:.0f} rows/s (load {run['load_before']:.1f} -> "
+                     f"{run['load_after']:.1f}; {run['cpu_s']:.0f} s of CPU in all) | < {g['target_s']:.0f} s |")
     f = _load("false_alarms")
     if f:
         rows = f["rows"]
