@@ -83,6 +83,13 @@ def grade(source: str | os.PathLike, out_dir: str | os.PathLike, *, jobs: int = 
     return batch
 
 
+def homework_parts() -> tuple[list[str], dict[str, str]]:
+    """The homework's part ids in order, and their titles: the one place that reads the parts table."""
+    from derivations.parts import ORDER, PARTS
+
+    return list(ORDER), {pid: PARTS[pid].title for pid in ORDER}
+
+
 def _where(jobs: int, tasks: int) -> str:
     if jobs > 1 and tasks >= checking.MIN_FOR_WORKERS:
         return f"in {min(jobs, tasks)} worker processes"
@@ -92,14 +99,14 @@ def _where(jobs: int, tasks: int) -> str:
 def _tasks(subs: Submissions, seed: int) -> tuple[dict[Key, tuple], list]:
     """The distinct answers to check (``key -> (part, quantity, text, seed)``) and, per row, its
     key or the input error found before checking."""
-    from derivations.parts import PARTS
-
+    order, _ = homework_parts()
+    known = set(order)
     tasks: dict[Key, tuple] = {}
     per_row: list = []
     for row in subs.rows:
         if row.problem:
             per_row.append(input_error(row.problem))
-        elif row.part not in PARTS:
+        elif row.part not in known:
             per_row.append(input_error(f"unknown part '{reports.one_line(row.part, 40)}' (see derive list)"))
         else:
             key = answer_key(row.part, row.quantity, row.answer)
@@ -122,12 +129,10 @@ def _check_output(out: Path, names) -> None:
 
 
 def _write(batch: Batch, out: Path, *, visibility: str, top: int) -> None:
-    from derivations.parts import ORDER, PARTS
-
     per_student: dict[str, list[Graded]] = {}
     for g in batch.graded:
         per_student.setdefault(g.row.student, []).append(g)
-    order, titles = list(ORDER), {pid: PARTS[pid].title for pid in ORDER}
+    order, titles = homework_parts()
     try:
         out.mkdir(parents=True, exist_ok=True)
         root = out.resolve()
