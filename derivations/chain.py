@@ -40,6 +40,8 @@ class Step:
     ``simplify`` is an optional targeted simplification tried first on the difference of the two
     sides (for example :func:`sympy.expand_log` with ``force=True`` for a log identity).
     ``numeric_only`` marks a step SymPy is known not to decide, so it goes straight to points.
+    ``cite`` is a :class:`derivations.theorems.Citation`: the step applies a named theorem SymPy
+    cannot derive, and is proved modulo that theorem when SymPy verifies it is an instance.
     """
 
     expr: Any
@@ -47,6 +49,7 @@ class Step:
     relation: str = "="
     simplify: Simplifier | None = None
     numeric_only: bool = False
+    cite: Any = None
 
     def __post_init__(self) -> None:
         if self.relation not in RELATIONS:
@@ -58,13 +61,26 @@ class Chain:
     """A derivation ``start = steps[0].expr = steps[1].expr ...``.
 
     ``domains`` maps a symbol to the :class:`sympy.Interval` its random points are drawn from;
-    symbols without an entry are drawn according to their assumptions.
+    symbols without an entry are drawn according to their assumptions. ``scope`` is ``"general"``
+    when the chain proves the claim in the generality the question has, else
+    ``"instance: <which>"`` (an illustration, e.g. ``"instance: d = 1, n = 3"``), which can
+    illustrate a quantity but never conclude it.
     """
 
     title: str
     start: Any
     steps: tuple[Step, ...]
     domains: Mapping[sp.Symbol, sp.Interval] = field(default_factory=dict)
+    scope: str = "general"
+
+    def __post_init__(self) -> None:
+        if self.scope != "general" and not (self.scope.startswith("instance: ") and len(self.scope) > 10):
+            raise ValueError(f"chain {self.title!r}: scope is 'general' or 'instance: <which instance>', "
+                             f"got {self.scope!r}")
+
+    @property
+    def general(self) -> bool:
+        return self.scope == "general"
 
     @property
     def end(self) -> Any:
@@ -87,10 +103,10 @@ class Chain:
         return ChainResult(self, tuple(results))
 
 
-def derive(title: str, start: Any, *steps: Step | tuple, domains=None) -> Chain:
+def derive(title: str, start: Any, *steps: Step | tuple, domains=None, scope: str = "general") -> Chain:
     """Build a :class:`Chain` from ``(expr, reason)`` or ``(expr, reason, relation)`` tuples."""
     built = tuple(s if isinstance(s, Step) else Step(*s) for s in steps)
-    return Chain(title, start, built, dict(domains or {}))
+    return Chain(title, start, built, dict(domains or {}), scope)
 
 
 @dataclass(frozen=True)
@@ -107,6 +123,7 @@ class StepResult:
     counterexample: dict[str, float] | None = None
     values: tuple[str, str] | None = None
     hint_error: str | None = None  # the step's own simplification raised this (a bug to fix)
+    theorem: str | None = None  # the key of the theorem the step is proved modulo
 
     def to_json(self) -> dict:
         return {
@@ -120,6 +137,7 @@ class StepResult:
             "counterexample": self.counterexample,
             "values": list(self.values) if self.values else None,
             "hint_error": self.hint_error,
+            "theorem": self.theorem,
         }
 
 
@@ -143,8 +161,14 @@ class ChainResult:
         return {
             "title": self.chain.title,
             "verdict": self.verdict.value,
+            "scope": self.chain.scope,
             "steps": [s.to_json() for s in self.steps],
         }
+
+    @property
+    def theorems(self) -> list[str]:
+        """The keys of the theorems this chain's steps are proved modulo, in order of first use."""
+        return list(dict.fromkeys(s.theorem for s in self.steps if s.theorem))
 
 
 # --------------------------------------------------------------------------- verifying a step
@@ -172,12 +196,26 @@ def _difference(a: Any, b: Any) -> Any:
 
 def verify_step(lhs: Any, step: Step, *, index: int, domains=None, seed: int = 0,
                 max_examples: int = 60) -> StepResult:
-    """Verify one link: symbolically if SymPy can decide, else at random points."""
+    """Verify one link: symbolically if SymPy can decide, else at random points.
+
+    A step citing a theorem must not be one SymPy proves without it; it is proved modulo the
+    theorem when SymPy verifies it is an instance, else it falls back to random points."""
     decision = _symbolic(lhs, step.expr, step)
     base = dict(index=index, reason=step.reason, relation=step.relation, lhs=lhs, rhs=step.expr)
     hint_error = decision.hint_error if decision else None
     if decision is not None and decision.proved:
+        if step.cite is not None:
+            return StepResult(**base, verdict=Status.FAILED, hint_error=hint_error,
+                              method=f"cites {step.cite.theorem.name} for what SymPy verifies directly "
+                                     f"({decision.method})")
         return StepResult(**base, verdict=Status.PROVED, method=decision.method, hint_error=hint_error)
+    why_not = ""
+    if step.cite is not None:
+        ok, how = step.cite.verify(lhs, step.expr, step.relation, hint=step.simplify)
+        if ok:
+            return StepResult(**base, verdict=Status.PROVED, method=how, hint_error=hint_error,
+                              theorem=step.cite.theorem.key)
+        why_not = how + "; "
     found = at_points(lhs, step.expr, step.relation, domains=domains, seed=seed, max_examples=max_examples)
-    return StepResult(**base, verdict=found.status, method=found.method, counterexample=found.counterexample,
-                      values=found.values, hint_error=hint_error)
+    return StepResult(**base, verdict=found.status, method=why_not + found.method,
+                      counterexample=found.counterexample, values=found.values, hint_error=hint_error)

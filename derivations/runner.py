@@ -11,6 +11,7 @@ import numpy as np
 from derivations import homeworks
 from derivations.answer import Answer
 from derivations.chain import ChainResult
+from derivations.links import Link, link
 from derivations.registry import Registry
 from derivations.status import Status
 from numerics.stattests import CheckResult
@@ -28,8 +29,14 @@ class PartResult:
     answer: Answer | None = None
     chains: list[ChainResult] = field(default_factory=list)
     checks: list[CheckResult] = field(default_factory=list)
+    links: list[Link] = field(default_factory=list)
     seconds: float = 0.0
     error: str | None = None
+
+    @property
+    def theorems(self) -> list[str]:
+        """Keys of the named theorems the part's chains rest on, in order of first use."""
+        return list(dict.fromkeys(t for c in self.chains for t in c.theorems))
 
     def to_json(self) -> dict:
         return {
@@ -41,6 +48,8 @@ class PartResult:
             "seconds": round(self.seconds, 3),
             "error": self.error,
             "chains": [c.to_json() for c in self.chains],
+            "links": [link.to_json() for link in self.links],
+            "theorems": self.theorems,
             "checks": [c.to_json() for c in self.checks],
         }
 
@@ -85,6 +94,7 @@ def run_part(part_id: str, *, seed: int = 0, with_checks: bool = True,
         result.answer = answer
         chain_seed = part_seed(part_id, seed)
         result.chains = [c.verify(seed=chain_seed + 97 * i) for i, c in enumerate(answer.chains)]
+        result.links = [link(q, result.chains) for q in answer.quantities]
         if with_checks:
             rng = part_rng(part_id, seed)
             for check in answer.checks:

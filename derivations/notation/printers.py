@@ -31,7 +31,11 @@ from sympy.printing.pretty.pretty import PrettyPrinter
 from sympy.printing.pretty.stringpict import prettyForm, stringPict
 from sympy.printing.str import StrPrinter
 
-from derivations.notation.table import CONDITIONAL_SUFFIXES, JOINT_SUFFIXES
+from sympy.printing.conventions import split_super_sub
+
+from derivations.notation.table import CONDITIONAL_SUFFIXES, GREEK, JOINT_SUFFIXES
+
+GREEK_CHAR = dict(GREEK)
 
 
 class DataPoints(sp.IndexedBase):
@@ -74,6 +78,13 @@ class CourseLatexPrinter(LatexPrinter):
 
     def _print_Sigmoid(self, expr):
         return rf"\sigma\left({self._print(expr.args[0])}\right)"
+
+    def _print_Expect(self, expr):
+        return rf"\mathbb{{E}}_{{{self._print(expr.density)}}}\left[{self._print(expr.function)}\right]"
+
+    def _print_KL(self, expr):
+        q, p, _ = (self._print(a) for a in expr.args)
+        return rf"\mathrm{{KL}}\left({q} \,\middle\|\, {p}\right)"
 
     def _print_Gaussian(self, dist):
         cov = dist.cov
@@ -130,6 +141,10 @@ class CoursePrettyPrinter(PrettyPrinter):
     def _print_Symbol(self, e, bold_name=False):
         if "{" in e.name:
             return super()._print_Symbol(_braceless(e), bold_name)
+        base, sups, subs = split_super_sub(e.name)
+        if any(s in GREEK_CHAR for s in subs) and not sups:  # p_theta: p_θ (Unicode has no subscript θ)
+            head = super()._print_Symbol(sp.Symbol(base), bold_name)
+            return prettyForm(*stringPict.next(head, "_" + ",".join(GREEK_CHAR.get(s, s) for s in subs)))
         return super()._print_Symbol(e, bold_name)
 
     def _call(self, head: str, args, separators) -> prettyForm:
@@ -146,6 +161,14 @@ class CoursePrettyPrinter(PrettyPrinter):
 
     def _print_Sigmoid(self, expr):
         return self._call("σ", expr.args, ())
+
+    def _print_Expect(self, expr):
+        head = prettyForm(*stringPict.next("𝔼_", self._print(expr.density)))
+        body = prettyForm(*self._print(expr.function).parens("[", "]"))
+        return prettyForm(*stringPict.next(head, body))
+
+    def _print_KL(self, expr):
+        return self._call("KL", expr.args[:2], (" ‖ ",))
 
     def _print_Gaussian(self, dist):
         cov = dist.cov
@@ -212,6 +235,12 @@ class CourseStrPrinter(StrPrinter):
 
     def _print_Sigmoid(self, expr):
         return f"sigmoid({self._print(expr.args[0])})"
+
+    def _print_Expect(self, expr):
+        return f"E_{{{self._print(expr.density)}}}[{self._print(expr.function)}]"
+
+    def _print_KL(self, expr):
+        return f"KL({self._print(expr.args[0])} || {self._print(expr.args[1])})"
 
     def _print_Gaussian(self, dist):
         head = "" if dist.at is None else f"{self._print(dist.at)}; "

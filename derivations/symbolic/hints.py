@@ -132,3 +132,25 @@ def positive_ratio(expr):
     if isinstance(a, sp.Integral) and isinstance(b, sp.Integral) and a.limits == b.limits:
         a, b = a.function, b.function
     return sp.S.Zero if expand_logs(sp.log(a) - sp.log(b)) == 0 else expr
+
+
+def merge_under(expr, classes=(sp.Integral, sp.Sum), simplify=None):
+    """Linearity: terms ``c * Integral(f_k, L)`` (or sums) with the same limits ``L`` become one
+    integral of :math:`\\sum_k c_k f_k`, its integrand simplified by ``simplify`` (default: expand,
+    combine powers, cancel); a merged integrand that vanishes drops out."""
+    simplify = simplify or (lambda f: sp.cancel(sp.powsimp(sp.expand(f))))
+    groups: dict = {}
+    rest = sp.S.Zero
+    for term in sp.Add.make_args(sp.expand(expr)):
+        coeff, body = term.as_independent(*classes, as_Add=False)
+        limits_free = isinstance(body, classes) and not (coeff.free_symbols & set(body.variables))
+        if limits_free:
+            groups.setdefault((type(body), body.limits), []).append(coeff * body.function)
+        else:
+            rest += term
+    out = rest
+    for (cls, limits), parts in groups.items():
+        integrand = simplify(sp.Add(*parts))
+        if integrand != 0:
+            out += cls(integrand, *limits)
+    return out
