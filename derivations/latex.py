@@ -127,7 +127,8 @@ def chain_tex(result: ChainResult) -> str:
         rows += [r"&\qquad {}" + line for line in lines[1:]]
     body = " \\\\\n".join(rows)
     verdict = result.verdict.value
-    out = (rf"\textbf{{Derivation: {prose(result.chain.title)}}} (\status{{{verdict}}})" "\n"
+    kind = "Derivation" if result.chain.general else f"Illustration ({escape(result.chain.scope)})"
+    out = (rf"\textbf{{{kind}: {prose(result.chain.title)}}} (\status{{{verdict}}})" "\n"
            "\\begin{align*}\n" + body + "\n\\end{align*}\n")
     bad = result.first_failure
     if bad is not None:

@@ -260,7 +260,8 @@ def step_block(step: StepResult, width: int = 100) -> str:
 
 
 def chain_block(result: ChainResult, width: int = 100) -> str:
-    head = f"Derivation: {unicode_text(result.chain.title)}  [{result.verdict.value}]"
+    kind = "Derivation" if result.chain.general else f"Illustration ({result.chain.scope})"
+    head = f"{kind}: {unicode_text(result.chain.title)}  [{result.verdict.value}]"
     body = [pretty_lines(result.chain.start, width - 4)] + [step_block(s, width - 4) for s in result.steps]
     return head + "\n" + _indent("\n".join(body))
 

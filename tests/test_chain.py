@@ -116,3 +116,20 @@ def test_a_hint_that_raises_is_recorded_and_shown_not_swallowed():
 def test_a_step_without_a_hint_error_says_none():
     r = derive("fine", (a + b) ** 2, Step(a**2 + 2 * a * b + b**2, "expand")).verify()
     assert r.steps[0].hint_error is None and r.to_json()["steps"][0]["hint_error"] is None
+
+
+def test_a_chain_on_an_instance_says_so_in_every_output():
+    from derivations import latex, render
+
+    c = derive("two terms", a + b, Step(b + a, "commute"), scope="instance: n = 2")
+    r = c.verify()
+    assert r.to_json()["scope"] == "instance: n = 2" and not c.general
+    assert render.chain_block(r).startswith("Illustration (instance: n = 2): two terms")
+    assert r"\textbf{Illustration (instance: n = 2): two terms}" in latex.chain_tex(r)
+    assert derive("general", a + b, Step(b + a, "commute")).general
+
+
+def test_a_scope_that_is_neither_general_nor_an_instance_is_refused():
+    import pytest
+    with pytest.raises(ValueError, match="scope is 'general' or 'instance: <which instance>'"):
+        derive("bad", a, Step(a, "same"), scope="d = 1")

@@ -131,3 +131,9 @@ def test_section_script_uses_the_same_report(fake_part, capsys):
     out = capsys.readouterr().out
     assert out.count("status: todo") == 4 and "[proved] noise has mean 0" in out
     np.testing.assert_equal(out.count("=" * 72), 5)
+
+
+def test_ascii_in_latex_prose_is_never_rewritten():
+    from derivations.notation import prose
+    text = r"$\mathrm{KL}(p\|q)$ and a table $a|b$ & 50% of <x>"
+    assert prose(text).startswith(r"$\mathrm{KL}(p\|q)$ and a table $a|b$ \& 50\%")

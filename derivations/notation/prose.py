@@ -221,7 +221,7 @@ _TEXT_ESCAPES = {
 }
 #: Unicode a pdflatex document cannot set, as LaTeX (Latin-1 letters are set as they are).
 _AS_LATEX = {
-    **{ch: rf"\ensuremath{{\{name}}}" for ch, name in COMMAND_OF.items() if name.isalpha()},
+    **{ch: rf"\ensuremath{{\{name}}}" for ch, name in COMMAND_OF.items() if name.isalpha() and not ch.isascii()},
     "‖": r"\ensuremath{\|}", "ᵀ": r"\ensuremath{^\top}", "√": r"\ensuremath{\surd}", "−": r"\ensuremath{-}",
     "ℝ": r"\ensuremath{\mathbb{R}}", "𝔼": r"\ensuremath{\mathbb{E}}", "𝒩": r"\ensuremath{\mathcal{N}}",
     **{ch: rf"\ensuremath{{_{d}}}" for ch, d in SUBSCRIPT_DIGITS.items()},
