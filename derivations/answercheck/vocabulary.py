@@ -35,9 +35,10 @@ _BRACKETS = str.maketrans("", "", "{}()\\ ")
 
 
 def is_user_function(obj) -> bool:
-    """An undefined function of a reference (``sp.Function("f")`` or a subclass made for printing)."""
+    """An undefined function of a reference (``sp.Function("f")``, a network, a density): not one of
+    SymPy's functions and not one of the toolkit's (the sigmoid, the Gaussian density), which are known."""
     return isinstance(obj, UndefinedFunction) or (
-        isinstance(obj, FunctionClass) and not obj.__module__.startswith("sympy"))
+        isinstance(obj, FunctionClass) and not obj.__module__.startswith(("sympy", "derivations.symbolic")))
 
 
 def applied_functions(expr) -> set:

@@ -33,6 +33,7 @@ _STYLES = frozenset("emph textbf textit textsf texttt text textrm mathrm operato
 _ESCAPED = {"%": "%", "&": "&", "_": "_", "#": "#", "$": "$", "{": "{", "}": "}"}
 _MACROS = {"KL": "KL", "E": "𝔼", "ELBO": "ELBO"}
 _FRACTIONS = ("frac", "dfrac", "tfrac")
+_SCRIPT_EQUALS = "\ue010"  # an = inside a script, kept unspaced
 
 
 def unicode_text(text: str) -> str:
@@ -45,6 +46,7 @@ def unicode_text(text: str) -> str:
     """
     out = _Scanner(str(text)).render()
     out = " = ".join(piece.strip(" \t") for piece in out.split("=")) if "=" in out else out
+    out = out.replace(_SCRIPT_EQUALS, "=")
     lines = [" ".join(line.replace("\t", " ").split(" ")).strip() for line in out.split("\n")]
     return unicodedata.normalize("NFC", "\n".join(_squeeze(line) for line in lines).strip())
 
@@ -87,6 +89,9 @@ class _Scanner:
             self.command()
             return
         self.pos += 1
+        if ch in "_^" and self.text[self.pos:self.pos + 1] == "{":
+            self.script(ch)
+            return
         if ch in "${}":
             return  # math delimiters and grouping braces
         if ch == "~":
@@ -95,6 +100,13 @@ class _Scanner:
             return
         else:
             self.emit(ch)
+
+    def script(self, mark: str) -> None:
+        """A sub- or superscript group: one character as it is (``x_t``), more in braces (``x_{t-1}``),
+        where an ``=`` is not spaced as a relation is (``∑_{i=1}^n``)."""
+        group = self.argument() or ""
+        shown = group if len(group) <= 1 else "{" + group.replace("=", _SCRIPT_EQUALS) + "}"
+        self.emit(mark + shown)
 
     def read_name(self) -> str:
         """The command after a backslash: letters, or one other character."""
