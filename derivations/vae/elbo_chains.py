@@ -72,7 +72,7 @@ def kl_vanishes_chain() -> Chain:
     """3c.iii: the KL of the 1-D model vanishes at q = p(z | x)."""
     return derive(
         r"at $q=p(z\mid x)$ the KL vanishes",
-        KL_1D.subs({m: POST_MEAN, var_q: POST_VAR}),
+        sp.Subs(KL_1D, (m, var_q), (POST_MEAN, POST_VAR)),
         (sp.S.Zero, r"$r=1$, $m=\mu_{\mathrm{post}}$"),
     )
 
