@@ -23,6 +23,8 @@ as string replacement on printed output and never as printing methods on the cla
 ('x^{(i)}', '\\\\bar{\\\\alpha}_{t-1}')
 >>> latex(DataPoints("x")[sp.Symbol("i")]**2), plain(DataPoints("x")[sp.Symbol("i")])
 ('\\\\left(x^{(i)}\\\\right)^{2}', 'x^(i)')
+>>> latex(DataPoints("X")[sp.Symbol("j")])
+'x^{(j)}'
 """
 
 from __future__ import annotations
@@ -47,6 +49,14 @@ class DataPoints(sp.IndexedBase):
 def _is_data_point(expr) -> bool:
     """An entry :math:`x^{(i)}` of a data set (a :class:`DataPoints` base indexed once)."""
     return isinstance(expr, sp.Indexed) and isinstance(expr.base, DataPoints) and len(expr.indices) == 1
+
+
+def _data_letter(base: DataPoints) -> str:
+    """The letter a data set prints with. The course writes data points in lower case; a base named
+    by the capital (``X``, to keep it apart from a point ``x`` of the same part, which is how the
+    answer reader takes :math:`x^{(i)}` beside :math:`x`) prints in lower case too."""
+    name = str(base.label)
+    return name.lower() if len(name) == 1 else name
 
 
 def function_stem(name: str) -> tuple[str, str]:
@@ -121,7 +131,7 @@ class CourseLatexPrinter(LatexPrinter):
 
     def _print_Indexed(self, expr):
         if _is_data_point(expr):
-            return f"{self._print(expr.base.label)}^{{({self._print(expr.indices[0])})}}"
+            return f"{self._print(sp.Symbol(_data_letter(expr.base)))}^{{({self._print(expr.indices[0])})}}"
         return super()._print_Indexed(expr)
 
     def _helper_print_standard_power(self, expr, template: str) -> str:
@@ -227,7 +237,7 @@ class CoursePrettyPrinter(PrettyPrinter):
 
     def _print_Indexed(self, expr):
         if _is_data_point(expr):
-            return self._print(sp.Symbol(f"{expr.base.label}⁽{expr.indices[0]}⁾"))
+            return self._print(sp.Symbol(f"{_data_letter(expr.base)}⁽{expr.indices[0]}⁾"))
         return self.emptyPrinter(expr)
 
     def _print_Function(self, e, sort=False, func_name=None, left="(", right=")"):
@@ -279,7 +289,7 @@ class CourseStrPrinter(StrPrinter):
 
     def _print_Indexed(self, expr):
         if _is_data_point(expr):
-            return f"{expr.base.label}^({self._print(expr.indices[0])})"
+            return f"{_data_letter(expr.base)}^({self._print(expr.indices[0])})"
         return super()._print_Indexed(expr)
 
     def _print_Function(self, expr):
