@@ -7,7 +7,7 @@ import math
 from derivations.answer import Answer, Check, Figure, Quantity
 from derivations.flow_matching import chains, checks
 from derivations.flow_matching.symbols import (CFM_LOSS, CONDITIONAL_PATH, END_POINT_LIMIT, EXAMPLE_POINTS,
-                                               MARGINAL_DENSITY_EXPLICIT, MARGINAL_EXAMPLE, POSTERIOR,
+                                               MARGINAL_DENSITY, MARGINAL_EXAMPLE, POSTERIOR,
                                                REGRESSION_TARGET, X, X_T, i, n, t, x, x_0, x_1)
 from derivations.hw7 import REGISTRY
 from derivations.symbolic import UNIT
@@ -61,8 +61,8 @@ def conditional_limit() -> Answer:
 def marginal_path() -> Answer:
     marginal, normalised = chains.marginal_path()
     return Answer(
-        summary=(r"An equal-weight mixture of the conditional paths, one per data point (written out in one "
-                 r"coordinate; in $d$ dimensions the components are $\mathcal{N}(x; t x^{(i)}, (1-t)^2 I)$)."),
+        summary=(r"An equal-weight mixture of the conditional paths, one per data point (in one coordinate; "
+                 r"in $d$ dimensions the components are $\mathcal{N}(x; t x^{(i)}, (1-t)^2 I)$)."),
         explanation=(
             r"Average the conditional path of 9a over the end point: $p_t(x) = \int p_t(x \mid x_1)\, q(x_1)\, dx_1$. "
             r"The empirical distribution $q = \frac{1}{n}\sum_i \delta_{x^{(i)}}$ turns the integral into a sum "
@@ -77,7 +77,7 @@ def marginal_path() -> Answer:
                       r"components with twice the variance, weights bounded by $2^{d/2}$)",
                       checks.check_marginal_density)),
         quantities=(
-            Quantity("marginal path density", MARGINAL_DENSITY_EXPLICIT, symbols=(x, t, n, X), domains={t: UNIT},
+            Quantity("marginal path density", MARGINAL_DENSITY, symbols=(x, t, n, X), domains={t: UNIT},
                      lhs=r"p_t(x)", chain=marginal.title,
                      description="(1/n) Sum_i N(x; t x^(i), (1-t)^2) in one coordinate; X is the base of the data "
                                  "points and n a positive integer symbol"),

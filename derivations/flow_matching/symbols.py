@@ -14,7 +14,6 @@ from sympy import stats as sps
 
 from derivations.notation import DataPoints
 from derivations.symbolic import Gaussian, GaussianDensity, mixture, point_masses
-from derivations.symbolic.hints import explicit
 
 # --------------------------------------------------------------------------- symbols
 
@@ -68,9 +67,6 @@ END_POINT_LIMIT = point_masses((sp.S(1),), (x_1,))
 
 #: 9c: :math:`p_t(x) = \frac1n \sum_i \mathcal{N}(x; t x^{(i)}, (1-t)^2)` in one coordinate, unevaluated.
 MARGINAL_DENSITY = sp.Sum(component(x, X[i]), (i, 1, n)) / n
-
-#: 9c: the same density written out (what ``derive verify`` compares with).
-MARGINAL_DENSITY_EXPLICIT = explicit(MARGINAL_DENSITY)
 
 #: 9c: the mixture for three data points.
 MARGINAL_EXAMPLE = mixture(tuple(sp.Rational(1, 3) for _ in EXAMPLE_POINTS),
