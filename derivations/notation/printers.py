@@ -21,6 +21,10 @@ as string replacement on printed output and never as printing methods on the cla
 σ(x)
 >>> latex(DataPoints("x")[sp.Symbol("i")]), latex(sp.Symbol("alphabar_{t-1}"))
 ('x^{(i)}', '\\\\bar{\\\\alpha}_{t-1}')
+>>> latex(DataPoints("x")[sp.Symbol("i")]**2), plain(DataPoints("x")[sp.Symbol("i")])
+('\\\\left(x^{(i)}\\\\right)^{2}', 'x^(i)')
+>>> latex(DataPoints("X")[sp.Symbol("j")])
+'x^{(j)}'
 """
 
 from __future__ import annotations
@@ -40,6 +44,19 @@ GREEK_CHAR = dict(GREEK)
 
 class DataPoints(sp.IndexedBase):
     """The data set :math:`\\{x^{(i)}\\}`: ``X[i]`` prints as :math:`x^{(i)}`."""
+
+
+def _is_data_point(expr) -> bool:
+    """An entry :math:`x^{(i)}` of a data set (a :class:`DataPoints` base indexed once)."""
+    return isinstance(expr, sp.Indexed) and isinstance(expr.base, DataPoints) and len(expr.indices) == 1
+
+
+def _data_letter(base: DataPoints) -> str:
+    """The letter a data set prints with. The course writes data points in lower case; a base named
+    by the capital (``X``, to keep it apart from a point ``x`` of the same part, which is how the
+    answer reader takes :math:`x^{(i)}` beside :math:`x`) prints in lower case too."""
+    name = str(base.label)
+    return name.lower() if len(name) == 1 else name
 
 
 def function_stem(name: str) -> tuple[str, str]:
@@ -113,9 +130,14 @@ class CourseLatexPrinter(LatexPrinter):
         return " + ".join(self._print(c) for c in m.components)
 
     def _print_Indexed(self, expr):
-        if isinstance(expr.base, DataPoints) and len(expr.indices) == 1:
-            return f"{self._print(expr.base.label)}^{{({self._print(expr.indices[0])})}}"
+        if _is_data_point(expr):
+            return f"{self._print(sp.Symbol(_data_letter(expr.base)))}^{{({self._print(expr.indices[0])})}}"
         return super()._print_Indexed(expr)
+
+    def _helper_print_standard_power(self, expr, template: str) -> str:
+        if _is_data_point(expr.base):  # (x^{(i)})^2, never the double superscript x^{(i)}^{2}
+            return template % (self.parenthesize_super(self._print(expr.base)), self._print(expr.exp))
+        return super()._helper_print_standard_power(expr, template)
 
     def _print_Function(self, expr, exp=None):
         stem, suffix = function_stem(type(expr).__name__)
@@ -214,8 +236,8 @@ class CoursePrettyPrinter(PrettyPrinter):
         return form
 
     def _print_Indexed(self, expr):
-        if isinstance(expr.base, DataPoints) and len(expr.indices) == 1:
-            return self._print(sp.Symbol(f"{expr.base.label}⁽{expr.indices[0]}⁾"))
+        if _is_data_point(expr):
+            return self._print(sp.Symbol(f"{_data_letter(expr.base)}⁽{expr.indices[0]}⁾"))
         return self.emptyPrinter(expr)
 
     def _print_Function(self, e, sort=False, func_name=None, left="(", right=")"):
@@ -227,7 +249,12 @@ class CoursePrettyPrinter(PrettyPrinter):
 
 
 class CourseStrPrinter(StrPrinter):
-    """Plain text (JSON, logs): ``N(x; m, v)``, ``sigmoid(z)``, ``p_theta(x | z)``."""
+    """Plain text (JSON, logs): ``N(x; m, v)``, ``sigmoid(z)``, ``p_theta(x | z)``, ``x^(i)``."""
+
+    def _print(self, expr, **kwargs):
+        if _is_data_point(expr):  # before Indexed._sympystr, which the printmethod would pick
+            return self._print_Indexed(expr)
+        return super()._print(expr, **kwargs)
 
     def _print_GaussianDensity(self, expr):
         x, mean, var = (self._print(a) for a in expr.args[:3])
@@ -261,8 +288,8 @@ class CourseStrPrinter(StrPrinter):
         return " + ".join(self._print(c) for c in m.components)
 
     def _print_Indexed(self, expr):
-        if isinstance(expr.base, DataPoints) and len(expr.indices) == 1:
-            return f"{expr.base.label}^({self._print(expr.indices[0])})"
+        if _is_data_point(expr):
+            return f"{_data_letter(expr.base)}^({self._print(expr.indices[0])})"
         return super()._print_Indexed(expr)
 
     def _print_Function(self, expr):
