@@ -1,15 +1,16 @@
 """The answers document in LaTeX, generated entirely from the registry and the run results.
 
 One section per question and one subsection per part, in homework order: the answer set apart in
-a box, the reasoning, each derivation as an ``align*`` chain with every step's reason beside it
-(``\\tag*``, which amsmath moves to its own line when the row is full), the evidence of every
-check in one compact line, the figures, and the status. A summary table of all 48 parts opens it.
+a box (typeset from the part's quantities), the reasoning, each derivation as an ``align*`` chain
+with every step's reason beside it (``\\tag*``, which amsmath moves to its own line when the row
+is full), the evidence of every check in one compact line, the figures, and the status. A summary
+table of all parts opens it; the title and question titles come from the :class:`Homework`.
 
-Formulas come from :func:`sympy.latex`; one too wide for the page is broken between the terms of a
-sum or the factors of a product by :mod:`derivations.latex_breaking`. Prose (summaries,
-explanations, reasons, captions) is LaTeX written by the section modules and passed through
-:func:`prose`, which escapes what would break the document outside ``$...$``; plain strings
-(titles, check names) go through :func:`plain`, which sets the math inside them as math.
+Formulas come from the notation's LaTeX printer (:func:`derivations.notation.latex`); one too wide
+for the page is broken between the terms of a sum or the factors of a product by
+:mod:`derivations.latex_breaking`. Prose (titles, summaries, explanations, reasons, check names,
+captions) is LaTeX written once by the sections and passed through
+:func:`derivations.notation.prose`, which escapes what would break the document outside math.
 """
 
 from __future__ import annotations
