@@ -77,6 +77,7 @@ class Chain:
         if self.scope != "general" and not (self.scope.startswith("instance: ") and len(self.scope) > 10):
             raise ValueError(f"chain {self.title!r}: scope is 'general' or 'instance: <which instance>', "
                              f"got {self.scope!r}")
+        _refuse_empty(self)
 
     @property
     def general(self) -> bool:
@@ -101,6 +102,27 @@ class Chain:
             for i, (lhs, step) in enumerate(self.pairs(), start=1)
         ]
         return ChainResult(self, tuple(results))
+
+
+class EmptyChain(ValueError):
+    """A chain, or a step, that proves nothing: its two ends print the same."""
+
+
+def _refuse_empty(chain: "Chain") -> None:
+    """Refuse a chain whose first and last lines print the same, or a step whose two sides do: the
+    reader would see "x = x". (A starting expression SymPy evaluated on construction is the usual
+    cause: keep it unevaluated, with ``evaluate=False``, ``UnevaluatedExpr``, ``Derivative``, ...)"""
+    from derivations.notation import latex
+
+    if not chain.steps:
+        raise EmptyChain(f"chain {chain.title!r} has no step")
+    if latex(chain.start) == latex(chain.end):
+        raise EmptyChain(f"chain {chain.title!r} proves nothing: its first and last lines both print "
+                         f"{latex(chain.start)}")
+    for k, (lhs, step) in enumerate(chain.pairs(), start=1):
+        if latex(lhs) == latex(step.expr):
+            raise EmptyChain(f"chain {chain.title!r}, step {k} ({step.reason}) changes nothing: both sides "
+                             f"print {latex(lhs)}")
 
 
 def derive(title: str, start: Any, *steps: Step | tuple, domains=None, scope: str = "general") -> Chain:

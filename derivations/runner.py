@@ -66,14 +66,20 @@ def part_rng(part_id: str, seed: int) -> np.random.Generator:
     return np.random.default_rng(part_seed(part_id, seed))
 
 
-def decide_status(claim: str, chains: list[ChainResult], checks: list[CheckResult], error: str | None) -> Status:
-    """Honest status: failed on any failure; ``proved`` only if every chain step is symbolic."""
+def decide_status(claim: str, chains: list[ChainResult], checks: list[CheckResult], error: str | None,
+                  links: list[Link] = ()) -> Status:
+    """What a part earned. ``failed`` on any failure (a step, a check, a quantity whose chain ends
+    elsewhere). ``proved`` only when the part claims it, every chain was proved (each step by SymPy,
+    or as an instance of a named theorem), and every quantity of its answer (at least one) is the
+    proved conclusion of a general chain; otherwise ``checked``."""
     if error is not None:
         return Status.FAILED
-    if any(c.verdict is Status.FAILED for c in chains) or any(not c.passed for c in checks):
+    if any(c.verdict is Status.FAILED for c in chains) or any(not c.passed for c in checks) or \
+            any(link.verdict is Status.FAILED for link in links):
         return Status.FAILED
     if claim == Status.PROVED:
-        if chains and all(c.verdict is Status.PROVED for c in chains):
+        linked = bool(links) and all(link.verdict is Status.PROVED for link in links)
+        if chains and all(c.verdict is Status.PROVED for c in chains) and linked:
             return Status.PROVED
         return Status.CHECKED
     return Status(claim)
@@ -103,5 +109,5 @@ def run_part(part_id: str, *, seed: int = 0, with_checks: bool = True,
     except Exception as exc:  # a broken part is reported as failed, not as a traceback
         result.error = f"{type(exc).__name__}: {exc}"
     result.seconds = time.perf_counter() - start
-    result.status = decide_status(reg.claim, result.chains, result.checks, result.error)
+    result.status = decide_status(reg.claim, result.chains, result.checks, result.error, result.links)
     return result
