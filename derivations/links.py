@@ -11,8 +11,7 @@ chain, or linked to an instance, is not linked, and its part is at best ``checke
 >>> from derivations.answer import Quantity
 >>> from derivations.chain import derive
 >>> a = sp.Symbol("a", positive=True)
->>> chain = derive("square", (a + 1)**2, ((a + 1) * (a + 1), "definition of a square"),
-...                (a**2 + 2*a + 1, "expand"))
+>>> chain = derive("square", (a + 1)**2, (a**2 + 2*a + 1, "expand"))
 >>> q = Quantity("square", a**2 + 2*a + 1, chain="square")
 >>> link(q, [chain.verify()]).verdict.value
 'proved'

@@ -58,12 +58,13 @@ def _forward_mean() -> Answer:
         summary=r"$q(x_t\mid x_0)=\mathcal{N}\big(\sqrt{\bar\alpha_t}\,x_0,\,(1-\bar\alpha_t)I\big)$, "
                 r"so σ₂² ≤ 1 and 100% of_the mass is Gaussian",
         explanation=r"Unroll the recursion; sums of independent Gaussians are Gaussian (50% & more).",
-        chains=(derive("mean of x_t", sp.sqrt(abar) * x0 + sp.sqrt(1 - abar) * 0,
+        chains=(derive("mean of x_t", sp.Add(sp.sqrt(abar) * x0, sp.Mul(sp.sqrt(1 - abar), 0, evaluate=False),
+                                             evaluate=False),
                        (sp.sqrt(abar) * x0, "the noise has mean $0$"), domains={abar: UNIT}),),
         checks=(Check("mean of x_t", "the sample mean equals $\\sqrt{\\bar\\alpha_t}x_0$", check),
                 Check("x_t is Gaussian", "standardised draws are N(0, 1)", lambda rng: []),),
         figures=(Figure("fig-8a-mean.pdf", r"The mean $\sqrt{\bar\alpha_t}$ against $\bar\alpha_t$.", _draw_curve),),
-        quantities=(Quantity("mean", sp.sqrt(abar) * x0, symbols=(abar, x0)),),
+        quantities=(Quantity("mean", sp.sqrt(abar) * x0, symbols=(abar, x0), chain="mean of x_t"),),
     )
 
 
@@ -77,22 +78,24 @@ def _long_expressions() -> Answer:
     return Answer(
         summary=r"\[ \epsilon^*(x_t) = \frac{x_t-\sqrt{\bar\alpha_t}\,\hat x}{\sqrt{1-\bar\alpha_t}} \]",
         chains=(
-            derive("a long sum", big_sum, (sp.expand(big_sum + (t[0] - t[1]) ** 2 - (t[0] - t[1]) ** 2),
-                                          "expand, cancel"), (big_sum, "regroup")),
+            derive("a long sum", sp.Add(big_sum, (t[0] - t[1]) ** 2, -(t[0] - t[1]) ** 2, evaluate=False),
+                   (big_sum, "cancel")),
             derive("a long product", eps_star * (1 + t[0] + t[1] + t[2] + t[3] + t[4] + t[5] + t[6] + t[7]),
                    (sp.expand(eps_star * (1 + sum(t[:8]))), "distribute over a sum of many terms")),
-            derive("exp of a long argument", long_exp, (long_exp, "nothing to do")),
+            derive("exp of a long argument", long_exp, (sp.exp(big_sum / 7) * sp.exp(-x**2), "split the exponential")),
         ),
         checks=(Check("quadrature", "a deterministic comparison", lambda rng: close_test(
             "quadrature", [1.0, 2.0], [1.0 + 1e-12, 2.0], rtol=1e-9, atol=1e-12)),),
         figures=(Figure("fig-8e-optimal eps.pdf", "Optimal predictor; x_t shown (plain-text caption).", _draw_curve),),
+        quantities=(Quantity("the long sum", big_sum, chain="a long sum"),),
     )
 
 
 def _numeric_step() -> Answer:
     return Answer(
         summary="Effective sample size collapses as the dimension grows.",
-        chains=(derive("abs", sp.Abs(x), Step(sp.sqrt(x**2), "definition of $|x|$", numeric_only=True)),),
+        chains=(derive("abs", sp.Abs(x), Step(sp.sqrt(sp.Pow(x, 2, evaluate=False), evaluate=False),
+                                              "definition of $|x|$", numeric_only=True)),),
         checks=(Check("ess", "ESS falls below 2", lambda rng: predicate("ess", True, dimension=[1, 10, 100],
                                                                           ess_at_100=1.3)),),
         figures=(Figure("fig-3b.vii-ess.pdf", "ESS against dimension.", _draw_curve),
