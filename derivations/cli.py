@@ -11,10 +11,21 @@ import sys
 from pathlib import Path
 from typing import Sequence
 
-from derivations import homeworks, render
+from typing import TYPE_CHECKING
+
+from derivations import homeworks
 from derivations.fileio import atomic_write
-from derivations.notation import unicode_text
-from derivations.runner import PartResult, run_part
+from derivations.status import status_table
+
+if TYPE_CHECKING:
+    from derivations.runner import PartResult
+
+
+def run_part(part_id: str, **kwargs) -> "PartResult":
+    """:func:`derivations.runner.run_part`, imported when a command runs a part (not for list)."""
+    from derivations.runner import run_part as run
+
+    return run(part_id, **kwargs)
 
 
 class UsageError(Exception):
@@ -79,12 +90,14 @@ def _select(ids: Sequence[str]) -> list[str]:
 
 def cmd_list(args) -> int:
     registry = homeworks.registry()
+    from derivations.notation.text import unicode_text
+
     rows = [{"id": p.id, "title": unicode_text(p.title), "question": p.question, "kind": p.kind,
              "status": registry.declared_status(p.id).value} for p in registry.homework.parts]
     if args.json:
         print(json.dumps(rows, indent=1))
     else:
-        print(render.status_table([(r["id"], r["status"], r["title"]) for r in rows]))
+        print(status_table([(r["id"], r["status"], r["title"]) for r in rows]))
     return 0
 
 
@@ -103,6 +116,8 @@ def _exit_code(results: list[PartResult]) -> int:
 
 
 def cmd_check(args) -> int:
+    from derivations import render
+
     results = run_many(_select(args.ids), args.seed)
     if args.json:
         print(json.dumps([r.to_json() for r in results], indent=1))
@@ -115,6 +130,8 @@ def cmd_check(args) -> int:
 
 
 def cmd_show(args) -> int:
+    from derivations import render
+
     (pid,) = _single(args.id)
     result = run_part(pid, seed=args.seed)
     if args.report and not args.latex:
@@ -138,7 +155,7 @@ def _single(selector: str) -> list[str]:
 def cmd_latex(args) -> int:
     """One run: every part, its figures, the solution set and the verification report (or only the
     report with --report); with --pdf their PDFs; the table on stdout."""
-    from derivations import figures, pdf, report, solutions  # deferred: matplotlib and pdflatex
+    from derivations import figures, pdf, render, report, solutions  # deferred: matplotlib and pdflatex
 
     out = Path(args.output)
     if out.is_dir() or out.suffix != ".tex":
@@ -175,6 +192,8 @@ def cmd_latex(args) -> int:
 
 def show_section(section: str, seed: int = 0) -> int:
     """Print every registered part of one section: what ``python -m derivations.X`` does."""
+    from derivations import render
+
     ids = homeworks.registry().homework.parts_of_section(section)
     results = [run_part(pid, seed=seed) for pid in ids]
     for r in results:

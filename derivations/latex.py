@@ -7,7 +7,7 @@ Formulas come from the notation's LaTeX printer (:func:`derivations.notation.lat
 for the page is broken between the terms of a sum or the factors of a product by
 :mod:`derivations.latex_breaking`. Prose (titles, summaries, explanations, reasons, check names,
 captions) is LaTeX written once by the sections and passed through
-:func:`derivations.notation.prose`, which escapes what would break the document outside math.
+:func:`derivations.notation.text`, which escapes what would break the document outside math.
 """
 
 from __future__ import annotations
