@@ -1,6 +1,7 @@
 # Two entry points, each self-contained on a machine with only Python:
-#   make answers  - create .venv, install, run every derivation and check, write build/answers.tex
-#                   (and build/answers.pdf when pdflatex is installed)
+#   make answers  - create .venv, install, run every derivation and check, write the solution set
+#                   build/answers.tex and the verification report build/verification.tex (and their
+#                   PDFs when pdflatex is installed)
 #   make test     - create .venv, install with the test extra, run the test suite
 PYTHON ?= python3
 VENV   := .venv

@@ -1,10 +1,9 @@
 """Derivation chains: ``e0 = e1 = e2 <= e3 ...``, every step with its reason, every step verified.
 
 A step is *proved* when SymPy shows that the difference of its two sides is zero (or, for an
-inequality, non-negative) after a targeted simplification. When SymPy cannot decide, both sides are
-evaluated with 50-digit arithmetic at points that Hypothesis draws from the symbols' domains, and
-the step is only *checked*. A step that disagrees somewhere is *failed*, and Hypothesis shrinks the
-counterexample towards simple values.
+inequality, non-negative) after a targeted simplification (:mod:`derivations.zero`). When SymPy
+cannot decide, both sides are evaluated at random points (:mod:`derivations.points`) and the step
+is only *checked*. A step that disagrees somewhere is *failed*, with a shrunk counterexample.
 
 >>> import sympy as sp
 >>> a, b = sp.symbols("a b", positive=True)
@@ -20,31 +19,16 @@ counterexample towards simple values.
 
 from __future__ import annotations
 
-import enum
-import random
 from dataclasses import dataclass, field
-from typing import Any, Callable, Mapping, Sequence
+from typing import Any, Callable, Mapping
 
-import mpmath
 import sympy as sp
-from hypothesis import HealthCheck, Phase, find, settings
-from hypothesis import strategies as st
-from hypothesis.errors import NoSuchExample, Unsatisfiable
+
+from derivations.points import at_points
+from derivations.status import Status
+from derivations.zero import Decision, decide
 
 RELATIONS = ("=", "<=", ">=")
-_DPS = 50
-_RTOL = 1e-9
-_ATOL = 1e-12
-_MIN_VALID_POINTS = 20
-
-
-class Verdict(str, enum.Enum):
-    """How a step or chain was verified."""
-
-    PROVED = "proved"  # SymPy decided it
-    CHECKED = "checked"  # agreed at random points, SymPy could not decide
-    FAILED = "failed"  # disagreed, or could not be evaluated
-
 
 Simplifier = Callable[[sp.Expr], sp.Expr]
 
@@ -56,6 +40,8 @@ class Step:
     ``simplify`` is an optional targeted simplification tried first on the difference of the two
     sides (for example :func:`sympy.expand_log` with ``force=True`` for a log identity).
     ``numeric_only`` marks a step SymPy is known not to decide, so it goes straight to points.
+    ``cite`` is a :class:`derivations.theorems.Citation`: the step applies a named theorem SymPy
+    cannot derive, and is proved modulo that theorem when SymPy verifies it is an instance.
     """
 
     expr: Any
@@ -63,6 +49,7 @@ class Step:
     relation: str = "="
     simplify: Simplifier | None = None
     numeric_only: bool = False
+    cite: Any = None
 
     def __post_init__(self) -> None:
         if self.relation not in RELATIONS:
@@ -74,15 +61,27 @@ class Chain:
     """A derivation ``start = steps[0].expr = steps[1].expr ...``.
 
     ``domains`` maps a symbol to the :class:`sympy.Interval` its random points are drawn from;
-    symbols without an entry are drawn according to their assumptions. ``points`` may supply a
-    Hypothesis strategy of extra substitutions (for example values of indexed data points).
+    symbols without an entry are drawn according to their assumptions. ``scope`` is ``"general"``
+    when the chain proves the claim in the generality the question has, else
+    ``"instance: <which>"`` (an illustration, e.g. ``"instance: d = 1, n = 3"``), which can
+    illustrate a quantity but never conclude it.
     """
 
     title: str
     start: Any
     steps: tuple[Step, ...]
     domains: Mapping[sp.Symbol, sp.Interval] = field(default_factory=dict)
-    points: Any = None
+    scope: str = "general"
+
+    def __post_init__(self) -> None:
+        if self.scope != "general" and not (self.scope.startswith("instance: ") and len(self.scope) > 10):
+            raise ValueError(f"chain {self.title!r}: scope is 'general' or 'instance: <which instance>', "
+                             f"got {self.scope!r}")
+        _refuse_empty(self)
+
+    @property
+    def general(self) -> bool:
+        return self.scope == "general"
 
     @property
     def end(self) -> Any:
@@ -99,17 +98,37 @@ class Chain:
     def verify(self, *, seed: int = 0, max_examples: int = 60) -> "ChainResult":
         """Verify every step, in order, and collect the results."""
         results = [
-            verify_step(lhs, step, index=i, domains=self.domains, points=self.points,
-                        seed=seed + i, max_examples=max_examples)
+            verify_step(lhs, step, index=i, domains=self.domains, seed=seed + i, max_examples=max_examples)
             for i, (lhs, step) in enumerate(self.pairs(), start=1)
         ]
         return ChainResult(self, tuple(results))
 
 
-def derive(title: str, start: Any, *steps: Step | tuple, domains=None, points=None) -> Chain:
+class EmptyChain(ValueError):
+    """A chain, or a step, that proves nothing: its two ends print the same."""
+
+
+def _refuse_empty(chain: "Chain") -> None:
+    """Refuse a chain whose first and last lines print the same, or a step whose two sides do: the
+    reader would see "x = x". (A starting expression SymPy evaluated on construction is the usual
+    cause: keep it unevaluated, with ``evaluate=False``, ``UnevaluatedExpr``, ``Derivative``, ...)"""
+    from derivations.notation import latex
+
+    if not chain.steps:
+        raise EmptyChain(f"chain {chain.title!r} has no step")
+    if latex(chain.start) == latex(chain.end):
+        raise EmptyChain(f"chain {chain.title!r} proves nothing: its first and last lines both print "
+                         f"{latex(chain.start)}")
+    for k, (lhs, step) in enumerate(chain.pairs(), start=1):
+        if latex(lhs) == latex(step.expr):
+            raise EmptyChain(f"chain {chain.title!r}, step {k} ({step.reason}) changes nothing: both sides "
+                             f"print {latex(lhs)}")
+
+
+def derive(title: str, start: Any, *steps: Step | tuple, domains=None, scope: str = "general") -> Chain:
     """Build a :class:`Chain` from ``(expr, reason)`` or ``(expr, reason, relation)`` tuples."""
     built = tuple(s if isinstance(s, Step) else Step(*s) for s in steps)
-    return Chain(title, start, built, dict(domains or {}), points)
+    return Chain(title, start, built, dict(domains or {}), scope)
 
 
 @dataclass(frozen=True)
@@ -121,10 +140,12 @@ class StepResult:
     relation: str
     lhs: Any
     rhs: Any
-    verdict: Verdict
+    verdict: Status
     method: str
     counterexample: dict[str, float] | None = None
     values: tuple[str, str] | None = None
+    hint_error: str | None = None  # the step's own simplification raised this (a bug to fix)
+    theorem: str | None = None  # the key of the theorem the step is proved modulo
 
     def to_json(self) -> dict:
         return {
@@ -137,6 +158,8 @@ class StepResult:
             "method": self.method,
             "counterexample": self.counterexample,
             "values": list(self.values) if self.values else None,
+            "hint_error": self.hint_error,
+            "theorem": self.theorem,
         }
 
 
@@ -148,260 +171,73 @@ class ChainResult:
     steps: tuple[StepResult, ...]
 
     @property
-    def verdict(self) -> Verdict:
-        if any(s.verdict is Verdict.FAILED for s in self.steps):
-            return Verdict.FAILED
-        if any(s.verdict is Verdict.CHECKED for s in self.steps):
-            return Verdict.CHECKED
-        return Verdict.PROVED
+    def verdict(self) -> Status:
+        """As strong as the weakest step: failed, else checked, else proved."""
+        return Status.weakest(s.verdict for s in self.steps)
 
     @property
     def first_failure(self) -> StepResult | None:
-        return next((s for s in self.steps if s.verdict is Verdict.FAILED), None)
+        return next((s for s in self.steps if s.verdict is Status.FAILED), None)
 
     def to_json(self) -> dict:
         return {
             "title": self.chain.title,
             "verdict": self.verdict.value,
+            "scope": self.chain.scope,
             "steps": [s.to_json() for s in self.steps],
         }
 
-
-# --------------------------------------------------------------------------- symbolic decision
-
-
-def _entries(expr: Any) -> list[sp.Expr]:
-    """A matrix as the list of its entries; a scalar as a one-element list."""
-    if isinstance(expr, sp.MatrixBase):
-        return list(expr)
-    return [sp.sympify(expr)]
+    @property
+    def theorems(self) -> list[str]:
+        """The keys of the theorems this chain's steps are proved modulo, in order of first use."""
+        return list(dict.fromkeys(s.theorem for s in self.steps if s.theorem))
 
 
-def _simplified_forms(diff: sp.Expr, hint: Simplifier | None):
-    """Successively stronger targeted simplifications of ``diff``, lazily, each with its name.
-
-    The cheap forms come first; ``doit`` (which may integrate) only when they did not decide.
-    A simplification that raises inside SymPy (nested sums can) is skipped, not fatal.
-    """
-    evaluated: list = []
-
-    def doit():
-        if not evaluated:
-            try:
-                evaluated.append(diff.doit())
-            except Exception:  # noqa: BLE001 - an unevaluable object stays as written
-                evaluated.append(diff)
-        return evaluated[0]
-
-    stages = [("as written", lambda: diff)]
-    if hint is not None:
-        stages.append(("given hint", lambda: hint(diff)))
-    stages += [
-        ("doit", doit),
-        ("expand", lambda: sp.expand(doit())),
-        ("cancel", lambda: sp.cancel(sp.together(doit()))),
-        ("powsimp", lambda: sp.expand(sp.powsimp(sp.expand_power_base(doit(), force=False)))),
-        ("simplify", lambda: sp.simplify(doit())),
-    ]
-    for name, make in stages:
-        try:
-            yield name, make()
-        except Exception:  # noqa: BLE001 - SymPy internals (StopIteration, RecursionError, ...)
-            continue
+# --------------------------------------------------------------------------- verifying a step
 
 
-def _decide_zero(diff: sp.Expr, hint: Simplifier | None) -> str | None:
-    """Name of the simplification that reduced ``diff`` to 0, or None."""
-    for name, form in _simplified_forms(diff, hint):
-        if form == 0 or (form.is_zero is True):
-            return name
-    return None
-
-
-def _decide_nonnegative(diff: sp.Expr, hint: Simplifier | None) -> str | None:
-    """Name of the simplification after which ``diff`` is known to be >= 0, or None."""
-    for name, form in _simplified_forms(diff, hint):
-        if form.is_nonnegative is True:
-            return name
-    return None
-
-
-def _symbolic(lhs: Any, rhs: Any, step: Step) -> str | None:
-    """Try to prove ``lhs relation rhs`` symbolically; return the method or None."""
+def _symbolic(lhs: Any, rhs: Any, step: Step) -> Decision | None:
+    """Try to prove ``lhs relation rhs`` with SymPy (:func:`derivations.zero.decide`)."""
     if step.numeric_only:
         return None
     if isinstance(lhs, sp.MatrixBase) != isinstance(rhs, sp.MatrixBase):
         return None
     if isinstance(lhs, sp.MatrixBase) and lhs.shape != rhs.shape:
         return None
-    methods = []
-    for a, b in zip(_entries(lhs), _entries(rhs)):
-        if step.relation == "=":
-            m = _decide_zero(a - b, step.simplify)
-        elif step.relation == "<=":
-            m = _decide_nonnegative(b - a, step.simplify)
-        else:
-            m = _decide_nonnegative(a - b, step.simplify)
-        if m is None:
-            return None
-        methods.append(m)
-    return "symbolic (" + ", ".join(sorted(set(methods))) + ")"
+    if step.relation == "=":
+        return decide(_difference(lhs, rhs), "=", hint=step.simplify)
+    big, small = (rhs, lhs) if step.relation == "<=" else (lhs, rhs)
+    return decide(_difference(big, small), ">=", hint=step.simplify)
 
 
-# --------------------------------------------------------------------------- numeric fallback
+def _difference(a: Any, b: Any) -> Any:
+    if isinstance(a, sp.MatrixBase):
+        return a - b
+    return sp.sympify(a) - sp.sympify(b)
 
 
-def symbol_strategy(sym: sp.Symbol, domain: sp.Interval | None = None):
-    """A Hypothesis strategy for values of ``sym`` that respects its domain or assumptions.
-
-    Values spread across signs and six decades, because a sign error hides on [0.1, 2].
-    """
-    if domain is not None:
-        return _interval_strategy(domain, integer=bool(sym.is_integer))
-    if sym.is_integer:
-        lo = 1 if sym.is_positive else (0 if sym.is_nonnegative else -6)
-        return st.integers(lo, 8)
-    magnitude = st.floats(-3.0, 3.0).map(lambda e: 10.0**e)
-    simple = st.sampled_from([1.0, 2.0, 0.5, 3.0])
-    positive = st.one_of(simple, magnitude)
-    if sym.is_positive:
-        return positive
-    if sym.is_nonnegative:
-        return st.one_of(st.just(0.0), positive)
-    return st.one_of(st.just(0.0), positive, positive.map(lambda v: -v))
-
-
-def _interval_strategy(domain: sp.Interval, *, integer: bool):
-    lo, hi = domain.start, domain.end
-    if integer:
-        low = int(sp.ceiling(lo)) if lo.is_finite else -6
-        high = int(sp.floor(hi)) if hi.is_finite else low + 8
-        low += int(domain.left_open and lo.is_integer)
-        high -= int(domain.right_open and hi.is_integer)
-        return st.integers(low, high)
-    low = float(lo) if lo.is_finite else -1e3
-    high = float(hi) if hi.is_finite else 1e3
-    return st.floats(low, high, exclude_min=bool(domain.left_open), exclude_max=bool(domain.right_open),
-                     allow_nan=False, allow_infinity=False)
-
-
-def _evaluator(syms: Sequence[sp.Symbol], expr: Any) -> Callable[[dict], list]:
-    """Evaluate the entries of ``expr`` at a point with 50-digit arithmetic."""
-    entries = [e.doit() for e in _entries(expr)]
-    try:
-        fns = [sp.lambdify(syms, e, modules="mpmath") for e in entries]
-    except Exception:  # lambdify cannot print some objects; fall back to evalf
-        fns = None
-
-    def evaluate(point: dict) -> list:
-        values = [point[s] for s in syms]
-        with mpmath.workdps(_DPS):
-            if fns is not None:
-                try:
-                    return [mpmath.mpmathify(f(*[_mp(v) for v in values])) for f in fns]
-                except (TypeError, AttributeError, NameError):
-                    pass
-            subs = {s: sp.Float(v, _DPS) if not isinstance(v, int) else v for s, v in point.items()}
-            return [mpmath.mpmathify(complex(e.subs(subs).evalf(_DPS))) for e in entries]
-
-    return evaluate
-
-
-def _mp(v):
-    return v if isinstance(v, int) else mpmath.mpf(v)
-
-
-def _close(a, b) -> bool:
-    return abs(a - b) <= _ATOL + _RTOL * max(abs(a), abs(b))
-
-
-def _holds(relation: str, a, b) -> bool:
-    if relation == "=":
-        return _close(a, b)
-    if mpmath.im(a) != 0 or mpmath.im(b) != 0:
-        return False
-    a, b = mpmath.re(a), mpmath.re(b)
-    tol = _ATOL + _RTOL * max(abs(a), abs(b))
-    return a <= b + tol if relation == "<=" else a + tol >= b
-
-
-def _finite(values) -> bool:
-    return all(mpmath.isfinite(v) for v in values)
-
-
-def numeric_check(lhs: Any, rhs: Any, relation: str, *, domains=None, points=None, seed: int = 0,
-                  max_examples: int = 60):
-    """Search for a point where ``lhs relation rhs`` fails.
-
-    Returns ``(verdict, method, counterexample, values)``; the counterexample is shrunk.
-    """
-    domains = dict(domains or {})
-    free = sorted(_free_symbols(lhs) | _free_symbols(rhs), key=lambda s: s.name)
-    strategy = st.fixed_dictionaries({s: symbol_strategy(s, domains.get(s)) for s in free})
-    if points is not None:
-        strategy = st.tuples(strategy, points).map(lambda t: {**t[0], **t[1]})
-        free = None  # the extra strategy decides which symbols get values
-    valid = 0
-
-    def evaluate_pair(point):
-        syms = sorted(point, key=lambda s: str(s))
-        return _evaluator(syms, lhs)(point), _evaluator(syms, rhs)(point)
-
-    if free is not None:
-        f_lhs, f_rhs = _evaluator(free, lhs), _evaluator(free, rhs)
-
-        def evaluate_pair(point):  # noqa: F811 - faster path with a fixed symbol list
-            return f_lhs(point), f_rhs(point)
-
-    def is_counterexample(point) -> bool:
-        nonlocal valid
-        try:
-            a, b = evaluate_pair(point)
-        except (ZeroDivisionError, ValueError, OverflowError, TypeError):
-            return False
-        if not (_finite(a) and _finite(b)):
-            return False
-        valid += 1
-        return not all(_holds(relation, x, y) for x, y in zip(a, b))
-
-    cfg = settings(max_examples=max_examples, database=None, deadline=None,
-                   phases=[Phase.generate, Phase.shrink], suppress_health_check=list(HealthCheck))
-    try:
-        bad = find(strategy, is_counterexample, settings=cfg, random=random.Random(seed))
-    except (NoSuchExample, Unsatisfiable):
-        if valid < _MIN_VALID_POINTS:
-            return Verdict.FAILED, f"numeric: only {valid} of the drawn points could be evaluated", None, None
-        return Verdict.CHECKED, f"numeric: agreed at {valid} random points (rtol {_RTOL:g})", None, None
-    a, b = evaluate_pair(bad)
-    counterexample = {str(k): _plain(v) for k, v in bad.items()}
-    shown = (_show(a), _show(b))
-    return Verdict.FAILED, "numeric: counterexample found", counterexample, shown
-
-
-def _plain(v):
-    return v if isinstance(v, (int, float)) else float(v)
-
-
-def _show(values) -> str:
-    with mpmath.workdps(12):
-        parts = [mpmath.nstr(v, 10) for v in values]
-    return parts[0] if len(parts) == 1 else "[" + ", ".join(parts) + "]"
-
-
-def _free_symbols(expr: Any) -> set:
-    if isinstance(expr, sp.MatrixBase):
-        return set().union(*(sp.sympify(e).free_symbols for e in expr)) if expr else set()
-    return set(sp.sympify(expr).free_symbols)
-
-
-def verify_step(lhs: Any, step: Step, *, index: int, domains=None, points=None, seed: int = 0,
+def verify_step(lhs: Any, step: Step, *, index: int, domains=None, seed: int = 0,
                 max_examples: int = 60) -> StepResult:
-    """Verify one link: symbolically if SymPy can decide, else numerically."""
-    method = _symbolic(lhs, step.expr, step)
-    if method is not None:
-        return StepResult(index, step.reason, step.relation, lhs, step.expr, Verdict.PROVED, method)
-    verdict, method, cex, values = numeric_check(
-        lhs, step.expr, step.relation, domains=domains, points=points, seed=seed,
-        max_examples=max_examples)
-    return StepResult(index, step.reason, step.relation, lhs, step.expr, verdict, method, cex, values)
+    """Verify one link: symbolically if SymPy can decide, else at random points.
 
+    A step citing a theorem must not be one SymPy proves without it; it is proved modulo the
+    theorem when SymPy verifies it is an instance, else it falls back to random points."""
+    decision = _symbolic(lhs, step.expr, step)
+    base = dict(index=index, reason=step.reason, relation=step.relation, lhs=lhs, rhs=step.expr)
+    hint_error = decision.hint_error if decision else None
+    if decision is not None and decision.proved:
+        if step.cite is not None:
+            return StepResult(**base, verdict=Status.FAILED, hint_error=hint_error,
+                              method=f"cites {step.cite.theorem.name} for what SymPy verifies directly "
+                                     f"({decision.method})")
+        return StepResult(**base, verdict=Status.PROVED, method=decision.method, hint_error=hint_error)
+    why_not = ""
+    if step.cite is not None:
+        ok, how = step.cite.verify(lhs, step.expr, step.relation, hint=step.simplify)
+        if ok:
+            return StepResult(**base, verdict=Status.PROVED, method=how, hint_error=hint_error,
+                              theorem=step.cite.theorem.key)
+        why_not = how + "; "
+    found = at_points(lhs, step.expr, step.relation, domains=domains, seed=seed, max_examples=max_examples)
+    return StepResult(**base, verdict=found.status, method=why_not + found.method,
+                      counterexample=found.counterexample, values=found.values, hint_error=hint_error)

@@ -1,6 +1,7 @@
 """Drawing every part's figures beside the answers document.
 
-Each :class:`derivations.registry.Figure` is drawn by its own ``draw(path, rng)`` into the
+Each :class:`derivations.answer.Figure` names a ``draw(path, rng)`` function of its section's
+``figures`` module, resolved here, when figures are drawn; it is drawn into the
 directory of the .tex, under the safe name :func:`derivations.latex.figure_filename` gives it,
 with a generator seeded from the part's seed (so a figure is reproducible on its own). A figure
 that cannot be drawn is reported in the document and makes its part ``failed``: the document never
@@ -9,14 +10,17 @@ refers to a file that is not there.
 
 from __future__ import annotations
 
+import importlib
 import sys
 import time
 from pathlib import Path
-from typing import Sequence
+from typing import Callable, Sequence
 
 import numpy as np
 
+from derivations import homeworks
 from derivations.latex import FigureFile, figure_filename
+from derivations.registry import Registry
 from derivations.runner import PartResult, part_seed
 
 
@@ -26,8 +30,9 @@ def figure_rng(part_id: str, seed: int, index: int) -> np.random.Generator:
 
 
 def draw_all(results: Sequence[PartResult], directory: str | Path, seed: int, *,
-             progress: bool = True) -> dict[str, list[FigureFile]]:
+             progress: bool = True, registry: Registry | None = None) -> dict[str, list[FigureFile]]:
     """Draw the figures of every part that has an answer; return them by part id."""
+    registry = registry or homeworks.registry()
     import matplotlib.pyplot as plt  # deferred: matplotlib only when figures are drawn
 
     from derivations import plotting  # noqa: F401  (selects the Agg backend before anything draws)
@@ -43,7 +48,11 @@ def draw_all(results: Sequence[PartResult], directory: str | Path, seed: int, *,
         for k, fig in enumerate(result.answer.figures):
             name = figure_filename(result.id, fig.filename, taken)
             start = time.perf_counter()
-            error = _draw(fig, directory / name, figure_rng(result.id, seed, k))
+            try:
+                draw = draw_function(registry, result.id, fig)
+            except Exception as exc:  # a figure whose function cannot be found is reported like any failure
+                draw = _raiser(f"{type(exc).__name__}: {exc}")
+            error = _draw(draw, directory / name, figure_rng(result.id, seed, k))
             plt.close("all")
             files.append(FigureFile(name, fig.caption, error))
             if error is not None:
@@ -57,13 +66,27 @@ def draw_all(results: Sequence[PartResult], directory: str | Path, seed: int, *,
     return drawn
 
 
-def _draw(fig, path: Path, rng: np.random.Generator) -> str | None:
+def draw_function(registry: Registry, part_id: str, fig) -> Callable:
+    """The function that draws ``fig``: named in the figures module of the part's section package."""
+    if callable(fig.draw):
+        return fig.draw
+    module = importlib.import_module(f"{registry.section_package(part_id)}.figures")
+    return getattr(module, fig.draw)
+
+
+def _draw(draw: Callable, path: Path, rng: np.random.Generator) -> str | None:
     """Run one draw function; the error as one line, or None if it wrote a non-empty file."""
     path.unlink(missing_ok=True)  # a stale file must not pass for a new one
     try:
-        fig.draw(path, rng)
+        draw(path, rng)
     except Exception as exc:  # a broken figure is reported, never a traceback
         return f"{type(exc).__name__}: {exc}".splitlines()[0]
     if not path.exists() or path.stat().st_size == 0:
         return "the draw function wrote no file"
     return None
+
+
+def _raiser(message: str) -> Callable:
+    def draw(path, rng):
+        raise LookupError(message)
+    return draw

@@ -5,7 +5,7 @@ the page into lines: a sum between its terms, a product between its factors (a l
 parentheses inside ``\\Bigl( ... \\Bigr)``), a fraction with a long numerator as ``1/den`` times
 it, ``exp`` of a long argument as ``\\exp\\Bigl(...\\Bigr)``, a long argument inside its own
 delimiters, a wide vector entry by entry. Widths are measured with :func:`derivations.render.pretty`
-(columns), a proxy for the typeset width; what cannot break is scaled down.
+(columns), a proxy for the typeset width; what cannot break is scaled down, never below 85 per cent.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ import sympy as sp
 from sympy.core.function import _coeff_isneg
 from sympy.printing.precedence import PRECEDENCE, precedence
 
+from derivations import notation
 from derivations.render import pack, pretty_width, signed_terms
 
 #: Display width in columns of :func:`derivations.render.pretty`: the text width is 483 pt, and a
@@ -26,19 +27,14 @@ MIN_BUDGET = 40
 
 
 def formula(expr) -> str:
-    r"""LaTeX of a SymPy expression (matrices in their smallest form).
+    r"""LaTeX of a SymPy expression in the course's notation (:func:`derivations.notation.latex`).
 
-    A symbol named with braces, which SymPy prints verbatim, is printed as its brace-less name
-    would be:
+    A symbol named with braces is printed as its brace-less name would be:
 
     >>> formula(sp.Symbol("alphabar_{t-1}"))
     '\\bar{\\alpha}_{t-1}'
     """
-    names = {}
-    if hasattr(expr, "free_symbols"):
-        names = {s: sp.latex(sp.Symbol(s.name.replace("{", "").replace("}", "")))
-                 for s in expr.free_symbols if isinstance(s, sp.Symbol) and "{" in s.name}
-    return sp.latex(expr, mat_delim="(", fold_short_frac=False, symbol_names=names)
+    return notation.latex(expr)
 
 
 def _factor(expr) -> str:
@@ -238,6 +234,11 @@ def _wrapped(opening: str, lines: list[str], closing: str) -> list[str]:
     return lines
 
 
+#: The smallest a formula is ever scaled: below it a reader strains, so a formula that still does not
+#: fit is left to overflow (pdflatex reports it) and its derivation must be restructured instead.
+MIN_SCALE = 0.85
+
+
 def _scaled(tex: str, ratio: float) -> str:
-    """A formula that cannot break, shrunk to fit (never below 40 per cent)."""
-    return rf"\scalebox{{{max(0.4, min(1.0, ratio)):.2f}}}{{$\displaystyle {tex}$}}"
+    """A formula that cannot break, shrunk a little to fit (never below :data:`MIN_SCALE`)."""
+    return rf"\scalebox{{{max(MIN_SCALE, min(1.0, ratio)):.2f}}}{{$\displaystyle {tex}$}}"

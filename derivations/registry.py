@@ -1,154 +1,119 @@
-"""The answer registry: every part id of :mod:`derivations.parts` with its answer, if written.
+"""The answer registry of a homework: which parts have an answer, what they claim, how to build it.
 
-A section module attaches an answer to a part with the :func:`register` decorator::
+A section package attaches an answer to a part with its homework's registry::
 
-    @register("8a", status="proved")
+    @REGISTRY.register("8a")
     def forward_marginal() -> Answer:
-        return Answer(summary=r"q(x_t \\mid x_0) = ...", chains=(...), checks=(...))
+        return Answer(quantities=(...), chains=(...), checks=(...))
 
-The builder runs lazily (``derive list`` does not pay for SymPy work). ``status`` is what the
-part claims at best: ``proved`` (every chain symbolic), ``checked`` (numeric evidence is the
-substance) or ``explained`` (prose, with any demonstration run as checks). The runner downgrades a
-claim it cannot back (a numerically checked step makes ``proved`` into ``checked``) and reports
-``failed`` when any step or check fails.
+The builder runs lazily. What the part claims at best (``proved``, ``checked``, ``explained``) is
+written once, in the homework's table, so ``derive list`` imports no section; the runner decides
+what the claim earned.
+
+>>> from derivations.homework import Homework, Part
+>>> hw = Homework("demo", "Demo", "", {"1": "One"}, (Part("1a", "1", "s", "A part", "formula", "proved"),),
+...               {"s": "no.such"})
+>>> reg = Registry(hw)
+>>> reg.declared_status("1a")
+<Status.PROVED: 'proved'>
+>>> reg.registration("1a").build()
+Traceback (most recent call last):
+...
+ImportError: section package no.such failed to import: ModuleNotFoundError: No module named 'no'
 """
 
 from __future__ import annotations
 
 import importlib
-from dataclasses import dataclass, field
-from typing import Any, Callable, Sequence
+from dataclasses import dataclass
+from typing import Callable
 
-import numpy as np
-
-from derivations.chain import Chain
-from derivations.parts import ORDER, PARTS, SECTIONS
-from numerics.stattests import CheckResult
-
-CLAIMS = ("proved", "checked", "explained")
-
-
-@dataclass(frozen=True)
-class Check:
-    """A numeric check: ``run(rng)`` returns one or more :class:`CheckResult`.
-
-    ``claim`` states the null hypothesis or the property in one sentence (shown in reports).
-    """
-
-    name: str
-    claim: str
-    run: Callable[[np.random.Generator], CheckResult | Sequence[CheckResult]]
-
-
-@dataclass(frozen=True)
-class Figure:
-    """A figure a part draws: ``draw(path, rng)`` writes a PDF (matplotlib, Agg) to ``path``."""
-
-    filename: str
-    caption: str
-    draw: Callable[[Any, np.random.Generator], None]
-
-
-@dataclass(frozen=True)
-class Quantity:
-    """A reference answer that ``derive verify`` compares a user's answer against.
-
-    ``kind`` is ``expression`` (a SymPy expression or Matrix), ``distribution`` (an object from
-    :mod:`derivations.distributions`) or ``choice`` (``value`` is the correct option number).
-    ``symbols`` are the symbols a user may write; ``domains`` restrict where they are sampled.
-    """
-
-    name: str
-    value: Any
-    kind: str = "expression"
-    symbols: tuple = ()
-    domains: dict = field(default_factory=dict)
-    description: str = ""
-
-
-@dataclass(frozen=True)
-class Answer:
-    """Everything one part contributes: answer, reasoning, chains, checks, figures, quantities.
-
-    ``summary`` is the answer in LaTeX (text mode; math inside ``$...$`` or ``\\[...\\]``),
-    ``explanation`` the reasoning in LaTeX prose.
-    """
-
-    summary: str
-    explanation: str = ""
-    chains: tuple[Chain, ...] = ()
-    checks: tuple[Check, ...] = ()
-    figures: tuple[Figure, ...] = ()
-    quantities: tuple[Quantity, ...] = ()
+from derivations.homework import Homework
+from derivations.status import CLAIMS, Status
 
 
 @dataclass(frozen=True)
 class Registration:
+    """A part's answer builder, what it claims, and the module that registered it."""
+
     part_id: str
-    claim: str
-    build: Callable[[], Answer]
+    claim: Status
+    build: Callable
     module: str
 
 
-_REGISTRY: dict[str, Registration] = {}
-_BROKEN: dict[str, str] = {}  # section -> why its module failed to import
-_LOADED = False
+class Registry:
+    """The registered answers of one :class:`~derivations.homework.Homework`."""
 
+    def __init__(self, homework: Homework, *, load_sections: bool = True):
+        """``load_sections=False`` makes a registry that holds only what is registered on it
+        explicitly (a test's fake parts), never importing the homework's sections."""
+        self.homework = homework
+        self._entries: dict[str, Registration] = {}
+        self._broken: dict[str, str] = {}  # section -> why its package failed to import
+        self._imported: set[str] = set()
+        self._loaded = not load_sections
 
-def register(part_id: str, *, status: str) -> Callable[[Callable[[], Answer]], Callable[[], Answer]]:
-    """Decorator attaching an answer builder to ``part_id`` with its claimed ``status``."""
-    if part_id not in PARTS:
-        raise KeyError(f"cannot register unknown part {part_id!r}")
-    if status not in CLAIMS:
-        raise ValueError(f"status {status!r} is not one of {CLAIMS}")
+    def register(self, part_id: str, *, status: str | None = None) -> Callable[[Callable], Callable]:
+        """Decorator attaching an answer builder to ``part_id``; its claim is the homework table's
+        (``status``, if given, must agree with it)."""
+        if part_id not in self.homework.by_id:
+            raise KeyError(f"cannot register unknown part {part_id!r} of {self.homework.key}")
+        claim = Status(self.homework.by_id[part_id].claim if status is None else status)
+        if claim not in CLAIMS:
+            raise ValueError(f"status {claim.value!r} is not one of {tuple(c.value for c in CLAIMS)}")
+        if status is not None and Status(status) != Status(self.homework.by_id[part_id].claim):
+            raise ValueError(f"part {part_id} registers the claim {status!r} but the homework table says "
+                             f"{self.homework.by_id[part_id].claim!r}")
 
-    def decorate(build: Callable[[], Answer]) -> Callable[[], Answer]:
-        old = _REGISTRY.get(part_id)
-        # Running a section as a script (python -m derivations.X) registers it twice: once as
-        # __main__ and once under its own name. Only a clash between two real modules is an error.
-        if old is not None and "__main__" not in (old.module, build.__module__) and old.module != build.__module__:
-            raise ValueError(f"part {part_id} registered twice ({old.module} and {build.__module__})")
-        if old is None or old.module == "__main__":
-            _REGISTRY[part_id] = Registration(part_id, status, build, build.__module__)
-        return build
+        def decorate(build: Callable) -> Callable:
+            old = self._entries.get(part_id)
+            if old is not None and old.module != build.__module__:
+                raise ValueError(f"part {self.homework.qualified(part_id)} registered twice "
+                                 f"({old.module} and {build.__module__})")
+            self._entries[part_id] = Registration(part_id, claim, build, build.__module__)
+            return build
 
-    return decorate
+        return decorate
 
+    def load(self, sections=None) -> None:
+        """Import the registrations (the ``parts`` module) of ``sections`` (default: every section)."""
+        if self._loaded:
+            return
+        for section in sections or self.homework.sections:
+            if section in self._imported:
+                continue
+            package = self.homework.sections[section]
+            self._imported.add(section)
+            try:
+                module = importlib.import_module(package)
+                if hasattr(module, "__path__"):  # a package: its registrations are in .parts
+                    importlib.import_module(f"{package}.parts")
+            except Exception as exc:  # a broken section must not take the other parts down with it
+                self._broken[section] = f"section package {package} failed to import: {type(exc).__name__}: {exc}"
+        if sections is None:
+            self._loaded = True
 
-def load_all() -> None:
-    """Import every section module so that their parts register themselves."""
-    global _LOADED
-    if _LOADED:
-        return
-    for section in SECTIONS:
-        try:
-            importlib.import_module(f"derivations.{section}")
-        except Exception as exc:  # a broken section must not take the other 40 parts down with it
-            _BROKEN[section] = f"section module derivations.{section} failed to import: {type(exc).__name__}: {exc}"
-    _LOADED = True
+    def registration(self, part_id: str) -> Registration | None:
+        """The registration of ``part_id``, or None if the part is still ``todo``.
 
+        A part whose section failed to import gets a registration that raises that error, so it is
+        reported as ``failed`` with the reason, never silently as ``todo``.
+        """
+        section = self.homework.by_id[part_id].section
+        self.load([section])  # only the part's own section is imported
+        reg = self._entries.get(part_id)
+        broken = self._broken.get(section)
+        if reg is None and broken is not None:
+            def build():
+                raise ImportError(broken)
+            return Registration(part_id, Status.FAILED, build, "(broken)")
+        return reg
 
-def registration(part_id: str) -> Registration | None:
-    """The registration of ``part_id``, or None if the part is still ``todo``.
+    def declared_status(self, part_id: str) -> Status:
+        """What ``derive list`` shows: the part's claim in the homework's table (no section is imported)."""
+        return Status(self.homework.by_id[part_id].claim)
 
-    A part whose section module failed to import gets a registration that raises that error,
-    so it is reported as ``failed`` with the reason, never silently as ``todo``.
-    """
-    load_all()
-    reg = _REGISTRY.get(part_id)
-    broken = _BROKEN.get(PARTS[part_id].section)
-    if reg is None and broken is not None:
-        def build() -> Answer:
-            raise ImportError(broken)
-        return Registration(part_id, "failed", build, "(broken)")
-    return reg
-
-
-def declared_status(part_id: str) -> str:
-    """What ``derive list`` shows: the part's claim, or ``todo``."""
-    reg = registration(part_id)
-    return reg.claim if reg else "todo"
-
-
-def all_ids() -> tuple[str, ...]:
-    return ORDER
+    def section_package(self, part_id: str) -> str:
+        """The package of the section a part belongs to."""
+        return self.homework.sections[self.homework.by_id[part_id].section]

@@ -1,15 +1,14 @@
 """Terminal rendering of part results: the answer, each derivation step and every check.
 
-Formulas are drawn with :func:`sympy.pretty` (Unicode); a sum too wide for the terminal is broken
-between its terms, one line each, so nothing wraps mid-symbol. Prose written in LaTeX (summaries,
-explanations, reasons) is turned into readable Unicode by :func:`delatex`.
+Formulas are drawn by the notation module's Unicode printer (:func:`derivations.notation.pretty`);
+a sum too wide for the terminal is broken between its terms, one line each, so nothing wraps
+mid-symbol. Prose written in LaTeX (summaries, explanations, reasons, titles) is read as Unicode by
+:func:`derivations.notation.unicode_text`.
 
 >>> import sympy as sp
 >>> x, y = sp.symbols("x y")
 >>> print(pretty_lines(x + y, width=80))
 x + y
->>> delatex(r"$q(x_t\\mid x_0)=\\mathcal{N}(\\sqrt{\\bar\\alpha_t}\\,x_0, 1-\\bar\\alpha_t)$")
-'q(x_t | x_0) = 𝒩(√(ᾱ_t) x_0, 1-ᾱ_t)'
 """
 
 from __future__ import annotations
@@ -19,19 +18,18 @@ import math
 import re
 import shutil
 import textwrap
-import unicodedata
 from typing import Any, Iterable, Sequence
 
 import sympy as sp
 from sympy.core.function import _coeff_isneg
-from sympy.printing.pretty.pretty import PrettyPrinter
 from sympy.printing.pretty.stringpict import prettyForm, stringPict
 
+from derivations import notation
 from derivations.chain import ChainResult, StepResult
-from derivations.distributions import Gaussian, Mixture, PointMasses, Uniform
+from derivations.notation import unicode_text
 from derivations.runner import PartResult
+from derivations.status import status_table
 
-_MARK = {"proved": "PROVED ", "checked": "CHECKED", "failed": "FAILED ", "explained": "EXPLAINED", "todo": "TODO"}
 _REL = {"=": "=", "<=": "≤", ">=": "≥"}
 
 
@@ -43,13 +41,9 @@ def terminal_width() -> int:
 # --------------------------------------------------------------------------- formulas
 
 
-def _printer() -> PrettyPrinter:
-    return PrettyPrinter({"use_unicode": True, "wrap_line": False})
-
-
 def pretty(expr) -> str:
-    """Unicode pretty-printed math, as SymPy draws it (never wrapped mid-symbol)."""
-    return sp.pretty(expr, use_unicode=True, wrap_line=False)
+    """Unicode drawing of ``expr`` in the course's notation (never wrapped mid-symbol)."""
+    return notation.pretty(expr)
 
 
 def pretty_width(expr) -> int:
@@ -104,10 +98,9 @@ def pack(widths: Sequence[int], budget: int, sep: int = 3) -> list[list[int]]:
 
 def _join_terms(terms: list[tuple[str, Any]], first: bool) -> prettyForm:
     """Draw signed terms side by side on a common baseline."""
-    p = _printer()
     form = None
     for k, (sign, term) in enumerate(terms):
-        pic = p._print(term)
+        pic = notation.pretty_form(term)
         lead = (sign == "-") if (k == 0 and first) else True
         op = (f"{sign} " if k == 0 else f" {sign} ") if lead else ""
         form = prettyForm(*stringPict.next(*([form] if form is not None else []), op, pic))
@@ -120,7 +113,7 @@ def pretty_block(expr, width: int) -> tuple[str, int]:
     A sum wider than ``width`` is broken between its terms, one group of terms a line.
     """
     if not isinstance(expr, sp.Add) or pretty_width(expr) <= width:
-        form = _printer()._print(expr)
+        form = notation.pretty_form(expr)
         return form.render(wrap_line=False), form.baseline
     terms = signed_terms(expr)
     groups = pack([pretty_width(t) for _, t in terms], width - 4)
@@ -144,124 +137,7 @@ def pretty_lines(expr, width: int) -> str:
     return pretty_block(expr, width)[0]
 
 
-# --------------------------------------------------------------------------- LaTeX prose to Unicode
-
-#: Operator names LaTeX sets upright (\\sin x); the terminal shows them as their name.
-_OPERATOR_NAMES = ("log ln exp sin cos tan cot sec csc sinh cosh tanh coth arcsin arccos arctan det dim ker "
-                   "min max sup inf lim liminf limsup arg deg gcd Pr tr").split()
-_LBRACE, _RBRACE = "\ue000", "\ue001"  # \{ \} kept apart from the grouping braces that are removed
-_GREEK = ("alpha beta gamma delta epsilon varepsilon zeta eta theta vartheta iota kappa lambda mu nu xi "
-          "pi rho sigma tau upsilon phi varphi chi psi omega Gamma Delta Theta Lambda Xi Pi Sigma "
-          "Upsilon Phi Psi Omega").split()
-_GREEK_CHARS = "αβγδεεζηθϑικλμνξπρστυφφχψωΓΔΘΛΞΠΣΥΦΨΩ"
-_SYMBOLS = {
-    **{f"\\{name}": ch for name, ch in zip(_GREEK, _GREEK_CHARS)},
-    r"\mid": " | ", r"\vert": "|", r"\lvert": "|", r"\rvert": "|", r"\|": "‖", r"\Vert": "‖",
-    r"\le": "≤", r"\leq": "≤", r"\ge": "≥", r"\geq": "≥", r"\ne": "≠", r"\neq": "≠",
-    r"\approx": "≈", r"\sim": "∼", r"\simeq": "≃", r"\propto": "∝", r"\to": "→", r"\rightarrow": "→",
-    r"\Rightarrow": "⇒", r"\iff": "⇔", r"\infty": "∞", r"\in": "∈", r"\cdot": "·", r"\times": "×",
-    r"\sum": "∑", r"\prod": "∏", r"\int": "∫", r"\partial": "∂", r"\nabla": "∇", r"\pm": "±",
-    r"\ldots": "…", r"\dots": "…", r"\cdots": "⋯", r"\vdots": "⋮", r"\ddots": "⋱", r"\top": "ᵀ",
-    **{rf"\dots{kind}": "…" for kind in "bcimo"},
-    r"\quad": " ", r"\qquad": "  ", r"\,": " ", r"\;": " ", r"\!": "", r"\ ": " ", r"~": " ",
-    r"\left": "", r"\right": "", r"\bigl": "", r"\bigr": "", r"\Bigl": "", r"\Bigr": "", r"\big": "",
-    r"\Big": "", r"\%": "%", r"\&": "&", r"\_": "_", r"\#": "#", r"\{": _LBRACE, r"\}": _RBRACE,
-    r"\langle": "⟨", r"\rangle": "⟩", r"\emph": "", r"\textbf": "", r"\textit": "", r"\text": "",
-    r"\mathrm": "", r"\operatorname": "", r"\mathbf": "", r"\boldsymbol": "", r"\displaystyle": "",
-    r"\mathbb{E}": "𝔼", r"\mathbb{R}": "ℝ", r"\mathcal{N}": "𝒩", r"\mathcal{D}": "𝒟", r"\mathcal{L}": "ℒ",
-    r"\KL": "KL", r"\E": "𝔼", r"\noindent": "", r"\par": "\n",
-}
-_ACCENTS = {"bar": "\u0304", "overline": "\u0305", "hat": "\u0302", "widehat": "\u0302", "tilde": "\u0303",
-            "widetilde": "\u0303", "dot": "\u0307", "ddot": "\u0308", "vec": "\u20d7", "check": "\u030c",
-            "breve": "\u0306"}
-# an accent's name ends where the letters end: \dot x is an accent, \dotsb is not
-_ACCENT = "|".join(sorted(_ACCENTS, key=len, reverse=True))
-_ACCENT_BRACED = re.compile(rf"\\({_ACCENT})(?![A-Za-z])\s*\{{(\w)\}}")
-_ACCENT_BARE = re.compile(rf"\\({_ACCENT})(?![A-Za-z])\s*(\w)")
-_OPERATOR = re.compile(rf"\\({'|'.join(_OPERATOR_NAMES)})(?![A-Za-z])")
-_ALPHABET = re.compile(r"\\(mathcal|mathscr|mathbb)\s*\{([A-Z0-9])\}")
-_ALPHABET_NAMES = {"mathcal": "SCRIPT", "mathscr": "SCRIPT", "mathbb": "DOUBLE-STRUCK"}
-
-
-def delatex(text: str) -> str:
-    """Readable Unicode for LaTeX prose: common macros to symbols, ``$`` and braces removed.
-
-    Meant for the terminal; anything it does not know is left as written.
-
-    >>> delatex(r"$\\frac{a}{b} \\le \\sqrt{2}$ and \\emph{never} $\\hat x$")
-    '(a)/(b) ≤ √(2) and never x̂'
-    """
-    s = text.replace("\\[", " ").replace("\\]", " ").replace("$", "")
-    s = re.sub(r"\\(?:begin|end)\{[a-z*]+\}", " ", s).replace("\\\\", "\n").replace("&", "")
-    s = _macro(s, r"\\[dt]?frac", 2, lambda a, b: f"({a})/({b})")
-    s = _macro(s, r"\\sqrt", 1, lambda a: f"√({a})")
-    for macro in sorted(_SYMBOLS, key=len, reverse=True):
-        s = re.sub(re.escape(macro) + (r"(?![A-Za-z])" if macro[-1].isalpha() else ""),
-                   lambda _m, r=_SYMBOLS[macro]: r, s)
-    s = _OPERATOR.sub(lambda m: _operator(s, m), s)
-    s = _ACCENT_BRACED.sub(lambda m: _accent(m[2], m[1]), s)
-    s = _ACCENT_BARE.sub(lambda m: _accent(m[2], m[1]), s)
-    s = _ALPHABET.sub(_letter, s)
-    s = s.replace("{", "").replace("}", "").replace(_LBRACE, "{").replace(_RBRACE, "}")
-    s = re.sub(r"[ \t]*=[ \t]*", " = ", s)
-    return unicodedata.normalize("NFC", re.sub(r"[ \t]+", " ", s).strip())
-
-
-def _macro(text: str, pattern: str, nargs: int, render) -> str:
-    """Replace every ``\\macro{a}{b}`` (arguments with nested braces) by ``render(a, b)``."""
-    out, pos = [], 0
-    for m in re.finditer(pattern + r"(?![A-Za-z])\s*", text):
-        if m.start() < pos:
-            continue
-        args, end = [], m.end()
-        for k in range(nargs):
-            if k:  # spaces between the arguments
-                end = len(text) - len(text[end:].lstrip())
-            group = _group(text, end)
-            if group is None:
-                break
-            arg, end = group
-            args.append(_macro(arg, pattern, nargs, render))
-        if len(args) == nargs:
-            out += [text[pos:m.start()], render(*args)]
-            pos = end
-    return "".join(out) + text[pos:]
-
-
-def _group(text: str, start: int) -> tuple[str, int] | None:
-    """The braced group at ``start`` (its inside, and the index after it), or None."""
-    if start >= len(text) or text[start] != "{":
-        return None
-    depth = 0
-    for i in range(start, len(text)):
-        depth += {"{": 1, "}": -1}.get(text[i], 0)
-        if depth == 0:
-            return text[start + 1:i], i + 1
-    return None
-
-
-def _accent(letter: str, accent: str) -> str:
-    return letter + _ACCENTS[accent]
-
-
-def _operator(text: str, m: re.Match) -> str:
-    """An operator name, spaced off a letter or number it touches (``x\\sinh y`` is ``x sinh y``)."""
-    before = " " if m.start() > 0 and (text[m.start() - 1].isalnum() or text[m.start() - 1] == ")") else ""
-    after = " " if m.end() < len(text) and text[m.end()].isalnum() else ""
-    return before + m[1] + after
-
-
-def _letter(m: re.Match) -> str:
-    """``\\mathcal{U}`` as 𝒰, ``\\mathbb{P}`` as ℙ, ``\\mathbb{1}`` as 𝟙 (the plain character if
-    Unicode has no such one)."""
-    style, char = _ALPHABET_NAMES[m[1]], m[2]
-    what = unicodedata.name(char).replace("LATIN ", "").replace(" LETTER", "")  # CAPITAL U, DIGIT ONE
-    for name in (f"MATHEMATICAL {style} {what}", f"{style} {what}"):
-        try:
-            return unicodedata.lookup(name)
-        except KeyError:
-            continue
-    return char
+# --------------------------------------------------------------------------- prose
 
 
 def wrap(text: str, width: int, indent: int = 4) -> str:
@@ -373,7 +249,9 @@ def step_block(step: StepResult, width: int = 100) -> str:
     lines = text.splitlines() or [""]
     rel = _REL[step.relation]
     out = "\n".join((f"{rel} " if i == baseline else "  ") + line for i, line in enumerate(lines))
-    out += f"\n      [{step.verdict.value}] {delatex(step.reason)}  ({step.method})"
+    out += f"\n      [{step.verdict.value}] {unicode_text(step.reason)}  ({step.method})"
+    if step.hint_error:
+        out += f"\n      the step's own simplification raised {step.hint_error}"
     if step.counterexample is not None:
         out += f"\n      counterexample: {step.counterexample}"
         if step.values:
@@ -382,7 +260,8 @@ def step_block(step: StepResult, width: int = 100) -> str:
 
 
 def chain_block(result: ChainResult, width: int = 100) -> str:
-    head = f"Derivation: {delatex(result.chain.title)}  [{result.verdict.value}]"
+    kind = "Derivation" if result.chain.general else f"Illustration ({result.chain.scope})"
+    head = f"{kind}: {unicode_text(result.chain.title)}  [{result.verdict.value}]"
     body = [pretty_lines(result.chain.start, width - 4)] + [step_block(s, width - 4) for s in result.steps]
     return head + "\n" + _indent("\n".join(body))
 
@@ -390,82 +269,63 @@ def chain_block(result: ChainResult, width: int = 100) -> str:
 def check_lines(result: PartResult, width: int = 100) -> list[str]:
     lines = []
     for c in result.checks:
-        lines.append(f"[{'pass' if c.passed else 'FAIL'}] {delatex(c.name)}")
+        lines.append(f"[{'pass' if c.passed else 'FAIL'}] {unicode_text(c.name)}")
         lines.append(textwrap.fill(evidence_text(c.to_json()["evidence"]), width - 6,
                                    initial_indent="      ", subsequent_indent="        "))
     return lines
 
 
+_RELATIONS = {"=": "=", r"\sim": "∼", r"\le": "≤", r"\ge": "≥", r"\approx": "≈", r"\to": "→"}
+
+
 def quantity_block(quantity, width: int = 100) -> str:
-    """A reference answer drawn in Unicode: an expression, a distribution, or a choice."""
+    """A quantity of the answer drawn in Unicode: ``lhs = value``, or the chosen option of a choice."""
     value = quantity.value
     if quantity.kind == "choice":
-        return f"{quantity.name}: option {value}"
-    if isinstance(value, (Gaussian, Mixture, PointMasses, Uniform)):
-        return f"{quantity.name}:\n" + _indent(pretty(_distribution_expr(value)))
-    return f"{quantity.name} =\n" + _indent(pretty_lines(value, width - 4))
-
-
-_NORMAL = sp.Function("𝒩")
-_UNIFORM = sp.Function("𝒰")
-_POINT = sp.Function("δ")
-
-
-def _distribution_expr(value):
-    """A distribution as an expression SymPy can draw: 𝒩(mean, cov), 𝒰(low, high), weighted sums
-    of them, δ(atom).
-
-    >>> print(pretty(_distribution_expr(Uniform(0, 1))))
-    𝒰(0, 1)
-    """
-    if isinstance(value, Gaussian):
-        return _NORMAL(value.mean, value.cov)
-    if isinstance(value, Uniform):
-        return _UNIFORM(value.low, value.high)
-    if isinstance(value, Mixture):
-        return sp.Add(*[sp.Mul(w, _distribution_expr(c), evaluate=False)
-                        for w, c in zip(value.weights, value.components)], evaluate=False)
-    return sp.Add(*[sp.Mul(w, _POINT(a), evaluate=False) for w, a in zip(value.weights, value.atoms)],
-                  evaluate=False)
+        return "; ".join(f"{quantity.name}: option {k} ({unicode_text(value.options[k - 1])})"
+                         for k in sorted(value.correct))
+    lhs = quantity.lhs
+    drawn = pretty_lines(value, width - 4)
+    if lhs is None:  # named, not written as an equation
+        return f"{quantity.name}{':' if quantity.kind == 'distribution' else ' ='}\n" + _indent(drawn)
+    head = unicode_text(lhs) if isinstance(lhs, str) else pretty(lhs)
+    rel = _RELATIONS[quantity.relation]
+    if "\n" not in drawn and "\n" not in head and len(head) + len(drawn) + 3 <= width:
+        return f"{head} {rel} {drawn}"
+    return f"{head} {rel}\n" + _indent(drawn)
 
 
 def part_report(result: PartResult, width: int | None = None) -> str:
     """Everything about one part, readable in a terminal."""
     width = width or terminal_width()
-    out = [f"{result.id}  {result.title}",
+    out = [f"{result.id}  {unicode_text(result.title)}",
            f"status: {result.status} (claims {result.claim}; seed {result.seed}; {result.seconds:.2f} s)"]
     if result.error:
         out.append(f"error: {result.error}")
     answer = result.answer
     if answer is not None:
-        out += ["", "Answer:", wrap(delatex(answer.summary), width)]
-        for q in answer.quantities:
-            out.append(_indent(quantity_block(q, width - 4)))
+        out += ["", "Answer:"]
+        out += [_indent(quantity_block(q, width - 4)) for q in answer.quantities]
+        if answer.summary.strip():
+            out.append(wrap(unicode_text(answer.summary), width))
         if answer.explanation:
-            out += ["", "Why:", wrap(delatex(answer.explanation), width)]
+            out += ["", "Why:", wrap(unicode_text(answer.explanation), width)]
     for chain in result.chains:
         out += ["", chain_block(chain, width)]
     if answer is not None and answer.checks:
-        out += ["", "Checks:"] + [wrap(f"- {delatex(c.name)}: {delatex(c.claim)}", width) for c in answer.checks]
+        out += ["", "Checks:"] + [wrap(f"- {unicode_text(c.name)}: {unicode_text(c.claim)}", width) for c in answer.checks]
     if result.checks:
         out += ["", "Check results:"] + [_indent(line) for line in check_lines(result, width - 4)]
     if answer is not None and answer.figures:
         out += ["", "Figures (drawn by derive latex):"]
-        out += [wrap(f"- {f.filename}: {delatex(f.caption)}", width) for f in answer.figures]
+        out += [wrap(f"- {f.filename}: {unicode_text(f.caption)}", width) for f in answer.figures]
     return "\n".join(out)
-
-
-def status_table(rows: Iterable[tuple[str, str, str]]) -> str:
-    """A plain table of (id, status, title)."""
-    rows = list(rows)
-    width = max((len(r[0]) for r in rows), default=2)
-    return "\n".join(f"{pid:<{width}}  {_MARK.get(status, status):<9}  {title}" for pid, status, title in rows)
 
 
 def run_summary(results: Sequence[PartResult]) -> str:
     """The status table of a run, then the count of each status."""
     counts: dict[str, int] = {}
     for r in results:
-        counts[r.status] = counts.get(r.status, 0) + 1
+        counts[str(r.status)] = counts.get(str(r.status), 0) + 1
     table = status_table((r.id, r.status, r.title) for r in results)
     return table + "\n\n" + ", ".join(f"{k} {v}" for k, v in sorted(counts.items()))

@@ -8,7 +8,9 @@ from pathlib import Path
 import pytest
 
 from derivations import cli
-from derivations.parts import ORDER
+from derivations.hw7 import HOMEWORK
+
+ORDER = HOMEWORK.order
 
 SHARED_PARTS = Path(__file__).resolve().parents[2] / "shared" / "PARTS.md"
 
@@ -83,10 +85,12 @@ def test_failed_part_gives_exit_code_1(monkeypatch, capsys):
 
 
 def test_a_section_that_fails_to_import_fails_its_parts_not_the_command(monkeypatch, capsys):
-    from derivations import registry
-    registry.load_all()
-    monkeypatch.setitem(registry._BROKEN, "diffusion", "section module derivations.diffusion failed: boom")
-    monkeypatch.delitem(registry._REGISTRY, "8a")
+    import dataclasses
+
+    from derivations import hw7
+    from derivations.registry import Registry
+    broken = dataclasses.replace(HOMEWORK, sections={**HOMEWORK.sections, "diffusion": "derivations.no_such_boom"})
+    monkeypatch.setattr(hw7, "REGISTRY", Registry(broken))
     assert cli.main(["check", "8a", "--json"]) == 1
     (doc,) = json.loads(capsys.readouterr().out)
     assert doc["status"] == "failed" and "boom" in doc["error"]

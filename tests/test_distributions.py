@@ -9,9 +9,9 @@ from scipy import integrate, stats
 
 from derivations import render
 from derivations.answercheck import verify_quantity
-from derivations.answercheck.dists import from_reference
-from derivations.distributions import Gaussian, Uniform
-from derivations.registry import Quantity
+from derivations.symbolic import as_mixture
+from derivations.symbolic import Gaussian, Uniform
+from derivations.answer import Quantity
 
 a = sp.Symbol("a", real=True)
 w = sp.Symbol("w", positive=True)
@@ -51,8 +51,8 @@ def test_a_uniform_whose_order_sympy_cannot_decide_is_kept():
 
 
 def test_a_uniform_reference_reaches_verify_and_show():
-    q = Quantity("distribution", Uniform(a, a + w), kind="distribution", symbols=(a, w))
-    assert from_reference(q.value).components[0].params == (a, a + w)
+    q = Quantity("distribution", Uniform(a, a + w), symbols=(a, w))
+    assert as_mixture(q.value).components[0].params == (a, a + w)
     assert verify_quantity(q, r"\mathcal{U}[a, w + a]").correct
     wrong = verify_quantity(q, "U(a, a + 2 w)")
     assert wrong.status == "incorrect" and wrong.what == "the upper end of the interval" and wrong.counterexample

@@ -11,9 +11,14 @@ from hypothesis import strategies as st
 from scipy import stats
 from scipy.special import logsumexp
 
-from derivations import flow_matching as F
-from derivations.chain import Step, Verdict, derive
+from derivations.chain import Step, derive
+from derivations.flow_matching import checks as F
+from derivations.flow_matching import parts as P
+from derivations.flow_matching import symbols
+from derivations.flow_matching.hints import rational
 from derivations.runner import run_part
+from derivations.status import Status
+from derivations.symbolic import UNIT, GaussianDensity
 from numerics import flow_matching as fm
 from numerics import kernels
 
@@ -187,7 +192,7 @@ def test_importance_weights_of_the_normalisation_check_are_bounded_by_two_to_the
     data = rng.normal(0, 1.5, (n, dim))
     x = np.vstack([rng.normal(0, 3, (50, dim)), tt * data + (1 - tt) * rng.normal(0, 0.1, (n, dim)),
                    np.full((1, dim), far)])
-    log_w = fm.marginal_log_density(x, tt, data) - F._wide_mixture_log_density(x, tt, data)
+    log_w = fm.marginal_log_density(x, tt, data) - F.wide_mixture_log_density(x, tt, data)
     assert np.all(log_w <= dim / 2 * math.log(2) + 1e-12)
 
 
@@ -206,7 +211,7 @@ def _run_registered_checks(answer, part_id, seed):
 @pytest.mark.parametrize("seed", [110, 123])
 def test_normalisation_check_passes_where_the_single_wide_gaussian_raised_false_alarms(seed):
     # derive check 9c --seed 110 / 123 failed with the proposal N(mu, s^2 I): heavy-tailed weights
-    assert passed(_run_registered_checks(F.marginal_path(), "9c", seed))
+    assert passed(_run_registered_checks(P.marginal_path(), "9c", seed))
 
 
 def test_marginal_density_check_rejects_a_density_without_the_one_over_n():
@@ -236,7 +241,7 @@ def test_normalisation_check_rejects_mass_off_by_ten_percent(seed, tt):
 def test_residual_columns_exact_up_to_rounding_are_not_judged_by_the_z_test(part_id, seed):
     # these seeds draw data where v_t (or the posterior) is exact to rounding in some columns: their
     # sample spread is a few ulps and their mean a biased rounding (z about 30 without the floor)
-    answer = {"9d": F.why_posterior_velocity, "9e": F.posterior_endpoint}[part_id]()
+    answer = {"9d": P.why_posterior_velocity, "9e": P.posterior_endpoint}[part_id]()
     results = _run_registered_checks(answer, part_id, seed)
     assert passed(results)
     assert any(r.evidence.get("columns_at_rounding_floor", 0) > 0 for r in results)
@@ -246,7 +251,7 @@ def test_residual_columns_exact_up_to_rounding_are_not_judged_by_the_z_test(part
 @given(seed=seeds, n=st.integers(2, 6), dim=st.integers(1, 3))
 def test_marginal_velocity_is_the_conditional_mean_of_x1_minus_x0(seed, n, dim):
     rng = rng_of(seed)
-    assert passed(F.check_velocity_is_conditional_mean(rng, data=F._dataset(rng, n, dim)))
+    assert passed(F.check_velocity_is_conditional_mean(rng, data=F.sample_dataset(rng, n, dim)))
     assert passed(F.check_line_velocity(rng))
 
 
@@ -284,7 +289,7 @@ def test_posterior_check_rejects_the_wrong_noise_variance(seed):
 @given(seed=seeds, n=st.integers(1, 6), dim=st.integers(1, 3))
 def test_continuity_equation_holds_by_finite_differences(seed, n, dim):
     rng = rng_of(seed)
-    assert passed(F.check_continuity_fd(rng, data=F._dataset(rng, n, dim)))
+    assert passed(F.check_continuity_fd(rng, data=F.sample_dataset(rng, n, dim)))
 
 
 @pytest.mark.parametrize("velocity", [
@@ -334,24 +339,24 @@ def test_exact_sampler_check_rejects_a_field_that_misses_the_data():
 def test_every_chain_of_question_9_is_proved_symbolically(part):
     result = run_part(part, seed=0, with_checks=False)
     assert result.error is None
-    assert all(c.verdict is Verdict.PROVED for c in result.chains), [
-        (c.chain.title, s.reason, s.method) for c in result.chains for s in c.steps if s.verdict is not Verdict.PROVED]
+    assert all(c.verdict is Status.PROVED for c in result.chains), [
+        (c.chain.title, s.reason, s.method) for c in result.chains for s in c.steps if s.verdict is not Status.PROVED]
 
 
 def test_continuity_chain_rejects_a_velocity_off_by_a_factor_of_1_minus_t():
-    t, x, x_1 = F.t, F.x, F.x_1
-    p = F.NormalPDF(x, t * x_1, 1 - t)
+    t, x, x_1 = symbols.t, symbols.x, symbols.x_1
+    p = GaussianDensity(x, t * x_1, (1 - t) ** 2)
     wrong_v = (x_1 - x) / (1 - t) ** 2
     chain = derive("continuity with a wrong velocity", (sp.Derivative(p, t) + sp.Derivative(p * wrong_v, x)) / p,
-                   Step(sp.S(0), "terms cancel (wrong)", simplify=F._rational), domains={t: F.UNIT})
-    assert chain.verify(max_examples=30).verdict is Verdict.FAILED
+                   Step(sp.S(0), "terms cancel (wrong)", simplify=rational), domains={t: UNIT})
+    assert chain.verify(max_examples=30).verdict is Status.FAILED
 
 
 def test_posterior_chain_rejects_a_softmax_with_the_wrong_variance():
-    t, x = F.t, F.x
+    t, x = symbols.t, symbols.x
     ys = sp.symbols("y_1 y_2", real=True)
-    right = F.NormalPDF(x, t * ys[0], 1 - t) / sum(F.NormalPDF(x, t * y, 1 - t) for y in ys)
+    right = GaussianDensity(x, t * ys[0], (1 - t) ** 2) / sum(GaussianDensity(x, t * y, (1 - t) ** 2) for y in ys)
     wrong = sp.exp(-(x - t * ys[0]) ** 2 / (2 * (1 - t))) / sum(sp.exp(-(x - t * y) ** 2 / (2 * (1 - t))) for y in ys)
-    chain = derive("Bayes with the wrong variance", right, Step(wrong, "softmax (wrong variance)", simplify=F._rational),
-                   domains={t: F.UNIT})
-    assert chain.verify(max_examples=30).verdict is Verdict.FAILED
+    chain = derive("Bayes with the wrong variance", right, Step(wrong, "softmax (wrong variance)", simplify=rational),
+                   domains={t: UNIT})
+    assert chain.verify(max_examples=30).verdict is Status.FAILED

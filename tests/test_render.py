@@ -6,10 +6,11 @@ import numpy as np
 import pytest
 import sympy as sp
 
-from derivations import cli, registry, render
+from derivations import cli, render
+from derivations.answer import Answer, Check, Choice, Figure, Quantity
 from derivations.chain import derive
-from derivations.distributions import Gaussian
-from derivations.registry import Answer, Check, Figure, Quantity
+from derivations.notation import unicode_text
+from derivations.symbolic import Gaussian
 from numerics.stattests import binomial_test, chi_square_test, close_test, mean_test
 
 abar = sp.Symbol("alphabar_t", positive=True)
@@ -22,23 +23,24 @@ def _part() -> Answer:
     return Answer(
         summary=r"$q(x_t\mid x_0)=\mathcal{N}\big(\sqrt{\bar\alpha_t}\,x_0,\,(1-\bar\alpha_t)I\big)$",
         explanation=r"Unroll the recursion: \emph{sums} of independent Gaussians are Gaussian.",
-        chains=(derive("mean of x_t", sp.sqrt(abar) * x0 + 0 * abar, (sp.sqrt(abar) * x0, "noise has mean $0$")),
-                derive("a long sum", long_sum, (sp.expand(long_sum), "expand"))),
+        chains=(derive("mean of x_t", sp.Add(sp.sqrt(abar) * x0, sp.Mul(0, abar, evaluate=False), evaluate=False),
+                       (sp.sqrt(abar) * x0, "noise has mean $0$")),
+                derive("a long sum", sp.expand(long_sum + (T[0] - T[1]) ** 2) - (T[0] - T[1]) ** 2,
+                       (long_sum, "expand"))),
         checks=(Check("mean", "the sample mean is 0", lambda rng: [
                     mean_test("mean", rng.normal(size=4000), [0.0]),
                     binomial_test("coin", 48, 100, 0.5),
                     chi_square_test("die", [10, 12, 9, 11, 8, 10], [1] * 6),
                     close_test("quadrature", [1.0], [1.0])]),),
         figures=(Figure("fig-8a.pdf", r"The mean against $\bar\alpha_t$.", lambda path, rng: None),),
-        quantities=(Quantity("distribution", Gaussian(sp.sqrt(abar) * x0, 1 - abar), kind="distribution"),
-                    Quantity("mean", sp.sqrt(abar) * x0), Quantity("option", 2, kind="choice")),
+        quantities=(Quantity("distribution", Gaussian(sp.sqrt(abar) * x0, 1 - abar)),
+                    Quantity("mean", sp.sqrt(abar) * x0), Quantity("option", Choice(("a", "b"), correct={2}))),
     )
 
 
 @pytest.fixture
-def fake_part(monkeypatch):
-    monkeypatch.setattr(registry, "_REGISTRY", {"8a": registry.Registration("8a", "proved", _part, __name__)})
-    monkeypatch.setattr(registry, "_LOADED", True)
+def fake_part(fake_registry):
+    fake_registry({"8a": ("proved", _part)})
 
 
 def test_show_prints_unicode_math_reasons_and_evidence(fake_part, capsys, monkeypatch):
@@ -105,8 +107,8 @@ def test_negative_terms_keep_their_sign_across_line_breaks():
     (r"$\{x : x \in A\}$", "{x : x ∈ A}"),
     (r"$\mathcal{L}$, $\mathcal{H}$, $\mathbb{P}$, $\mathbb{1}$, $\mathcal{7}$", "ℒ, ℋ, ℙ, 𝟙, 7"),
 ])
-def test_delatex_reads_common_latex_as_unicode(tex, text):
-    assert render.delatex(tex) == text
+def test_latex_prose_reads_as_unicode(tex, text):
+    assert unicode_text(tex) == text
 
 
 @pytest.mark.parametrize("evidence, expected", [
@@ -120,9 +122,8 @@ def test_evidence_reads_as_one_line_of_words(evidence, expected):
     assert render.evidence_text(evidence) == expected
 
 
-def test_show_of_a_todo_part_says_so(monkeypatch, capsys):
-    monkeypatch.setattr(registry, "_REGISTRY", {})
-    monkeypatch.setattr(registry, "_LOADED", True)
+def test_show_of_a_todo_part_says_so(fake_registry, capsys):
+    fake_registry({})
     assert cli.main(["show", "9h"]) == 0
     assert "status: todo" in capsys.readouterr().out
 
@@ -132,3 +133,9 @@ def test_section_script_uses_the_same_report(fake_part, capsys):
     out = capsys.readouterr().out
     assert out.count("status: todo") == 4 and "[proved] noise has mean 0" in out
     np.testing.assert_equal(out.count("=" * 72), 5)
+
+
+def test_ascii_in_latex_prose_is_never_rewritten():
+    from derivations.notation import prose
+    text = r"$\mathrm{KL}(p\|q)$ and a table $a|b$ & 50% of <x>"
+    assert prose(text).startswith(r"$\mathrm{KL}(p\|q)$ and a table $a|b$ \& 50\%")

@@ -7,7 +7,9 @@ from hypothesis import strategies as st
 
 import derivations
 from derivations.answercheck import AnswerError
-from derivations.registry import registration
+from derivations.homeworks import registry
+
+registration = registry().registration
 
 A = r"\bar\alpha_t"
 SIG = r"\sigma\left(\frac{\sqrt{\bar\alpha_t}(\hat x_1 - \hat x_2)}{1-\bar\alpha_t}\right)"

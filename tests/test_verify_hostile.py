@@ -9,7 +9,10 @@ import sympy as sp
 
 from derivations import cli
 from derivations.answercheck import AnswerError, verdict, verify_quantity
-from derivations.registry import Quantity, registration
+from derivations.answer import Quantity
+from derivations.homeworks import registry
+
+registration = registry().registration
 
 abar = sp.Symbol("alphabar_t", positive=True)
 x_0 = sp.Symbol("x_0", real=True)

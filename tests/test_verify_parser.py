@@ -9,11 +9,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from derivations.answercheck import AnswerError, verify_quantity
-from derivations.answercheck.dists import DistSum
+from derivations.symbolic import Mixture
 from derivations.answercheck.parser import MAX_TOWER, parse, tower_height
 from derivations.answercheck.vocabulary import Vocabulary
-from derivations.distributions import Gaussian, Mixture
-from derivations.registry import Quantity
+from derivations.symbolic import Gaussian, mixture
+from derivations.answer import Quantity
 
 abar = sp.Symbol("alphabar_t", positive=True)
 x_0 = sp.Symbol("x_0", real=True)
@@ -79,7 +79,7 @@ def test_a_distribution_reads_with_its_variable_label_and_identity():
                  r"x_t \sim \mathcal N(x_t \mid \sqrt{\bar\alpha_t} x_0, (1-\bar\alpha_t) I_d)",
                  "N(sqrt(abar_t)*x_0, 1 - abar_t)"):
         d = read(text)
-        assert isinstance(d, DistSum) and d.components[0].params == want
+        assert isinstance(d, Mixture) and d.components[0].params == want
 
 
 def test_vectors_mixtures_and_point_masses_read_as_written():
@@ -196,14 +196,14 @@ def test_unknown_symbols_list_the_accepted_ones_in_latex_and_plain_text():
 
 
 def test_wrong_kind_of_answer_is_an_input_error_not_a_verdict():
-    g = Quantity("q", Gaussian(x_0, 1), kind="distribution", symbols=(x_0,))
+    g = Quantity("q", Gaussian(x_0, 1), symbols=(x_0,))
     e = Quantity("e", x_0, symbols=(x_0,))
     with pytest.raises(AnswerError, match="asks for a distribution"):
         verify_quantity(g, "x_0")
     with pytest.raises(AnswerError, match="asks for an expression"):
         verify_quantity(e, r"\mathcal{N}(x_0, 1)")
-    mixture = Quantity("m", Mixture((sp.S.Half, sp.S.Half), (Gaussian(0, 1), Gaussian(1, 1))), kind="distribution")
-    assert verify_quantity(mixture, r"\frac12 N(1, 1) + \frac12 N(0, 1)").correct
+    two = Quantity("m", mixture((sp.S.Half, sp.S.Half), (Gaussian(0, 1), Gaussian(1, 1))))
+    assert verify_quantity(two, r"\frac12 N(1, 1) + \frac12 N(0, 1)").correct
 
 
 # --------------------------------------------------------------------------- bare function names
@@ -277,7 +277,7 @@ def test_an_inverse_function_power_is_refused():
 ])
 def test_every_spelling_of_the_unit_uniform_reads_as_the_same_distribution(text):
     d = read(text, PLAIN)
-    assert isinstance(d, DistSum) and [(c.family, c.params) for c in d.components] == [("uniform", (0, 1))]
+    assert isinstance(d, Mixture) and [(c.family, c.params) for c in d.components] == [("uniform", (0, 1))]
 
 
 @pytest.mark.parametrize("text, fragment", [

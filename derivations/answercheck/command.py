@@ -65,11 +65,11 @@ def _seed(text: str) -> int:
 
 def verifiable_parts() -> list[str]:
     """Part ids whose registered answer has quantities to compare with."""
+    from derivations import homeworks
     from derivations.answercheck.verdict import quantities
-    from derivations.parts import ORDER
 
     out = []
-    for pid in ORDER:
+    for pid in homeworks.registry().homework.order:
         try:
             quantities(pid)
         except Exception:  # noqa: BLE001 - todo, prose, or a part that fails to build: not verifiable
@@ -80,13 +80,14 @@ def verifiable_parts() -> list[str]:
 
 def help_text(part_id: str | None) -> str:
     """The help of ``derive verify`` (generic, or for one part)."""
-    from derivations.answercheck.verdict import NAMED_FORMULAS, OTHER_QUANTITIES, quantities, vocabulary
-    from derivations.parts import PARTS
-
+    from derivations import homeworks
     from derivations.answercheck.errors import AnswerError
+    from derivations.answercheck.verdict import quantities, vocabulary
+    from derivations.notation import plain, unicode_text
 
+    parts = homeworks.registry().homework.by_id
     lines = [f"usage: {USAGE}", ""]
-    if part_id is not None and part_id not in PARTS:
+    if part_id is not None and part_id not in parts:
         raise AnswerError(f"unknown part '{part_id}' (derive verify --help lists the verifiable parts)")
     if part_id is None:
         lines += ["Check your own answer to a part of the homework against its derivation.",
@@ -96,7 +97,7 @@ def help_text(part_id: str | None) -> str:
                   "derive verify ID --help lists that part's quantities and symbols.", "",
                   "notation: " + NOTATION]
         return "\n".join(lines)
-    lines += [f"Check your own answer to part {part_id}: {PARTS[part_id].title}.",
+    lines += [f"Check your own answer to part {part_id}: {unicode_text(parts[part_id].title)}.",
               "Exit codes: 0 correct (proved or numerically), 1 incorrect, 2 input error.", ""]
     qs = quantities(part_id)
     lines.append("quantities" + (" (choose with --quantity NAME, or a unique part of it):" if len(qs) > 1 else ":"))
@@ -106,7 +107,7 @@ def help_text(part_id: str | None) -> str:
         if q.kind == "choice":
             lines.append("      answer with the option's number or letter: 1, 2, 3 or a, b, c")
             continue
-        vocab = vocabulary(q, part_id)
+        vocab = vocabulary(q)
         if not vocab.entries and not vocab.aliases():
             lines.append("      (no symbols: the answer is written with numbers only)")
             continue
@@ -116,10 +117,8 @@ def help_text(part_id: str | None) -> str:
             lines.append(f"      {e.latex().ljust(width)}  {', '.join(e.plain())}")
         for latex_form, plain_form in vocab.aliases():
             lines.append(f"      {latex_form.ljust(width)}  {plain_form}")
-        for name, other in OTHER_QUANTITIES.get((part_id, q.name), {}).items():
-            lines.append(f"      {name.ljust(width)}  {name} (stands for your answer to '{other}')")
-        for name, formula in NAMED_FORMULAS.get((part_id, q.name), {}).items():
-            lines.append(f"      {name.ljust(width)}  {name} (stands for {formula})")
+        for name, value in q.defined.items():
+            lines.append(f"      {name.ljust(width)}  {name} (stands for {plain(value)})")
         for sym, dom in q.domains.items():
             lines.append(f"      ({sym} ranges over {_interval(dom)})")
     lines += ["", "notation: " + NOTATION,
@@ -148,11 +147,11 @@ def _read_answer(args):
 def run(args, usage_error: type[Exception]) -> int:
     """Run ``derive verify``; bad input is re-raised as ``usage_error`` (exit code 2)."""
     from derivations.answercheck.errors import AnswerError
+    from derivations import homeworks
     from derivations.answercheck.verdict import verify
-    from derivations.parts import PARTS
 
     try:
-        if args.id not in PARTS:
+        if args.id not in homeworks.registry().homework.by_id:
             raise AnswerError(f"unknown part '{args.id}' (derive verify --help lists the verifiable parts)")
         verdict = verify(args.id, _read_answer(args), quantity=args.quantity, seed=args.seed)
     except AnswerError as exc:

@@ -2,15 +2,15 @@
 
 ``correct`` means SymPy reduced the difference to zero (targeted simplifications within a time
 budget); ``correct (numerically)`` means both sides agreed at many points Hypothesis drew across
-signs and scales (:func:`derivations.chain.numeric_check`, with its absolute and relative
+signs and scales (:func:`derivations.points.at_points`, with its absolute and relative
 tolerance); ``incorrect`` comes with the shrunk point where they differ and both values there.
 
 >>> import sympy as sp
 >>> a = sp.Symbol("alphabar_t", positive=True)
->>> compare_expressions(sp.sqrt(1 - a)**2, 1 - a).status
+>>> compare_expressions(sp.sqrt(1 - a)**2, 1 - a).status.verdict
 'correct'
 >>> bad = compare_expressions(1 - a, sp.sqrt(1 - a), domains={a: sp.Interval.open(0, 1)})
->>> bad.status, sorted(bad.counterexample)
+>>> bad.status.verdict, sorted(bad.counterexample)
 ('incorrect', ['alphabar_t'])
 """
 
@@ -24,15 +24,19 @@ from typing import Any
 
 import sympy as sp
 
-from derivations.answercheck.budget import OutOfTime, time_budget
-from derivations.answercheck.dists import FAMILY_NAMES, Component, DistSum, as_expr
+from derivations.budget import OutOfTime, time_budget
+from derivations.symbolic.distributions import FAMILY_NAMES, Component, Mixture, PointMass
 from derivations.answercheck.errors import AnswerError
 from derivations.answercheck.vocabulary import applied_functions
-from derivations.chain import Verdict, numeric_check
+from derivations.points import at_points
+from derivations.status import Status
+from derivations.symbolic.values import as_expr, entries
+from derivations.zero import QUICK, SLOW, decide
 
-CORRECT = "correct"
-NUMERIC = "correct (numerically)"
-INCORRECT = "incorrect"
+# verify's verdicts are the statuses of the chain checker, said in verify's words (Status.verdict)
+CORRECT = Status.PROVED
+NUMERIC = Status.CHECKED
+INCORRECT = Status.FAILED
 
 SYMBOLIC_SECONDS = 3.0  # budget of the symbolic proof of one comparison
 NUMERIC_EXAMPLES = 120  # random points per numeric comparison
@@ -46,7 +50,7 @@ _ENTRY_MATCH_TOL = 1e-7
 class Outcome:
     """The verdict on one comparison; ``what`` names the part that differs (e.g. "the mean")."""
 
-    status: str
+    status: Status
     method: str
     what: str = ""
     counterexample: dict | None = None
@@ -60,10 +64,6 @@ class Outcome:
 # --------------------------------------------------------------------------- expressions
 
 
-def _entries(value) -> list:
-    return list(value) if isinstance(value, sp.MatrixBase) else [as_expr(value)]
-
-
 def _shape(value) -> tuple:
     return value.shape if isinstance(value, sp.MatrixBase) else ()
 
@@ -75,89 +75,18 @@ def _shape_name(shape: tuple) -> str:
     return f"a {rows}-vector" if cols == 1 else f"a {rows}x{cols} matrix"
 
 
-def _evaluated(diff: sp.Expr) -> sp.Expr:
-    """``doit``, except on sums: SymPy's attempts at a closed form of a sum over a symbolic n
-    take seconds and never help to compare two sums term by term."""
-    if not diff.has(sp.Sum):
-        return diff.doit()
-    return diff.replace(lambda e: isinstance(e, (sp.Derivative, sp.Subs)), lambda e: e.doit())
-
-
-def _quick_forms(diff: sp.Expr):
-    """Cheap targeted simplifications of a difference (lazily)."""
-    yield "as written", diff
-    evaluated = _evaluated(diff)
-    yield "doit", evaluated
-    yield "expand", sp.expand(evaluated)
-    yield "cancel", sp.cancel(sp.together(evaluated))
-    yield "powsimp", sp.expand(sp.powsimp(sp.expand_power_base(evaluated)))
-
-
-def _slow_forms(diff: sp.Expr):
-    """Stronger simplifications, tried after the quick ones (lazily)."""
-    evaluated = _evaluated(diff)
-    if evaluated.has(sp.log, sp.exp):
-        yield "expand_log", sp.expand(sp.expand_log(sp.powsimp(evaluated), force=True))
-    yield "radsimp", sp.radsimp(sp.cancel(evaluated))
-    if sp.count_ops(evaluated) <= 400:
-        yield "simplify", sp.simplify(evaluated)
-
-
-def in_domain(domains: dict) -> dict:
-    """Substitutions that build a symbol's domain into SymPy's assumptions: for ``t`` in (a, b),
-    ``t = a + (b - a) s/(1 + s)`` with ``s > 0`` (so SymPy knows ``1 - t > 0`` when t is in (0, 1)).
-
-    >>> t = sp.Symbol("t", positive=True)
-    >>> sp.sqrt((1 - t)**2).subs(in_domain({t: sp.Interval.open(0, 1)})) == 1 / (1 + sp.Symbol("t_s", positive=True))
-    True
-    """
-    out = {}
-    for sym, dom in domains.items():
-        if not isinstance(sym, sp.Symbol) or not isinstance(dom, sp.Interval) or sym.is_integer:
-            continue
-        s = sp.Symbol(f"{sym.name}_s", positive=True)
-        lo, hi = dom.start, dom.end
-        if lo.is_finite and hi.is_finite:
-            out[sym] = lo + (hi - lo) * s / (1 + s)
-        elif lo.is_finite:
-            out[sym] = lo + s
-        elif hi.is_finite:
-            out[sym] = hi - s
-    return out
-
-
 def prove_equal(user: Any, ref: Any, *, seconds: float = SYMBOLIC_SECONDS, stages: str = "quick slow",
                 domains: dict | None = None) -> str | None:
     """The simplification that reduced every entry of ``user - ref`` to zero, or None.
 
     ``stages`` chooses the quick forms (doit, expand, cancel, powsimp) and/or the slow ones
-    (expand_log, radsimp, simplify); ``domains`` are used (through :func:`in_domain`) when the
-    difference does not vanish without them."""
-    used = set()
-    inside = in_domain(domains or {})
-    try:
-        with time_budget(seconds) as budget:
-            for u, r in zip(_entries(user), _entries(ref)):
-                diff = as_expr(u) - as_expr(r)
-                chosen = [{"quick": _quick_forms, "slow": _slow_forms}[name] for name in stages.split()]
-                restricted = diff.subs(inside) if inside and diff.free_symbols & set(inside) else None
-                candidates = itertools.chain.from_iterable(
-                    itertools.chain(stage(diff), () if restricted is None else
-                                    ((f"{name} in the domain", form) for name, form in stage(restricted)))
-                    for stage in chosen)
-                for name, form in candidates:
-                    if form == 0 or form.is_zero is True:
-                        used.add(name)
-                        break
-                    if not budget.active and budget.left() <= 0:
-                        return None
-                else:
-                    return None
-    except OutOfTime:
+    (expand_log, radsimp, simplify) of :mod:`derivations.zero`; ``domains`` are built into the
+    assumptions when the difference does not vanish without them."""
+    chosen = tuple(s for name in stages.split() for s in {"quick": QUICK, "slow": SLOW}[name])
+    if _shape(user) != _shape(ref):
         return None
-    except Exception:  # noqa: BLE001 - any SymPy failure (even its own bugs) means "not proved"
-        return None  # the points decide
-    return "symbolic (" + ", ".join(sorted(used)) + ")"
+    diff = sp.Matrix(user) - sp.Matrix(ref) if _shape(user) else as_expr(user) - as_expr(ref)
+    return decide(diff, stages=chosen, sums=False, domains=domains, seconds=seconds).method
 
 
 def compare_expressions(user: Any, ref: Any, *, domains=None, seed: int = 0, what: str = "") -> Outcome:
@@ -187,7 +116,7 @@ def _numeric(user, ref, domains, seed: int, what: str) -> Outcome:
         except OutOfTime:
             raise AnswerError(f"the answer could not be evaluated within {NUMERIC_SECONDS:g} s") from None
         doms = element_domains((u, r), doms)
-        if not any(as_expr(e).free_symbols for v in (u, r) for e in _entries(v)):
+        if not any(as_expr(e).free_symbols for v in (u, r) for e in entries(v)):
             same, shown = _constant_pair(u, r)  # e.g. both sides with a single data point
             if not same:
                 return Outcome(INCORRECT, "numeric: counterexample found", what, fixed, shown)
@@ -197,17 +126,16 @@ def _numeric(user, ref, domains, seed: int, what: str) -> Outcome:
         examples = NUMERIC_EXAMPLES if not any(_has_integral(v) for v in (u, r)) else QUADRATURE_EXAMPLES
         try:
             with time_budget(NUMERIC_SECONDS):
-                verdict, method, cex, values = numeric_check(u, r, "=", domains=doms, seed=seed,
-                                                             max_examples=examples)
+                found = at_points(u, r, "=", domains=doms, seed=seed, max_examples=examples)
         except OutOfTime:
             raise AnswerError(f"the answer could not be evaluated within {NUMERIC_SECONDS:g} s") from None
-        if verdict is Verdict.FAILED:
-            if cex is None:
-                return Outcome(INCORRECT, method.replace("numeric: ", "could not be decided: "), what)
-            return Outcome(INCORRECT, method, what, {**fixed, **cex}, values)
-        agreed += int(method.split("agreed at ")[1].split()[0]) if "agreed at " in method else 0
+        if found.status is Status.FAILED:
+            if found.counterexample is None:
+                return Outcome(INCORRECT, found.method.replace("numeric: ", "could not be decided: "), what)
+            return Outcome(INCORRECT, found.method, what, {**fixed, **found.counterexample}, found.values)
+        agreed += found.agreed
     scope = f" (data sets of size {', '.join(map(str, sizes))})" if sizes != (None,) else ""
-    functions = sorted({f.func.__name__ for v in (user, ref) for e in _entries(v) for f in applied_functions(e)})
+    functions = sorted({f.func.__name__ for v in (user, ref) for e in entries(v) for f in applied_functions(e)})
     if functions:
         scope += f"; {', '.join(functions)} replaced by test functions {TEST_FUNCTION}"
     return Outcome(NUMERIC, f"numeric: agreed at {agreed} random points{scope}", what)
@@ -215,8 +143,8 @@ def _numeric(user, ref, domains, seed: int, what: str) -> Outcome:
 
 def _constant_pair(u, r) -> tuple[bool, tuple]:
     """Compare two expressions without free symbols at 50 digits: (equal?, shown values)."""
-    a = [complex(sp.N(e, 50)) for e in _entries(u)]
-    b = [complex(sp.N(e, 50)) for e in _entries(r)]
+    a = [complex(sp.N(e, 50)) for e in entries(u)]
+    b = [complex(sp.N(e, 50)) for e in entries(r)]
     same = all(abs(x - y) <= 1e-12 + 1e-9 * max(abs(x), abs(y)) for x, y in zip(a, b))
 
     def show(values):
@@ -239,13 +167,13 @@ def _real_guard(value):
 
 
 def _has_integral(value) -> bool:
-    return any(e.has(sp.Integral) for e in _entries(value))
+    return any(e.has(sp.Integral) for e in entries(value))
 
 
 def _size_symbols(value) -> set:
     """Symbols that bound a sum (the n of \\sum_{i=1}^n) and so must be made concrete."""
     out = set()
-    for e in _entries(value) if not isinstance(value, DistSum) else []:
+    for e in entries(value) if not isinstance(value, Mixture) else []:
         for s in e.atoms(sp.Sum):
             for _, lo, hi in s.limits:
                 out |= as_expr(lo).free_symbols | as_expr(hi).free_symbols
@@ -255,7 +183,7 @@ def _size_symbols(value) -> set:
 def _free_indices(value) -> set:
     """Integer symbols that pick a data point (the i of x^{(i)}) outside any sum over them."""
     out = set()
-    for e in _entries(value):
+    for e in entries(value):
         for item in e.atoms(sp.Indexed):
             if len(item.indices) == 1:
                 out |= {s for s in item.free_symbols & e.free_symbols if s.is_integer and isinstance(s, sp.Symbol)}
@@ -356,7 +284,7 @@ def element_domains(values, domains: dict) -> dict:
         return domains
     out = dict(domains)
     for value in values:
-        for e in _entries(value):
+        for e in entries(value):
             for s in e.free_symbols:
                 if "[" in s.name and s.name.split("[")[0] in bases:
                     out[s] = bases[s.name.split("[")[0]]
@@ -378,7 +306,7 @@ def _probe_value(sym, domain, k: int):
 
 def _numbers(value, point) -> list:
     out = []
-    for e in _entries(value):
+    for e in entries(value):
         try:
             out.append(complex(as_expr(e).subs(point).doit().evalf(30)))
         except (TypeError, ValueError, ArithmeticError):
@@ -388,22 +316,22 @@ def _numbers(value, point) -> list:
 
 def _component_signature(c: Component, point) -> list:
     """Numeric (weight, mean, covariance) of a component at a point, as three lists."""
-    return [_numbers(c.weight, point), _numbers(c.mean(), point), _numbers(c.covariance(), point)]
+    return [_numbers(c.weight, point), _numbers(c.dist.mean_value(), point), _numbers(c.dist.covariance(), point)]
 
 
 def _close_lists(a: list, b: list) -> bool:
     return len(a) == len(b) and all(abs(x - y) <= _ENTRY_MATCH_TOL * (1 + max(abs(x), abs(y))) for x, y in zip(a, b))
 
 
-def _match(user: DistSum, ref: DistSum, domains) -> tuple[list, bool] | None:
+def _match(user: Mixture, ref: Mixture, domains) -> tuple[list, bool] | None:
     """The pairing of reference components with the user's that agrees on the most parameters
     (weight, mean, covariance) at two generic points, and whether it agrees on all of them."""
     if len(user.components) != len(ref.components) or len(ref.components) > 6:
         return None
     free = set()
     for c in user.components + ref.components:
-        for v in (c.weight, c.mean(), c.covariance()):
-            for e in _entries(v):
+        for v in (c.weight, c.dist.mean_value(), c.dist.covariance()):
+            for e in entries(v):
                 free |= as_expr(e).free_symbols
     points = [{s: _probe_value(s, domains.get(s), k) for s in free} for k in range(2)]
     sig_u = [[_component_signature(c, p) for p in points] for c in user.components]
@@ -424,7 +352,7 @@ def _match(user: DistSum, ref: DistSum, domains) -> tuple[list, bool] | None:
 def _as_point(c: Component) -> Component:
     """A Gaussian whose covariance is identically zero is a point mass."""
     if c.family == "normal" and prove_equal(c.params[1], sp.S(0), seconds=1.0) is not None:
-        return replace(c, family="point", params=(c.params[0],))
+        return replace(c, dist=PointMass(c.params[0]))
     return c
 
 
@@ -453,8 +381,8 @@ def _compare_component(u: Component, r: Component, domains, seed: int, label: st
         pairs = (("the lower end of the interval", u.params[0], r.params[0]),
                  ("the upper end of the interval", u.params[1], r.params[1]))
     else:
-        pairs = (("the mean", u.mean(), r.mean()),
-                 ("the covariance", *_matching_cov(u.covariance(), r.covariance())))
+        pairs = (("the mean", u.dist.mean_value(), r.dist.mean_value()),
+                 ("the covariance", *_matching_cov(u.dist.covariance(), r.dist.covariance())))
     for what, a, b in pairs:
         o = compare_expressions(a, b, domains=domains, seed=seed, what=label + what)
         if not o.correct:
@@ -466,7 +394,7 @@ def _compare_component(u: Component, r: Component, domains, seed: int, label: st
     return _combine(outcomes)
 
 
-def _expand_over(dist: DistSum) -> DistSum:
+def _expand_over(dist: Mixture) -> Mixture:
     """Write out components summed over a concrete range."""
     out = []
     for c in dist.components:
@@ -477,25 +405,24 @@ def _expand_over(dist: DistSum) -> DistSum:
         if not (as_expr(lo).is_Integer and as_expr(hi).is_Integer):
             raise ValueError("a symbolic range left after concretizing")
         for j in range(int(lo), int(hi) + 1):
-            out.append(Component(as_expr(c.weight).subs(i, j), c.family,
-                                 tuple(p.subs(i, j) for p in c.params)))
-    return DistSum(tuple(out))
+            out.append(Component(as_expr(c.weight).subs(i, j), c.dist.with_params(*(p.subs(i, j) for p in c.params))))
+    return Mixture(tuple(out))
 
 
-def _concrete_dist(dist: DistSum, subs: dict) -> DistSum:
+def _concrete_dist(dist: Mixture, subs: dict) -> Mixture:
     def concrete(value):
         if isinstance(value, sp.MatrixBase):
             return value.applyfunc(concrete)
         value = as_expr(value).subs(subs).doit()
         return value.xreplace({it: _element_symbol(it) for it in value.atoms(sp.Indexed)})
 
-    comps = tuple(Component(concrete(c.weight), c.family, tuple(concrete(p) for p in c.params),
+    comps = tuple(Component(concrete(c.weight), c.dist.with_params(*(concrete(p) for p in c.params)),
                             None if c.over is None else (c.over[0], concrete(c.over[1]), concrete(c.over[2])))
                   for c in dist.components)
-    return _expand_over(DistSum(comps))
+    return _expand_over(Mixture(comps))
 
 
-def _over_symbols(dist: DistSum) -> set:
+def _over_symbols(dist: Mixture) -> set:
     out = set()
     for c in dist.components:
         if c.over is not None:
@@ -505,7 +432,7 @@ def _over_symbols(dist: DistSum) -> set:
     return out
 
 
-def compare_distributions(user: DistSum, ref: DistSum, *, domains=None, seed: int = 0) -> Outcome:
+def compare_distributions(user: Mixture, ref: Mixture, *, domains=None, seed: int = 0) -> Outcome:
     """Compare two distributions component by component, else by their first two moments."""
     domains = domains or {}
     sizes = _over_symbols(user) | _over_symbols(ref)
@@ -520,8 +447,8 @@ def compare_distributions(user: DistSum, ref: DistSum, *, domains=None, seed: in
                 return replace(o, counterexample=cex, what=o.what + f" (with {', '.join(map(str, sizes))} = {size})")
             outcomes.append(o)
         return _combine(outcomes)
-    user = DistSum(tuple(_as_point(c) for c in user.components))
-    ref = DistSum(tuple(_as_point(c) for c in ref.components))
+    user = Mixture(tuple(_as_point(c) for c in user.components))
+    ref = Mixture(tuple(_as_point(c) for c in ref.components))
     if len(user.components) == 1 and len(ref.components) == 1:
         u, r = user.components[0], ref.components[0]
         weight = compare_expressions(u.weight, r.weight, domains=domains, seed=seed, what="the total mass")
@@ -545,7 +472,7 @@ def compare_distributions(user: DistSum, ref: DistSum, *, domains=None, seed: in
             outcomes.append(o)
         return _combine(outcomes)
     for what, a, b in (("the total probability", user.total_weight(), ref.total_weight()),
-                       ("the mean", user.mean(), ref.mean()),
+                       ("the mean", user.mean_value(), ref.mean_value()),
                        ("the second moment", *_matching_cov(user.second_moment(), ref.second_moment()))):
         o = compare_expressions(a, b, domains=domains, seed=seed, what=what)
         if not o.correct:

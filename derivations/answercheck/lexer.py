@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from derivations.answercheck.errors import AnswerError
+from derivations.notation.table import COMMAND_OF, PRECOMPOSED, SUPERSCRIPT_DIGITS
 
 MAX_CHARS = 2000
 MAX_NUMBER_DIGITS = 30
@@ -27,20 +28,21 @@ AS_OP = {"cdot": "*", "times": "*", "ast": "*", "{": "(", "}": ")", "lbrace": "(
          "sim": "~", "colon": ":", "\\": ";", "cr": ";", "lparen": "(", "rparen": ")", "to": "->",
          "rightarrow": "->", "approx": "=", "equiv": "="}
 OPS = set("+-*/^_()[]{},;|=!'.<>:&~")
-UNICODE = {
-    "α": ("cmd", "alpha"), "β": ("cmd", "beta"), "γ": ("cmd", "gamma"), "δ": ("cmd", "delta"),
-    "ε": ("cmd", "epsilon"), "ϵ": ("cmd", "epsilon"), "ζ": ("cmd", "zeta"), "η": ("cmd", "eta"),
-    "θ": ("cmd", "theta"), "ι": ("cmd", "iota"), "κ": ("cmd", "kappa"), "λ": ("cmd", "lambda"),
-    "μ": ("cmd", "mu"), "ν": ("cmd", "nu"), "ξ": ("cmd", "xi"), "π": ("cmd", "pi"), "ρ": ("cmd", "rho"),
-    "σ": ("cmd", "sigma"), "τ": ("cmd", "tau"), "φ": ("cmd", "phi"), "ϕ": ("cmd", "phi"),
-    "χ": ("cmd", "chi"), "ψ": ("cmd", "psi"), "ω": ("cmd", "omega"), "Σ": ("cmd", "sum"),
-    "∑": ("cmd", "sum"), "√": ("cmd", "sqrt"), "∫": ("cmd", "int"), "∇": ("cmd", "nabla"),
-    "·": ("op", "*"), "⋅": ("op", "*"), "×": ("op", "*"), "−": ("op", "-"), "–": ("op", "-"),
-    "‖": ("op", "||"), "∣": ("op", "|"), "∼": ("op", "~"), "⊤": ("cmd", "top"), "ᵀ": ("cmd", "top"),
-    "ℐ": ("word", "I"), "𝒩": ("word", "N"), "∞": ("cmd", "infty"), "≈": ("op", "="),
-}
-SUPERSCRIPT_DIGITS = {"²": "2", "³": "3", "⁴": "4"}
-BARRED = {"ᾱ": "alpha"}  # precomposed alpha with macron
+
+
+def _unicode_tokens() -> dict[str, tuple[str, str]]:
+    """Unicode characters as the tokens their LaTeX spelling gives (from the notation's one table):
+    a Greek letter or a sign with a command is that command, or the operator the command stands for."""
+    out = {}
+    for ch, name in COMMAND_OF.items():
+        out[ch] = ("op", AS_OP[name]) if name in AS_OP else ("cmd", name)
+    out.update({"Σ": ("cmd", "sum"), "⋅": ("op", "*"), "−": ("op", "-"), "–": ("op", "-"), "∣": ("op", "|"),
+                "⊤": ("cmd", "top"), "ℐ": ("word", "I"), "𝒩": ("word", "N")})
+    return out
+
+
+UNICODE = _unicode_tokens()
+PRECOMPOSED_TOKENS = {ch: (accent, letter) for ch, (letter, accent) in PRECOMPOSED.items()}
 
 
 @dataclass(frozen=True)
@@ -156,9 +158,10 @@ def tokenize(text: str) -> list[Token]:
             emit("op", "^", i)
             emit("num", SUPERSCRIPT_DIGITS[ch], i)
             i += 1
-        elif ch in BARRED:
-            emit("cmd", "bar", i)
-            emit("cmd", BARRED[ch], i)
+        elif ch in PRECOMPOSED_TOKENS:  # ᾱ is \bar\alpha
+            accent, letter = PRECOMPOSED_TOKENS[ch]
+            emit("cmd", accent, i)
+            emit("cmd", letter, i)
             i += 1
         else:
             raise AnswerError(f"unexpected character {ch!r}", position=i)

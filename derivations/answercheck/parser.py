@@ -23,7 +23,9 @@ from dataclasses import replace
 
 import sympy as sp
 
-from derivations.answercheck.dists import DistSum, as_expr, single
+from derivations.symbolic.distributions import Gaussian, Mixture, PointMass, Uniform, as_mixture
+from derivations.symbolic.functions import sigmoid
+from derivations.symbolic.values import as_expr
 from derivations.answercheck.errors import AnswerError
 from derivations.answercheck.lexer import Token, tokenize
 from derivations.answercheck.vocabulary import (ACCENTS, GREEK, GREEK_ALIASES, Key, Vocabulary, is_user_function,
@@ -42,20 +44,14 @@ PARSE_SECONDS = 2.0
 IDENTITY = sp.Symbol("I_identity", positive=True)  # the identity matrix; only in a covariance
 
 
-def _sigmoid(z):
-    return 1 / (1 + sp.exp(-z))
-
-
 FUNCTIONS = {"sqrt": sp.sqrt, "exp": sp.exp, "log": sp.log, "ln": sp.log, "sin": sp.sin,
-             "cos": sp.cos, "tanh": sp.tanh, "sigmoid": _sigmoid, "abs": sp.Abs, "Abs": sp.Abs}
+             "cos": sp.cos, "tanh": sp.tanh, "sigmoid": sigmoid, "abs": sp.Abs, "Abs": sp.Abs}
 FRACTIONS = ("frac", "dfrac", "tfrac", "cfrac")
 STYLES = ("mathbf", "boldsymbol", "bm", "mathit", "mathnormal", "mathsf", "vb", "pmb")
 TEXTS = ("operatorname", "mathrm", "text", "textrm", "textit", "mathtt", "textsf", "mathbb")
 NORMAL_NAMES = ("N", "Normal", "Gaussian", "normal", "gaussian")
 UNIFORM_NAMES = ("U", "Unif", "Uniform", "unif", "uniform")
 POINT_NAMES = ("delta", "Dirac", "dirac")
-TRANSPOSE = ("top", "intercal", "T", "mathsf{T}", "tr")
-SPECIAL_WORDS = ("e", "pi", "I")
 PRIMARY_CMDS = set(FRACTIONS) | set(STYLES) | set(TEXTS) | set(ACCENTS) | set(GREEK) | set(GREEK_ALIASES) | {
     "sqrt", "exp", "log", "ln", "sin", "cos", "tanh", "sum", "mathcal", "begin", "infty", "pi", "int",
     "nabla", "partial"}
@@ -237,7 +233,7 @@ class Parser:
         finally:
             self.bound = saved
         self.expect_end()
-        if isinstance(value, DistSum):
+        if isinstance(value, Mixture):
             raise self.error("a definition must be an expression or a vector, not a distribution", first)
         if isinstance(value, sp.MatrixBase):
             self.locals[key] = column(value)
@@ -625,10 +621,10 @@ class Parser:
         if lower.is_Integer and upper.is_Integer:
             return self.unrolled_sum(index_name, int(lower), int(upper), tok)
         body = self.body_with(index_name, index)
-        if isinstance(body, DistSum):
+        if isinstance(body, Mixture):
             if any(c.over is not None for c in body.components):
                 raise self.error("nested sums of distributions are not accepted", tok)
-            return DistSum(tuple(replace(c, over=(index, lower, upper)) for c in body.components))
+            return Mixture(tuple(replace(c, over=(index, lower, upper)) for c in body.components))
         if isinstance(body, sp.MatrixBase):
             return body.applyfunc(lambda e: sp.Sum(e, (index, lower, upper)))
         return sp.Sum(body, (index, lower, upper))
@@ -845,8 +841,7 @@ class Parser:
         if _has(mean, IDENTITY):
             raise self.error("the identity I belongs in the covariance, not the mean", tok)
         cov = cov.subs(IDENTITY, 1)
-        dist = single("normal", column(mean), cov)
-        return DistSum((replace(dist.components[0], at=column(at)),)) if at is not None else dist
+        return as_mixture(Gaussian(column(mean), cov, at=column(at) if at is not None else None))
 
     def uniform(self, tok: Token):
         if self.peek().is_op("["):
@@ -865,7 +860,7 @@ class Parser:
         if (high - low).is_positive is False:  # decided for numbers and for signs SymPy can infer
             raise self.error(f"a uniform distribution U(low, high) needs low < high, got U({sp.sstr(low)}, "
                              f"{sp.sstr(high)})", tok)
-        return single("uniform", low, high)
+        return as_mixture(Uniform(low, high))
 
     def point_mass(self, tok: Token):
         """\\delta_{a} or \\delta(a): all mass at a."""
@@ -881,7 +876,7 @@ class Parser:
             raise self.error("write a point mass as \\delta_{a} or \\delta(a)", tok)
         if not isinstance(atom, (sp.Expr, sp.MatrixBase)):
             raise self.error("a point mass sits at an expression", tok)
-        return single("point", column(atom))
+        return as_mixture(PointMass(column(atom)))
 
     def matrix(self, tok: Token):
         env = self.braced_word()
@@ -1195,7 +1190,7 @@ def _same_roles(expected: tuple, args: list) -> bool:
 
 
 def kind_name(value) -> str:
-    if isinstance(value, DistSum):
+    if isinstance(value, Mixture):
         return "distribution"
     if isinstance(value, sp.MatrixBase):
         return "vector" if 1 in value.shape else "matrix"
@@ -1233,11 +1228,11 @@ def column(value):
 
 
 def combine(a, b, op: str, tok: Token, p: Parser):
-    if isinstance(a, DistSum) and isinstance(b, DistSum):
+    if isinstance(a, Mixture) and isinstance(b, Mixture):
         if op == "-":
             raise p.error("distributions can be added (a mixture) but not subtracted", tok)
         return a + b
-    if isinstance(a, DistSum) or isinstance(b, DistSum):
+    if isinstance(a, Mixture) or isinstance(b, Mixture):
         raise p.error("cannot add a distribution and an expression", tok)
     if isinstance(a, sp.MatrixBase) or isinstance(b, sp.MatrixBase):
         a, b = column(a), column(b)
@@ -1251,10 +1246,10 @@ def combine(a, b, op: str, tok: Token, p: Parser):
 
 
 def multiply(a, b, tok: Token, p: Parser):
-    if isinstance(a, DistSum) and isinstance(b, DistSum):
+    if isinstance(a, Mixture) and isinstance(b, Mixture):
         raise p.error("cannot multiply two distributions", tok)
-    if isinstance(a, DistSum) or isinstance(b, DistSum):
-        dist, w = (a, b) if isinstance(a, DistSum) else (b, a)
+    if isinstance(a, Mixture) or isinstance(b, Mixture):
+        dist, w = (a, b) if isinstance(a, Mixture) else (b, a)
         if not isinstance(w, sp.Expr):
             raise p.error("a distribution can only be weighted by a number or an expression", tok)
         return dist.scaled(w)
@@ -1272,13 +1267,13 @@ def divide(a, b, tok: Token, p: Parser):
         raise p.error(f"cannot divide by a {kind_name(b)}", tok)
     if b == 0:
         raise p.error("division by zero", tok)
-    if isinstance(a, DistSum):
+    if isinstance(a, Mixture):
         return a.scaled(1 / b)
     return a * (1 / b) if isinstance(a, sp.MatrixBase) else a / b
 
 
 def negate(a, tok: Token, p: Parser):
-    if isinstance(a, DistSum):
+    if isinstance(a, Mixture):
         raise p.error("a distribution cannot be negated", tok)
     return -a
 
@@ -1294,7 +1289,7 @@ def power(base, exp, tok: Token, p: Parser):
         base = column(base)
         if isinstance(base, sp.MatrixBase):
             raise p.error("cannot raise a vector to a power (did you mean \\|v\\|^2?)", tok)
-    if isinstance(base, DistSum):
+    if isinstance(base, Mixture):
         raise p.error("cannot raise a distribution to a power", tok)
     if base is IDENTITY:
         return IDENTITY
@@ -1320,13 +1315,13 @@ def root(value, index, tok: Token, p: Parser):
 def transpose(value, tok: Token, p: Parser):
     if isinstance(value, sp.MatrixBase):
         return value.T
-    if isinstance(value, DistSum):
+    if isinstance(value, Mixture):
         raise p.error("cannot transpose a distribution", tok)
     return value  # a vector written as one commutative symbol: x^T y is x*y
 
 
 def norm(value, tok: Token, p: Parser):
-    if isinstance(value, DistSum):
+    if isinstance(value, Mixture):
         raise p.error("the norm of a distribution is not defined", tok)
     if isinstance(value, sp.MatrixBase):
         return sp.sqrt(sp.Add(*[e**2 for e in value]))
@@ -1345,9 +1340,9 @@ def substitute(value, placeholders: dict, p: Parser):
         return value
 
     def once(v):
-        if isinstance(v, DistSum):
-            return DistSum(tuple(replace(c, weight=once(c.weight), params=tuple(once(x) for x in c.params),
-                                         at=once(c.at) if c.at is not None else None) for c in v.components))
+        if isinstance(v, Mixture):
+            return Mixture(tuple(replace(c, weight=once(c.weight), dist=_substituted(c.dist, once))
+                                 for c in v.components))
         return v.subs(placeholders) if isinstance(v, (sp.Basic, sp.MatrixBase)) else v
 
     for _ in range(len(placeholders) + 1):
@@ -1357,6 +1352,13 @@ def substitute(value, placeholders: dict, p: Parser):
     raise AnswerError("the definitions refer to each other in a circle")
 
 
+def _substituted(dist, once):
+    """``dist`` with ``once`` applied to its parameters (and to the point of a density)."""
+    out = dist.with_params(*(once(x) for x in dist.params))
+    at = getattr(dist, "at", None)
+    return replace(out, at=once(at)) if at is not None else out
+
+
 def _free_symbols(value) -> set:
     if isinstance(value, sp.MatrixBase):
         return set().union(*(as_expr(e).free_symbols for e in value))
@@ -1364,7 +1366,7 @@ def _free_symbols(value) -> set:
 
 
 def _parts(value) -> list:
-    if isinstance(value, DistSum):
+    if isinstance(value, Mixture):
         return [x for c in value.components for x in (c.weight, *c.params)]
     return [value]
 
@@ -1386,7 +1388,7 @@ def _check_towers(values) -> None:
 
 
 def finalize(value, p: Parser):
-    if isinstance(value, DistSum):
+    if isinstance(value, Mixture):
         _check_towers([x for c in value.components for x in (c.weight, *c.params)])
         return value
     value = column(value)
@@ -1397,7 +1399,7 @@ def finalize(value, p: Parser):
 
 
 def parse(text, vocab: Vocabulary, predefined: dict | None = None, notes: list | None = None):
-    """Parse an answer into a SymPy expression, a Matrix, or a :class:`DistSum`.
+    """Parse an answer into a SymPy expression, a Matrix, or a :class:`Mixture`.
 
     ``predefined`` maps a name the answer may use to its value (another quantity of the part);
     ``notes``, if given, receives one line for each ambiguous piece, saying how it was read.

@@ -22,28 +22,23 @@ import sympy as sp
 from sympy.core.function import FunctionClass, UndefinedFunction
 from sympy.printing.conventions import split_super_sub
 
-GREEK = ("alpha", "beta", "gamma", "delta", "epsilon", "zeta", "eta", "theta", "iota", "kappa",
-         "lambda", "mu", "nu", "xi", "omicron", "pi", "rho", "sigma", "tau", "upsilon", "phi", "chi",
-         "psi", "omega", "Gamma", "Delta", "Theta", "Lambda", "Xi", "Pi", "Sigma", "Upsilon", "Phi",
-         "Psi", "Omega")
-GREEK_ALIASES = {"varepsilon": "epsilon", "eps": "epsilon", "vartheta": "theta", "varphi": "phi",
-                 "varsigma": "sigma", "varrho": "rho", "varpi": "pi", "lamda": "lambda"}
-DECORATIONS = ("bar", "hat", "tilde", "dot", "vec", "check", "breve")
-# LaTeX accents and the decoration they mean
-ACCENTS = {"bar": "bar", "overline": "bar", "hat": "hat", "widehat": "hat", "tilde": "tilde",
-           "widetilde": "tilde", "dot": "dot", "vec": "vec", "check": "check", "breve": "breve"}
+from derivations.notation.printers import function_stem
+from derivations.notation.table import (CONDITIONAL_SUFFIXES, DECORATION_OF, DECORATIONS, GREEK_ALIASES,
+                                        GREEK_NAMES)
+
+# the reader's Greek letters, spellings and accents are the notation's (one table for both directions)
+GREEK = GREEK_NAMES
+ACCENTS = DECORATION_OF
 _BRACKETS = str.maketrans("", "", "{}()\\ ")
 
 
-#: Name endings of functions that stand for a conditional density p(a | b) or a joint p(a, b).
-CONDITIONAL_SUFFIXES = ("_cond", "_post")
-JOINT_SUFFIXES = ("_joint",)
 
 
 def is_user_function(obj) -> bool:
-    """An undefined function of a reference (``sp.Function("f")`` or a subclass made for printing)."""
+    """An undefined function of a reference (``sp.Function("f")``, a network, a density): not one of
+    SymPy's functions and not one of the toolkit's (the sigmoid, the Gaussian density), which are known."""
     return isinstance(obj, UndefinedFunction) or (
-        isinstance(obj, FunctionClass) and not obj.__module__.startswith("sympy"))
+        isinstance(obj, FunctionClass) and not obj.__module__.startswith(("sympy", "derivations.symbolic")))
 
 
 def applied_functions(expr) -> set:
@@ -53,11 +48,7 @@ def applied_functions(expr) -> set:
     return {f for f in expr.atoms(sp.Function) if is_user_function(f.func)}
 
 
-def _stem(name: str) -> tuple[str, str]:
-    for suffix in CONDITIONAL_SUFFIXES + JOINT_SUFFIXES:
-        if name.endswith(suffix):
-            return name[: -len(suffix)], suffix
-    return name, ""
+_stem = function_stem
 
 
 class Key(NamedTuple):

@@ -1,4 +1,8 @@
-"""Figures of Question 9 (flow matching): the CFM training run and the ODE sampler."""
+"""Figures of Question 9 (flow matching): the CFM training run (9g) and the ODE sampler (9h).
+
+Each ``draw_*(path, rng)`` is named by a :class:`derivations.answer.Figure` of :mod:`.parts` and
+resolved only when figures are drawn, so matplotlib is imported only then.
+"""
 
 from __future__ import annotations
 
@@ -35,7 +39,7 @@ def draw_training(path, rng) -> None:
     ax_field.quiver(*grid.T, *exact.T, color="C3", alpha=0.6, label="exact $v_t$", **same)
     ax_field.quiver(*grid.T, *learned.T, color="C0", alpha=0.6, label=r"learned $v_\theta$", **same)
     ax_field.scatter(*(0.5 * data).T, marker="x", color="k", label=r"$t\,x^{(i)}$", zorder=3)
-    ax_field.set(title="fields at t = 0.5", aspect="equal")
+    ax_field.set(title="fields at $t = 0.5$", aspect="equal")
     ax_field.legend(loc="upper center", bbox_to_anchor=(0.5, -0.08), ncol=3)
     save(fig, path)
 

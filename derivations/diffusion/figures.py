@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import numpy as np
 
+from derivations.diffusion.checks import TWO_POINTS, optimal_eps_along_schedule
 from derivations.plotting import new_figure, save
 from numerics import diffusion as nd
 
 
 def draw_optimal_eps(path, rng: np.random.Generator) -> None:
     """fig-8e-optimal-eps.pdf: ||eps* - xhat|| and the posterior weight of [1,0] against t."""
-    from derivations.diffusion import TWO_POINTS, optimal_eps_along_schedule
-
     betas = nd.linear_schedule()
     x = np.vstack([[1.0, 0.0], [0.5, 0.5], [-1.0, 2.0], rng.normal(scale=1.5, size=(2, 2))])
     abars, eps = optimal_eps_along_schedule(x, betas)

@@ -1,11 +1,11 @@
-"""Figure of Question 1: each family's density (contours of its log_density) under its own samples."""
+"""Figure of Question 1: each family's density (contours of its log-density) under its own samples."""
 
 from __future__ import annotations
 
 import numpy as np
 
-from derivations import warmup as wu
 from derivations.plotting import new_figure, save
+from derivations.warmup import checks as ck
 from numerics import autoregressive, kde, mixtures
 
 #: Points drawn per panel, and grid resolution of the contour plots.
@@ -33,32 +33,32 @@ def draw_families(path, rng) -> None:
     fig, axes = new_figure(3, 2, width=10.5, height=6.6)
     (a_kde, a_ar, a_gmm), (a_flow, a_vae, a_diff) = axes
 
-    data = wu.draw_kde_data(gen)
+    data = ck.sample_kde_data(gen)
     _contours(a_kde, lambda q: kde.log_density(q, data), kde.sample(SHOWN, data, rng=gen),
-              f"KDE, {len(data)} points")
+              f"KDE, $n = {len(data)}$ points")
 
-    bias, W = wu.draw_autoregressive(gen)
+    bias, W = ck.sample_autoregressive(gen)
     d = len(bias)
     probs = np.exp(autoregressive.log_density(autoregressive.all_configurations(d), bias, W))
-    draws = autoregressive.sample(wu.SAMPLES, bias, W, rng=gen)
-    freqs = np.bincount(autoregressive.configuration_index(draws), minlength=2**d) / wu.SAMPLES
-    a_ar.bar(np.arange(2**d), probs, color="0.75", label="chain-rule p(x)")
+    draws = autoregressive.sample(ck.SAMPLES, bias, W, rng=gen)
+    freqs = np.bincount(autoregressive.configuration_index(draws), minlength=2**d) / ck.SAMPLES
+    a_ar.bar(np.arange(2**d), probs, color="0.75", label="chain-rule $p(x)$")
     a_ar.plot(np.arange(2**d), freqs, "o", color="tab:red", markersize=2.5, label="ancestral frequencies")
-    a_ar.set_xlabel(f"outcome index (d = {d} bits)")
+    a_ar.set_xlabel(f"outcome index ($d = {d}$ bits)")
     a_ar.legend(loc="upper right")
     a_ar.set_title("autoregressive (binary)")
 
-    weights, means, variances = wu.draw_mixture(gen)
+    weights, means, variances = ck.sample_mixture(gen)
     _contours(a_gmm, lambda q: mixtures.log_density(q, weights, means, variances),
               mixtures.sample(SHOWN, weights, means, variances, rng=gen)[0], f"mixture of {len(weights)} Gaussians")
 
-    flow = wu.draw_flow(gen)
+    flow = ck.sample_flow(gen)
     _contours(a_flow, flow.log_density, flow.sample(SHOWN, rng=gen), "flow: 2 couplings + sinh")
 
-    model = wu.draw_vae(gen)
+    model = ck.sample_vae(gen)
     _contours(a_vae, model.log_marginal, model.sample(SHOWN, rng=gen), "linear-Gaussian VAE (exact p)")
 
-    diff = wu.draw_diffusion(gen)
+    diff = ck.sample_diffusion(gen)
     _contours(a_diff, lambda q: diff.log_marginal(q, 0.0), diff.sample_ode(SHOWN, rng=gen, n_steps=40),
               "diffusion: reverse-ODE samples")
     fig.tight_layout()

@@ -1,4 +1,7 @@
-"""Figures of the mixture-model answers: one EM step (question 4) and recovery rates (question 5)."""
+"""Figures of questions 4 and 5: one EM step and the recovery rates by initialisation.
+
+Each ``draw_*(path, rng)`` is named by a :class:`~derivations.answer.Figure` of :mod:`.parts`.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +11,7 @@ import numpy as np
 from matplotlib.patches import Circle
 from scipy import stats
 
-from derivations.mixtures import one_step_setup
+from derivations.mixtures.checks import sample_one_step_setup
 from derivations.plotting import new_figure, save
 from numerics import mixtures as mx
 
@@ -28,7 +31,7 @@ def _circles(ax, means, variances, *, colour="k", alpha=1.0):
 def draw_one_em_step(path, rng) -> None:
     """Data with the initial circles, the circles after one EM step, and the narrow component's
     responsibility against the distance to the common initial mean."""
-    X, (w, m, v) = one_step_setup(rng, n_=160, sep=4.5, scale=0.5)
+    X, (w, m, v) = sample_one_step_setup(rng, n_=160, sep=4.5, scale=0.5)
     resp = mx.e_step(X, w, m, v)
     w1, m1, v1 = mx.m_step(X, resp)
     fig, axes = new_figure(3, 1, width=10.5, height=3.4)
@@ -60,7 +63,7 @@ def draw_one_em_step(path, rng) -> None:
     save(fig, path)
 
 
-def recovery_table(rng, *, n_runs: int = FIGURE_RUNS) -> dict[tuple[str, float], mx.RecoveryTrials]:
+def sample_recovery_table(rng, *, n_runs: int = FIGURE_RUNS) -> dict[tuple[str, float], mx.RecoveryTrials]:
     """Recovery trials for every initialisation of question 5 and every initial variance scale."""
     return {(kind, scale): mx.recovery_trials(kind, n_runs, rng=rng, variance_scale=scale)
             for scale in VARIANCE_SCALES for kind in mx.INITIALISATIONS}
@@ -69,7 +72,7 @@ def recovery_table(rng, *, n_runs: int = FIGURE_RUNS) -> dict[tuple[str, float],
 def draw_recovery_rates(path, rng, *, n_runs: int = FIGURE_RUNS) -> None:
     """Grouped bars: recovery rate per initialisation, broad and narrow initial variance, with
     Clopper-Pearson 95% intervals; the share of runs ending in a collapse is hatched."""
-    table = recovery_table(rng, n_runs=n_runs)
+    table = sample_recovery_table(rng, n_runs=n_runs)
     kinds = list(mx.INITIALISATIONS)
     fig, axes = new_figure(1, 1, width=6.4, height=3.0)
     ax = axes[0][0]
@@ -85,7 +88,7 @@ def draw_recovery_rates(path, rng, *, n_runs: int = FIGURE_RUNS) -> None:
             low.append(hits / n_runs - ci.low)
             high.append(ci.high - hits / n_runs)
             collapsed.append(float(trials.collapsed.mean()))
-        label = "broad start variance" if scale == 1.0 else f"start variance x {scale:g}"
+        label = "broad start variance" if scale == 1.0 else rf"start variance $\times$ {scale:g}"
         ax.bar(pos, rates, width, yerr=[low, high], capsize=3, label=label,
                color=("tab:blue", "tab:orange")[s_index])
         ax.bar(pos, collapsed, width, bottom=rates, fill=False, hatch="///", edgecolor="0.4",

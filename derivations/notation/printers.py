@@ -1,0 +1,320 @@
+"""How the course writes its objects, as SymPy printers: LaTeX for the documents, Unicode for the
+terminal, plain text for JSON. Domain notation lives here as ``_print_<Class>`` methods, never
+as string replacement on printed output and never as printing methods on the classes themselves.
+
+* a Gaussian density :math:`\\mathcal{N}(x; \\mu, v)` and the distributions
+  :math:`\\mathcal{N}(\\mu, \\Sigma)`, :math:`\\mathcal{U}(a, b)`, :math:`\\delta_{a}` and their mixtures;
+* the sigmoid :math:`\\sigma(z)`;
+* conditional and joint densities :math:`p_\\theta(x \\mid z)`, :math:`p_\\theta(x, z)` (undefined
+  functions named ``<name>_cond`` / ``<name>_post`` and ``<name>_joint``);
+* data points :math:`x^{(i)}` (an :class:`DataPoints` base indexed once);
+* symbols whose names carry braces (``alphabar_{t-1}``, ``x^{(1)}``) as their brace-less names.
+
+>>> import sympy as sp
+>>> from derivations.symbolic import GaussianDensity, Sigmoid
+>>> x, t = sp.Symbol("x", real=True), sp.Symbol("t", positive=True)
+>>> latex(GaussianDensity(x, t * sp.Symbol("x_1"), (1 - t)**2))
+'\\\\mathcal{N}\\\\left(x;\\\\ t x_{1},\\\\ \\\\left(1 - t\\\\right)^{2}\\\\right)'
+>>> plain(GaussianDensity(x, 0, 1)), plain(Sigmoid(x))
+('N(x; 0, 1)', 'sigmoid(x)')
+>>> print(pretty(Sigmoid(x)))
+σ(x)
+>>> latex(DataPoints("x")[sp.Symbol("i")]), latex(sp.Symbol("alphabar_{t-1}"))
+('x^{(i)}', '\\\\bar{\\\\alpha}_{t-1}')
+>>> latex(DataPoints("x")[sp.Symbol("i")]**2), plain(DataPoints("x")[sp.Symbol("i")])
+('\\\\left(x^{(i)}\\\\right)^{2}', 'x^(i)')
+>>> latex(DataPoints("X")[sp.Symbol("j")])
+'x^{(j)}'
+"""
+
+from __future__ import annotations
+
+import sympy as sp
+from sympy.printing.latex import LatexPrinter
+from sympy.printing.pretty.pretty import PrettyPrinter
+from sympy.printing.pretty.stringpict import prettyForm, stringPict
+from sympy.printing.str import StrPrinter
+
+from sympy.printing.conventions import split_super_sub
+
+from derivations.notation.table import CONDITIONAL_SUFFIXES, GREEK, JOINT_SUFFIXES
+
+GREEK_CHAR = dict(GREEK)
+
+
+class DataPoints(sp.IndexedBase):
+    """The data set :math:`\\{x^{(i)}\\}`: ``X[i]`` prints as :math:`x^{(i)}`."""
+
+
+def _is_data_point(expr) -> bool:
+    """An entry :math:`x^{(i)}` of a data set (a :class:`DataPoints` base indexed once)."""
+    return isinstance(expr, sp.Indexed) and isinstance(expr.base, DataPoints) and len(expr.indices) == 1
+
+
+def _data_letter(base: DataPoints) -> str:
+    """The letter a data set prints with. The course writes data points in lower case; a base named
+    by the capital (``X``, to keep it apart from a point ``x`` of the same part, which is how the
+    answer reader takes :math:`x^{(i)}` beside :math:`x`) prints in lower case too."""
+    name = str(base.label)
+    return name.lower() if len(name) == 1 else name
+
+
+def function_stem(name: str) -> tuple[str, str]:
+    """``("p_theta", "_cond")`` for ``p_theta_cond``: a function's printed name and its role suffix."""
+    for suffix in CONDITIONAL_SUFFIXES + JOINT_SUFFIXES:
+        if name.endswith(suffix):
+            return name[: -len(suffix)], suffix
+    return name, ""
+
+
+def _braceless(sym: sp.Symbol) -> sp.Symbol:
+    return sp.Symbol(sym.name.replace("{", "").replace("}", ""))
+
+
+def _isotropic(dist) -> bool:
+    return isinstance(dist.mean, sp.MatrixBase) or getattr(dist, "isotropic", False)
+
+
+class CourseLatexPrinter(LatexPrinter):
+    """LaTeX in the course's notation (matrices in parentheses, fractions never folded)."""
+
+    def __init__(self, settings=None):
+        super().__init__({"mat_delim": "(", "fold_short_frac": False, **(settings or {})})
+
+    def _print_Symbol(self, expr, style="plain"):
+        if "{" in expr.name:
+            return super()._print_Symbol(_braceless(expr), style)
+        return super()._print_Symbol(expr, style)
+
+    def _print_GaussianDensity(self, expr):
+        x, mean, var = (self._print(a) for a in expr.args[:3])
+        scale = r"\, I" if len(expr.args) == 4 or isinstance(expr.args[0], sp.MatrixBase) else ""
+        if scale and expr.args[2] != 1:
+            var = self.parenthesize(expr.args[2], self._mul_precedence())
+        return rf"\mathcal{{N}}\left({x};\ {mean},\ {var}{scale}\right)"
+
+    def _print_Sigmoid(self, expr):
+        return rf"\sigma\left({self._print(expr.args[0])}\right)"
+
+    def _print_Expect(self, expr):
+        return rf"\mathbb{{E}}_{{{self._print(expr.density)}}}\left[{self._print(expr.function)}\right]"
+
+    def _print_KL(self, expr):
+        q, p, _ = (self._print(a) for a in expr.args)
+        return rf"\mathrm{{KL}}\left({q} \,\middle\|\, {p}\right)"
+
+    def _print_Gaussian(self, dist):
+        cov = dist.cov
+        if _isotropic(dist) and not isinstance(cov, sp.MatrixBase):
+            shown = "I" if cov == 1 else f"{self.parenthesize(cov, self._mul_precedence())} I"
+        else:
+            shown = self._print(cov)
+        head = "" if dist.at is None else f"{self._print(dist.at)};\\ "
+        return rf"\mathcal{{N}}\left({head}{self._print(dist.mean)},\ {shown}\right)"
+
+    def _print_Uniform(self, dist):
+        return rf"\mathcal{{U}}\left({self._print(dist.low)},\ {self._print(dist.high)}\right)"
+
+    def _print_PointMass(self, dist):
+        return rf"\delta_{{{self._print(dist.atom)}}}"
+
+    def _print_Component(self, c):
+        weight = "" if c.weight == 1 else self.parenthesize(c.weight, self._mul_precedence()) + r"\, "
+        body = weight + self._print(c.dist)
+        if c.over is None:
+            return body
+        i, lo, hi = c.over
+        return rf"\sum_{{{self._print(i)}={self._print(lo)}}}^{{{self._print(hi)}}} {body}"
+
+    def _print_Mixture(self, m):
+        return " + ".join(self._print(c) for c in m.components)
+
+    def _print_Indexed(self, expr):
+        if _is_data_point(expr):
+            return f"{self._print(sp.Symbol(_data_letter(expr.base)))}^{{({self._print(expr.indices[0])})}}"
+        return super()._print_Indexed(expr)
+
+    def _helper_print_standard_power(self, expr, template: str) -> str:
+        if _is_data_point(expr.base):  # (x^{(i)})^2, never the double superscript x^{(i)}^{2}
+            return template % (self.parenthesize_super(self._print(expr.base)), self._print(expr.exp))
+        return super()._helper_print_standard_power(expr, template)
+
+    def _print_Function(self, expr, exp=None):
+        stem, suffix = function_stem(type(expr).__name__)
+        if suffix and len(expr.args) == 2:
+            head = self._print(sp.Symbol(stem))
+            a, b = (self._print(arg) for arg in expr.args)
+            sep = r" \mid " if suffix in CONDITIONAL_SUFFIXES else ", "
+            tex = rf"{head}\left({a}{sep}{b}\right)"
+            return tex if exp is None else rf"{tex}^{{{exp}}}"
+        return super()._print_Function(expr, exp)
+
+    def _mul_precedence(self) -> int:
+        from sympy.printing.precedence import PRECEDENCE
+        return PRECEDENCE["Mul"]
+
+
+class CoursePrettyPrinter(PrettyPrinter):
+    """Unicode drawings in the course's notation (never wrapped mid-symbol)."""
+
+    def __init__(self, settings=None):
+        super().__init__({"use_unicode": True, "wrap_line": False, **(settings or {})})
+
+    def _print_Symbol(self, e, bold_name=False):
+        if "{" in e.name:
+            return super()._print_Symbol(_braceless(e), bold_name)
+        base, sups, subs = split_super_sub(e.name)
+        if any(s in GREEK_CHAR for s in subs) and not sups:  # p_theta: p_θ (Unicode has no subscript θ)
+            head = super()._print_Symbol(sp.Symbol(base), bold_name)
+            return prettyForm(*stringPict.next(head, "_" + ",".join(GREEK_CHAR.get(s, s) for s in subs)))
+        return super()._print_Symbol(e, bold_name)
+
+    def _call(self, head: str, args, separators) -> prettyForm:
+        """``head(a; b, c)`` with the given separators between the arguments (expressions or forms)."""
+        forms = [a if isinstance(a, prettyForm) else self._print(a) for a in args]
+        form = forms[0]
+        for sep, arg in zip(separators, forms[1:]):
+            form = prettyForm(*stringPict.next(form, sep, arg))
+        form = prettyForm(*form.parens())
+        return prettyForm(*stringPict.next(head, form))
+
+    def _print_GaussianDensity(self, expr):
+        return self._call("𝒩", expr.args[:3], ("; ", ", "))
+
+    def _print_Sigmoid(self, expr):
+        return self._call("σ", expr.args, ())
+
+    def _print_Expect(self, expr):
+        head = prettyForm(*stringPict.next("𝔼_", self._print(expr.density)))
+        body = prettyForm(*self._print(expr.function).parens("[", "]"))
+        return prettyForm(*stringPict.next(head, body))
+
+    def _print_KL(self, expr):
+        return self._call("KL", expr.args[:2], (" ‖ ",))
+
+    def _print_Gaussian(self, dist):
+        cov = dist.cov
+        if _isotropic(dist) and not isinstance(cov, sp.MatrixBase):
+            cov = self._times_identity(cov)
+        if dist.at is not None:
+            return self._call("𝒩", (dist.at, dist.mean, cov), ("; ", ", "))
+        return self._call("𝒩", (dist.mean, cov), (", ",))
+
+    def _times_identity(self, cov) -> prettyForm:
+        """``c I`` for a scalar covariance ``c`` of a vector (``I`` alone for 1)."""
+        if cov == 1:
+            return prettyForm("I")
+        form = self._print(cov)
+        if isinstance(cov, sp.Add):
+            form = prettyForm(*form.parens())
+        return prettyForm(*stringPict.next(form, " I"))
+
+    def _print_Uniform(self, dist):
+        return self._call("𝒰", (dist.low, dist.high), (", ",))
+
+    def _print_PointMass(self, dist):
+        return self._call("δ", (dist.atom,), ())
+
+    def _print_Component(self, c):
+        body = self._print(c.dist)
+        if c.weight != 1:
+            weight = self._print(c.weight)
+            if isinstance(c.weight, sp.Add):
+                weight = prettyForm(*weight.parens())
+            body = prettyForm(*stringPict.next(weight, " ", body))
+        if c.over is not None:
+            i, lo, hi = c.over
+            head = self._print(sp.Symbol(f"∑_{i}={lo}..{hi}"))
+            body = prettyForm(*stringPict.next(head, " ", body))
+        return body
+
+    def _print_Mixture(self, m):
+        form = None
+        for c in m.components:
+            pic = self._print(c)
+            form = pic if form is None else prettyForm(*stringPict.next(form, " + ", pic))
+        return form
+
+    def _print_Indexed(self, expr):
+        if _is_data_point(expr):
+            return self._print(sp.Symbol(f"{_data_letter(expr.base)}⁽{expr.indices[0]}⁾"))
+        return self.emptyPrinter(expr)
+
+    def _print_Function(self, e, sort=False, func_name=None, left="(", right=")"):
+        stem, suffix = function_stem(type(e).__name__)
+        if suffix and len(e.args) == 2:
+            sep = " | " if suffix in CONDITIONAL_SUFFIXES else ", "
+            return self._call(self._print(sp.Symbol(stem)), e.args, (sep,))
+        return super()._print_Function(e, sort, func_name, left, right)
+
+
+class CourseStrPrinter(StrPrinter):
+    """Plain text (JSON, logs): ``N(x; m, v)``, ``sigmoid(z)``, ``p_theta(x | z)``, ``x^(i)``."""
+
+    def _print(self, expr, **kwargs):
+        if _is_data_point(expr):  # before Indexed._sympystr, which the printmethod would pick
+            return self._print_Indexed(expr)
+        return super()._print(expr, **kwargs)
+
+    def _print_GaussianDensity(self, expr):
+        x, mean, var = (self._print(a) for a in expr.args[:3])
+        return f"N({x}; {mean}, {var})"
+
+    def _print_Sigmoid(self, expr):
+        return f"sigmoid({self._print(expr.args[0])})"
+
+    def _print_Expect(self, expr):
+        return f"E_{{{self._print(expr.density)}}}[{self._print(expr.function)}]"
+
+    def _print_KL(self, expr):
+        return f"KL({self._print(expr.args[0])} || {self._print(expr.args[1])})"
+
+    def _print_Gaussian(self, dist):
+        head = "" if dist.at is None else f"{self._print(dist.at)}; "
+        return f"N({head}{self._print(dist.mean)}, {self._print(dist.cov)})"
+
+    def _print_Uniform(self, dist):
+        return f"U({self._print(dist.low)}, {self._print(dist.high)})"
+
+    def _print_PointMass(self, dist):
+        return f"delta({self._print(dist.atom)})"
+
+    def _print_Component(self, c):
+        weight = "" if c.weight == 1 else f"{self.parenthesize(c.weight, 50)} * "
+        over = "" if c.over is None else f"sum_{{{c.over[0]}={c.over[1]}}}^{{{c.over[2]}}} "
+        return over + weight + self._print(c.dist)
+
+    def _print_Mixture(self, m):
+        return " + ".join(self._print(c) for c in m.components)
+
+    def _print_Indexed(self, expr):
+        if _is_data_point(expr):
+            return f"{_data_letter(expr.base)}^({self._print(expr.indices[0])})"
+        return super()._print_Indexed(expr)
+
+    def _print_Function(self, expr):
+        stem, suffix = function_stem(type(expr).__name__)
+        if suffix in CONDITIONAL_SUFFIXES and len(expr.args) == 2:
+            a, b = (self._print(arg) for arg in expr.args)
+            return f"{stem}({a} | {b})"
+        return super()._print_Function(expr)
+
+
+def latex(expr, **settings) -> str:
+    """The LaTeX of ``expr`` in the course's notation."""
+    return CourseLatexPrinter(settings).doprint(expr)
+
+
+def pretty_form(expr, **settings) -> prettyForm:
+    """The Unicode drawing of ``expr`` as a :class:`prettyForm` (for layouts that place pieces)."""
+    return CoursePrettyPrinter(settings)._print(expr)
+
+
+def pretty(expr, **settings) -> str:
+    """The Unicode drawing of ``expr`` in the course's notation."""
+    return CoursePrettyPrinter(settings).doprint(expr)
+
+
+def plain(expr) -> str:
+    """One line of plain text for ``expr`` (what JSON carries)."""
+    return CourseStrPrinter().doprint(expr)

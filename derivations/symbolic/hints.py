@@ -1,0 +1,156 @@
+"""Targeted simplifications ("hints") a derivation step hands to the zero-decider, shared by every section.
+
+A hint is a function of the difference of a step's two sides that preserves its value and brings it
+closer to a form SymPy recognises as 0. Each is small and says what it assumes.
+
+>>> import sympy as sp
+>>> from derivations.symbolic.gaussian import GaussianDensity
+>>> x, m = sp.symbols("x m", real=True)
+>>> a, b = sp.symbols("a b", positive=True)
+>>> expand_logs(sp.log(a * b**2) - sp.log(a) - 2 * sp.log(b))
+0
+>>> exp_normal_form(sp.exp(a + b) - sp.exp(a) * sp.exp(b))
+0
+>>> explicit(GaussianDensity(x, m, 1)) == GaussianDensity(x, m, 1).doit()
+True
+>>> i, n = sp.symbols("i n", integer=True, positive=True)
+>>> X = sp.IndexedBase("X")
+>>> tidy_sums(sp.Sum(3 * X[i], (i, 1, n)) - 3 * sp.Sum(X[i], (i, 1, n)))
+0
+"""
+
+from __future__ import annotations
+
+import sympy as sp
+
+from derivations.symbolic.functions import Sigmoid
+from derivations.symbolic.gaussian import GaussianDensity
+
+
+def explicit(expr):
+    """Write out every unevaluated density and sigmoid of the toolkit (the first move of most hints)."""
+    return expr.replace(lambda e: isinstance(e, (GaussianDensity, Sigmoid)), lambda e: e.doit())
+
+
+def expand_logs(expr):
+    """Expand logarithms of products, quotients and powers (every argument is taken as positive:
+    densities, variances), then cancel."""
+    return sp.cancel(sp.expand(sp.expand_log(explicit(expr), force=True)))
+
+
+def exp_normal_form(expr):
+    """Split every exponential into one factor per term of its (expanded) exponent, in canonical
+    form, then cancel: decides identities between products and ratios of Gaussian densities."""
+    expr = explicit(expr).rewrite(sp.exp)
+    expr = expr.replace(lambda e: isinstance(e, sp.exp),
+                        lambda e: sp.Mul(*[sp.exp(sp.cancel(term))
+                                           for term in sp.Add.make_args(sp.expand(e.args[0]))]))
+    return sp.cancel(sp.together(sp.expand(expr)))
+
+
+def evaluate_derivatives(expr):
+    """Carry out derivatives and substitutions, but leave sums alone (``Sum.doit`` with a symbolic
+    bound tries every summation algorithm: slow, and no help in comparing sums term by term)."""
+    def carry_out(e):
+        if isinstance(e, sp.Subs):  # Subs.doit would also run doit on every sum inside
+            return e.expr.subs(dict(zip(e.variables, e.point)))
+        return e.expr.diff(*e.variable_count)
+
+    return explicit(expr).replace(lambda e: isinstance(e, (sp.Derivative, sp.Subs)), carry_out)
+
+
+_BOUND = [sp.Dummy(f"j{h}", integer=True) for h in range(8)]
+
+
+def _depth(e) -> int:
+    """How many sums are nested in ``e`` (0 for an expression without sums)."""
+    if isinstance(e, sp.Sum):
+        return 1 + _depth(e.function)
+    return max((_depth(a) for a in e.args), default=0)
+
+
+def _one_sum(f, limit):
+    """:math:`\\sum_v f` with sums split over terms, constant factors pulled out, and the bound
+    index renamed by nesting depth (sums at one depth are never nested in each other)."""
+    v, a, b = limit
+    f = sp.expand(tidy_sums(f))
+    if isinstance(f, sp.Add):
+        return sp.Add(*[_one_sum(t, limit) for t in f.args])
+    const, rest = [], []
+    for factor in sp.Mul.make_args(f):
+        (rest if v in factor.free_symbols else const).append(factor)
+    inner = sp.Mul(*rest)
+    if inner == 1:
+        return sp.Mul(*const) * (b - a + 1)
+    bound = _BOUND[_depth(inner)]
+    return sp.Mul(*const) * sp.Sum(inner.xreplace({v: bound}), (bound, a, b))
+
+
+def tidy_sums(expr):
+    """Linearity of finite sums applied everywhere in ``expr``: every sum split over its terms, factors
+    free of the index pulled out, a constant summand counted, bound indices renamed canonically."""
+    if isinstance(expr, sp.Sum):
+        f = expr.function
+        for limit in expr.limits:  # innermost first
+            f = _one_sum(f, limit)
+        return f
+    if not expr.args:
+        return expr
+    return expr.func(*[tidy_sums(a) for a in expr.args])
+
+
+def swap_sums(expr):
+    """Put rectangular nested sums in one canonical order (finite sums commute)."""
+    if isinstance(expr, sp.Sum):
+        limits = list(expr.limits)
+        f = swap_sums(expr.function)
+        while isinstance(f, sp.Sum):
+            limits += list(f.limits)
+            f = f.function
+        bounds = {lim[0] for lim in limits}
+        if all(not (set(lim[1:]) and (sp.Tuple(*lim[1:]).free_symbols & bounds)) for lim in limits):
+            limits.sort(key=lambda lim: str(lim[0]))
+        return sp.Sum(f, *limits)
+    if not expr.args:
+        return expr
+    return expr.func(*[swap_sums(a) for a in expr.args])
+
+
+def sum_hint(expr):
+    """Differentiate, linearise the sums, cancel."""
+    return sp.cancel(tidy_sums(evaluate_derivatives(expr)))
+
+
+def positive_ratio(expr):
+    """Zero if ``expr = A - B`` with A, B positive and :math:`\\log A - \\log B` expands to 0
+    (comparing integrands when both are integrals over the same range)."""
+    terms = sp.Add.make_args(expr)
+    if len(terms) != 2:
+        return expr
+    first, second = terms
+    a, b = (first, -second) if second.could_extract_minus_sign() else (second, -first)
+    if isinstance(a, sp.Integral) and isinstance(b, sp.Integral) and a.limits == b.limits:
+        a, b = a.function, b.function
+    return sp.S.Zero if expand_logs(sp.log(a) - sp.log(b)) == 0 else expr
+
+
+def merge_under(expr, classes=(sp.Integral, sp.Sum), simplify=None):
+    """Linearity: terms ``c * Integral(f_k, L)`` (or sums) with the same limits ``L`` become one
+    integral of :math:`\\sum_k c_k f_k`, its integrand simplified by ``simplify`` (default: expand,
+    combine powers, cancel); a merged integrand that vanishes drops out."""
+    simplify = simplify or (lambda f: sp.cancel(sp.powsimp(sp.expand(f))))
+    groups: dict = {}
+    rest = sp.S.Zero
+    for term in sp.Add.make_args(sp.expand(expr)):
+        coeff, body = term.as_independent(*classes, as_Add=False)
+        limits_free = isinstance(body, classes) and not (coeff.free_symbols & set(body.variables))
+        if limits_free:
+            groups.setdefault((type(body), body.limits), []).append(coeff * body.function)
+        else:
+            rest += term
+    out = rest
+    for (cls, limits), parts in groups.items():
+        integrand = simplify(sp.Add(*parts))
+        if integrand != 0:
+            out += cls(integrand, *limits)
+    return out
