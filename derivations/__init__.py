@@ -12,9 +12,9 @@ that print as ``derive verify`` and ``derive show`` do and render typeset in Jup
   SymPy proved the difference is zero (symbolic, every parameter)
 >>> v.correct, v.exit_code
 (True, 0)
->>> part = show("2a")
->>> part.status, str(part).splitlines()[0]
-('proved', '2a  Logistic regression as a sampler of Y given a new x')
+>>> part = show("8a")
+>>> str(part).splitlines()[0]
+'8a  Forward marginal q(x_t | x_0) of DDPM'
 """
 
 __all__ = ["verify", "show"]
@@ -22,7 +22,7 @@ __all__ = ["verify", "show"]
 
 def verify(part_id: str, answer, quantity: str | None = None, seed: int = 0):
     """Check a user's own answer to ``part_id``; returns a :class:`~derivations.notebook.VerdictView`
-    of the :class:`~derivations.answercheck.Verdict` (``status``, ``correct``, ``exit_code``,
+    of the :class:`~derivations.answercheck.VerifyResult` (``status``, ``correct``, ``exit_code``,
     ``report()``, ``to_json()``, ``counterexample``, ``values``, ``answer``, ``notes``).
 
     ``answer`` is LaTeX or plain text (or an option's number or letter for a choice). Input that

@@ -5,8 +5,9 @@ the run of one part (``derive show``). ``str()`` and ``repr()`` give the CLI's t
 ``_repr_html_`` (the answer as read typeset with MathJax, the verdict, the counterexample, and the
 CLI's text below); ``_repr_latex_`` is a math-mode summary of a verdict for LaTeX export. Every
 attribute of the wrapped object is available on the view (``status``, ``correct``, ``report()``,
-``to_json()``, ``counterexample``; ``chains``, ``checks`` of a part). Formulas are typeset by
-:func:`derivations.answer_tex.typeset` alone.
+``to_json()``, ``counterexample``; ``chains``, ``checks`` of a part). Formulas are typeset by the
+course's printer, :func:`derivations.notation.latex` (through :func:`derivations.answer_tex.typeset`,
+which adds a choice's option and a counterexample's coordinate names).
 
 >>> v = verify("8a", "N(sqrt(alpha_t)*x_0, (1-alpha_t)*I)")
 >>> print(v)
@@ -15,7 +16,7 @@ attribute of the wrapped object is available on the view (``status``, ``correct`
   counterexample: alpha_t = 0.5, alphabar_t = 0.75, x_0 = 1
   yours: 0.7071067812   reference: 0.8660254038
 >>> print(v._repr_latex_())
-$\displaystyle \text{8a: incorrect (the mean differs)}\quad \mathcal{N}\left(\sqrt{\alpha_{t}} x_{0}, \left(1 - \alpha_{t}\right) I\right)\quad \text{counterexample: }\alpha_{t} = 0.5, \bar{\alpha}_{t} = 0.75, x_{0} = 1$
+$\displaystyle \text{8a: incorrect (the mean differs)}\quad \mathcal{N}\left(\sqrt{\alpha_{t}} x_{0},\ 1 - \alpha_{t}\right)\quad \text{counterexample: }\alpha_{t} = 0.5, \bar{\alpha}_{t} = 0.75, x_{0} = 1$
 >>> v.status, v.correct, v.exit_code, "read as: \\[" in v._repr_html_()
 ('incorrect', False, 1, True)
 """
@@ -26,6 +27,7 @@ import html
 import re
 
 _STATUS_COLOUR = {"correct": "#1a7f37", "correct (numerically)": "#0969da", "incorrect": "#cf222e",
+                  "undecided": "#9a6700",
                   "proved": "#1a7f37", "checked": "#0969da", "explained": "#8250df", "failed": "#cf222e",
                   "todo": "#6e7781"}
 _TEXT_SAFE = re.compile(r"[^A-Za-z0-9 .,:;()'/-]")
@@ -41,9 +43,11 @@ def _tex(value) -> str:
         return ""
 
 
-def _status(status: str) -> str:
-    colour = _STATUS_COLOUR.get(status, "#6e7781")
-    return f'<span style="color:{colour};font-weight:bold">{html.escape(status)}</span>'
+def _status(status) -> str:
+    """A verdict word or a part's status (a :class:`~derivations.status.Status`), coloured."""
+    word = str(status)
+    colour = _STATUS_COLOUR.get(word, "#6e7781")
+    return f'<span style="color:{colour};font-weight:bold">{html.escape(word)}</span>'
 
 
 def _pre(text: str) -> str:
@@ -79,7 +83,7 @@ class VerdictView(_View):
 
     @property
     def verdict(self):
-        """The verdict object itself (:class:`derivations.answercheck.Verdict`)."""
+        """The verdict object itself (:class:`derivations.answercheck.VerifyResult`)."""
         return self._wrapped
 
     def text(self) -> str:
@@ -147,6 +151,10 @@ class PartView(_View):
         out = [f"<div><p><b>{html.escape(r.id)}</b> {html.escape(r.title)}: {_status(r.status)}</p>"]
         answer = r.answer
         for q in (answer.quantities if answer is not None else ()):
+            if q.kind == "choice":  # the options are prose: the text below quotes the chosen ones
+                chosen = ", ".join(str(k) for k in sorted(q.value.correct))
+                out.append(f"<p>{html.escape(q.name)}: option {html.escape(chosen)}</p>")
+                continue
             tex = _tex(q.value)
             if tex:
                 out.append(f"<p>{html.escape(q.name)}: \\[{html.escape(tex)}\\]</p>")
@@ -167,10 +175,11 @@ def verify(part_id: str, answer, quantity: str | None = None, seed: int = 0) -> 
 
 def show(part_id: str, seed: int = 0) -> PartView:
     """Run one part (its derivations and checks), as a view; an unknown id raises ``KeyError``."""
+    from derivations import homeworks
     from derivations.runner import run_part
 
-    try:
-        return PartView(run_part(part_id, seed=seed))
-    except KeyError:
-        raise KeyError(f"unknown part '{part_id}' (derive list shows the ids)") from None
+    registry = homeworks.registry()
+    if part_id not in registry.homework.by_id:
+        raise KeyError(f"unknown part '{part_id}' (derive list shows the ids)")
+    return PartView(run_part(part_id, seed=seed, registry=registry))
 

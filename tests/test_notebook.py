@@ -1,4 +1,8 @@
-"""From a notebook: derivations.verify and derivations.show print as the CLI does and render in Jupyter."""
+"""From a notebook: derivations.verify and derivations.show print as the CLI does and render in Jupyter.
+
+The verdicts are on answers to 8a's forward marginal (whose reference does not change while the
+sections are reworked); the parts that ``show`` runs are fake ones, installed with ``fake_registry``.
+"""
 
 import subprocess
 import sys
@@ -9,14 +13,37 @@ import sympy as sp
 
 import derivations
 from derivations import cli
+from derivations.answer import Answer, Choice, Quantity
 from derivations.answer_tex import typeset
-from derivations.answercheck import AnswerError, Verdict
-from derivations.distributions import Gaussian, Mixture, PointMasses, Uniform
+from derivations.answercheck import AnswerError, VerifyResult
+from derivations.chain import derive
+from derivations.homeworks import registry
+from derivations.notation import latex
 from derivations.notebook import PartView, VerdictView
-from derivations.registry import registration
+from derivations.symbolic import Gaussian, GaussianDensity, Uniform, mixture, point_masses
 
-needs_8a = pytest.mark.skipif(registration("8a") is None, reason="part 8a is not written yet")
+needs_8a = pytest.mark.skipif(registry().registration("8a") is None, reason="part 8a is not written yet")
 WRONG = "N(sqrt(alpha_t)*x_0, (1-alpha_t)*I)"
+
+abar = sp.Symbol("alphabar_t", positive=True)
+x0 = sp.Symbol("x_0", real=True)
+MARGINAL = Gaussian(sp.sqrt(abar) * x0, 1 - abar, isotropic=True)
+
+
+def _fake_part() -> Answer:
+    return Answer(
+        summary=r"$q(x_t\mid x_0)=\mathcal{N}(\sqrt{\bar\alpha_t}\,x_0,(1-\bar\alpha_t)I)$",
+        chains=(derive("mean of x_t", sp.Add(sp.sqrt(abar) * x0, sp.Mul(0, abar, evaluate=False), evaluate=False),
+                       (sp.sqrt(abar) * x0, "the noise has mean $0$")),),
+        quantities=(Quantity("marginal <q>", MARGINAL, symbols=(abar, x0)),
+                    Quantity("mean", sp.sqrt(abar) * x0, symbols=(abar, x0)),
+                    Quantity("option", Choice(("a", "b"), correct={2}))),
+    )
+
+
+@pytest.fixture
+def fake_part(fake_registry):
+    fake_registry({"8a": ("proved", _fake_part)})
 
 
 def test_importing_derivations_loads_no_sympy():
@@ -33,21 +60,24 @@ def test_a_verdict_prints_what_derive_verify_prints(capsys, answer):
     printed = capsys.readouterr().out
     v = derivations.verify("8a", answer)
     assert str(v) + "\n" == printed and repr(v) == str(v)
-    assert v.exit_code == code and isinstance(v.verdict, Verdict)
+    assert v.exit_code == code and isinstance(v.verdict, VerifyResult)
     assert v.to_json() == v.verdict.to_json() and v.report() == str(v)
+    assert v.status == v.verdict.outcome.verdict
 
 
 @needs_8a
 def test_a_wrong_answer_renders_its_reading_and_counterexample_typeset():
     v = derivations.verify("8a", WRONG)
     assert (v.status, v.correct, sorted(v.counterexample)) == ("incorrect", False, ["alpha_t", "alphabar_t", "x_0"])
+    read = latex(v.answer)  # the course's printer, as the answers document prints distributions
+    assert r"\mathcal{N}\left(\sqrt{\alpha_{t}} x_{0}," in read
     page = v._repr_html_()
-    assert r"read as: \[\mathcal{N}\left(\sqrt{\alpha_{t}} x_{0}, \left(1 - \alpha_{t}\right) I\right)\]" in page
+    assert rf"read as: \[{read}\]" in page
     assert r"<td>\(\bar{\alpha}_{t}\)</td><td>0.75</td>" in page and "the mean differs" in page
-    assert "<pre" in page and "yours: 0.7071067812" in page
+    assert "<pre" in page and "yours: 0.7071067812" in page and "color:#cf222e" in page
     tex = v._repr_latex_()
     assert tex.startswith("$\\displaystyle \\text{8a: incorrect (the mean differs)}") and tex.endswith("$")
-    assert tex.count("$") == 2 and r"\text{counterexample: }\alpha_{t} = 0.5" in tex
+    assert tex.count("$") == 2 and read in tex and r"\text{counterexample: }\alpha_{t} = 0.5" in tex
 
 
 def test_unreadable_input_raises_answer_error():
@@ -68,17 +98,33 @@ def test_text_from_the_verdict_is_escaped_in_html_and_latex():
     assert "<" not in v._repr_latex_() and str(v) == "8a <report> & more"
 
 
-@pytest.mark.skipif(registration("2a") is None, reason="part 2a is not written yet")
-def test_a_part_prints_what_derive_show_prints(capsys):
-    part = derivations.show("2a")
-    assert isinstance(part, PartView) and part.status == part.result.status == "proved"
-    cli.main(["show", "2a"])
+def test_a_part_prints_what_derive_show_prints(fake_part, capsys):
+    part = derivations.show("8a")
+    assert isinstance(part, PartView) and part.status == part.result.status
+    assert [q.name for q in part.answer.quantities] == ["marginal <q>", "mean", "option"]  # falls through
+    assert cli.main(["show", "8a"]) == (1 if part.status == "failed" else 0)
     shown = capsys.readouterr().out
     assert str(part) + "\n" == shown.replace(_seconds(shown), _seconds(str(part)))
-    cli.main(["show", "2a", "--latex"])
+    assert "the noise has mean 0" in shown
+    cli.main(["show", "8a", "--latex"])
     assert part.tex() + "\n" == capsys.readouterr().out
-    assert "<pre" in part._repr_html_() and "proved" in part._repr_html_()
-    with pytest.raises(KeyError, match="unknown part"):
+
+
+def test_a_part_renders_its_answer_typeset_and_escaped(fake_part):
+    part = derivations.show("8a")
+    page = part._repr_html_()
+    assert rf"marginal &lt;q&gt;: \[{latex(MARGINAL)}\]" in page  # the course's printer, the name escaped
+    assert r"\left(1 - \bar{\alpha}_{t}\right) I" in latex(MARGINAL)
+    assert rf"mean: \[{latex(sp.sqrt(abar) * x0)}\]" in page and "option: option 2" in page
+    assert f">{part.status}</span>" in page and "#6e7781" not in page.split("</p>")[0]  # a known status's colour
+    assert "<pre" in page and page.count("<q>") == 0
+
+
+def test_show_of_a_todo_or_unknown_part(fake_registry):
+    fake_registry({})
+    part = derivations.show("9h")
+    assert part.status == "todo" and "status: todo" in str(part) and "\\[" not in part._repr_html_()
+    with pytest.raises(KeyError, match="unknown part '12'"):
         derivations.show("12")
 
 
@@ -88,22 +134,26 @@ def _seconds(report: str) -> str:
     return line[line.rindex(";") + 1:]
 
 
-@needs_8a
-def test_a_part_renders_its_answer_typeset():
-    page = derivations.show("8a")._repr_html_()
-    assert r"\[\mathcal{N}\left(\sqrt{\bar{\alpha}_{t}} x_{0}, \left(1 - \bar{\alpha}_{t}\right) I\right)\]" in page
+X = sp.Symbol("x", real=True)
 
 
-@pytest.mark.parametrize("value, tex", [
-    (Gaussian(sp.Symbol("m"), 1), r"\mathcal{N}\left(m, I\right)"),
-    (Gaussian(0, sp.Symbol("s") ** 2), r"\mathcal{N}\left(0, s^{2} I\right)"),
-    (Mixture((sp.Rational(1, 3), sp.Rational(2, 3)), (Gaussian(0, 1), Gaussian(1, 1))),
-     r"\frac{1}{3}\, \mathcal{N}\left(0, I\right) + \frac{2}{3}\, \mathcal{N}\left(1, I\right)"),
-    (PointMasses((1,), (sp.Symbol("x_1"),)), r"\delta_{x_{1}}"),
-    (Uniform(0, 1), r"\mathcal{U}\left(0, 1\right)"),
-    (sp.Matrix([sp.Symbol("xhat_1"), 0]), r"\left[\hat{x}_{1}, 0\right]^\top"),
-    (3, r"\text{option } 3"),
-    ("alphabar_t", r"\bar{\alpha}_{t}"),
+@pytest.mark.parametrize("value", [
+    Gaussian(sp.Symbol("m"), 1),
+    MARGINAL,
+    GaussianDensity(X, sp.Symbol("t") * sp.Symbol("x_1"), (1 - sp.Symbol("t")) ** 2),
+    mixture((sp.Rational(1, 3), sp.Rational(2, 3)), (Gaussian(0, 1), Gaussian(1, 1))),
+    point_masses((1,), (sp.Symbol("x_1"),)),
+    Uniform(0, 1),
+    sp.Matrix([sp.Symbol("xhat_1"), 0]),
+    sp.Symbol("alphabar_{t-1}"),
 ])
-def test_typeset_writes_the_course_notation_for_each_kind_of_answer(value, tex):
-    assert typeset(value) == tex
+def test_typeset_prints_formulas_and_distributions_with_the_course_printer(value):
+    assert typeset(value) == latex(value)
+
+
+def test_typeset_is_not_sympys_printer_and_adds_options_and_names():
+    for value in (sp.Matrix([sp.Symbol("xhat_1"), 0]), sp.Symbol("alphabar_{t-1}"), MARGINAL):
+        assert typeset(value) != sp.latex(value)
+    assert typeset(MARGINAL) == r"\mathcal{N}\left(\sqrt{\bar{\alpha}_{t}} x_{0},\ \left(1 - \bar{\alpha}_{t}\right) I\right)"
+    assert typeset(3) == r"\text{option } 3" and typeset(None) == ""
+    assert typeset("alphabar_t") == r"\bar{\alpha}_{t}" and typeset("alphabar_{t-1}") == r"\bar{\alpha}_{t-1}"
