@@ -11,6 +11,7 @@ import os
 import uuid
 from collections import Counter
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from hypothesis import given
@@ -18,15 +19,17 @@ from hypothesis import strategies as st
 
 from derivations import cli
 from grade_checks import COUNT_FILE, crash_or_sleep, fake_check  # light: the worker processes import it
+from derivations.answercheck import verify
 from derivations.answercheck.errors import AnswerError
 from derivations.answercheck.lexer import tokenize
 from derivations.grading import checking
 from derivations.grading.batch import GradeError, grade
 from derivations.grading.checking import answer_key, check_all, check_answer, internal_error
 from derivations.grading.names import OWN_FILES, directory_names
-from derivations.registry import registration
+from derivations.homeworks import registry
+from derivations.notation import latex
 
-HAS_8A = registration("8a") is not None
+HAS_8A = registry().registration("8a") is not None
 RIGHT = r"\mathcal{N}(\sqrt{\bar\alpha_t}\,x_0, (1-\bar\alpha_t)I)"
 WRONG_LATEX = r"\mathcal{N}(\sqrt{\alpha_t}x_0, (1-\alpha_t)I)"
 WRONG_PLAIN = "N(sqrt(alpha_t)*x_0, (1-alpha_t)*I)"  # read the same way as WRONG_LATEX
@@ -201,9 +204,10 @@ def test_real_verdicts_reach_results_summary_and_mistakes(tmp_path, monkeypatch,
     row = next(r for r in summary(out) if r["quantity"] == "forward marginal q(x_t | x_0)")
     assert (row["answers"], row["correct"], row["incorrect"], row["input_errors"]) == ("6", "1", "2", "3")
     mistakes = (out / "mistakes.md").read_text()
-    assert "## 8a: " in mistakes
+    assert f"## 8a: {registry().homework.by_id['8a'].title}\n" in mistakes  # the homework's table
     first = mistakes.split("1. **", 1)[1].split("\n2. ", 1)[0]
-    assert first.startswith("2 answers**, read as $\\mathcal{N}")  # LaTeX and plain text read alike
+    read = latex(verify("8a", WRONG_PLAIN).answer)  # typeset by the course's printer
+    assert read.startswith("\\mathcal{N}") and first.startswith(f"2 answers**, read as ${read}$")  # LaTeX and plain alike
     assert "`N(sqrt(alpha_t)*x_0, 1 - alpha_t)`" in first and "$\\alpha_{t} = 0.5$" in first
     assert "1 × `unknown symbol 'J'" in mistakes
 
@@ -225,6 +229,21 @@ def test_an_error_inside_the_checker_becomes_that_rows_output(tmp_path, monkeypa
     assert [t["extra_data"]["status"] for t in tests] == ["internal error", "input error"]
     assert "ZeroDivisionError" in tests[0]["output"] and tests[0]["score"] == 0
     assert summary(out)[0]["internal_errors"] == "1"
+
+
+@pytest.mark.parametrize("status, method, expected", [
+    ("undecided", "numeric: no point decided", "undecided"),  # a verdict that says so itself
+    ("incorrect", "could not be decided: the sides could not be evaluated", "undecided"),
+    ("incorrect", "numeric: counterexample found", "incorrect"),
+    ("correct (numerically)", "numeric: agreed at 120 random points", "correct (numerically)"),
+])
+def test_a_verdict_without_proof_or_counterexample_is_counted_undecided(status, method, expected):
+    fake = SimpleNamespace(status=status, method=method, correct=status.startswith("correct"), kind="expression",
+                           answer=None, counterexample=None, quantity="q", what="", report=lambda: f"8a [q]: {status}",
+                           to_json=lambda: {"answer": "x_0", "values": None})
+    result = checking._plain(fake, several=False)
+    assert result["status"] == expected and result["correct"] == status.startswith("correct")
+    assert json.loads(json.dumps(result)) == result
 
 
 # --------------------------------------------------------------------------- malformed rows

@@ -84,10 +84,12 @@ def grade(source: str | os.PathLike, out_dir: str | os.PathLike, *, jobs: int = 
 
 
 def homework_parts() -> tuple[list[str], dict[str, str]]:
-    """The homework's part ids in order, and their titles: the one place that reads the parts table."""
-    from derivations.parts import ORDER, PARTS
+    """The homework's part ids in order, and their titles (LaTeX, as the homework's table writes
+    them): the one place that reads the parts table. Imports no section and no SymPy."""
+    from derivations import homeworks
 
-    return list(ORDER), {pid: PARTS[pid].title for pid in ORDER}
+    homework = homeworks.registry().homework
+    return list(homework.order), {pid: homework.by_id[pid].title for pid in homework.order}
 
 
 def _where(jobs: int, tasks: int) -> str:

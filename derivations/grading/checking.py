@@ -2,8 +2,9 @@
 
 Answers are told apart by ``(part, quantity, text)`` with the text's runs of spaces, tabs and
 newlines made one space (:func:`answer_key`, which leaves the reading exactly as it was); the
-normalised text is what is checked, so that answers sharing a key share a verdict. Each worker is a separate process (spawned, so it imports
-SymPy itself) that checks one answer at a time in its main thread, where the time budgets of
+normalised text is what is checked, so that answers sharing a key share a verdict. Each worker is
+a separate process (spawned, so it imports SymPy and the homework's sections itself, before its
+first answer) that checks one answer at a time in its main thread, where the time budgets of
 :mod:`derivations.answercheck` can interrupt SymPy. The parent hands out answers one by one, so it
 always knows which answer a worker holds: a worker that dies, or takes longer than
 ``hard_seconds``, is replaced and that answer alone becomes an internal error.
@@ -28,10 +29,13 @@ from collections import deque
 from multiprocessing.connection import wait
 from typing import Callable
 
-CORRECT = "correct"
-NUMERIC = "correct (numerically)"
-INCORRECT = "incorrect"
-UNDECIDED = "undecided"
+from derivations.status import Status
+
+# the words derive verify uses for the one status type (derivations.status), plus the batch's own two
+CORRECT = Status.PROVED.verdict  # "correct"
+NUMERIC = Status.CHECKED.verdict  # "correct (numerically)"
+INCORRECT = Status.FAILED.verdict  # "incorrect"
+UNDECIDED = Status.UNDECIDED.verdict  # "undecided"
 INPUT_ERROR = "input error"
 INTERNAL_ERROR = "internal error"
 STATUSES = (CORRECT, NUMERIC, INCORRECT, UNDECIDED, INPUT_ERROR, INTERNAL_ERROR)
@@ -108,10 +112,12 @@ def check_answer(part: str, quantity: str | None, text: str, seed: int = 0) -> d
 
 
 def _plain(verdict, several: bool) -> dict:
+    """A :class:`~derivations.answercheck.VerifyResult` as plain data (see :func:`check_answer`)."""
     from derivations.answer_tex import typeset
 
     doc = json.loads(json.dumps(verdict.to_json(), default=str))  # JSON types only, nothing of SymPy
-    undecided = verdict.status == INCORRECT and str(verdict.method).startswith("could not be decided")
+    undecided = verdict.status == UNDECIDED or (  # no proof, and no point where the two sides differ
+        verdict.status == INCORRECT and str(verdict.method).startswith("could not be decided"))
     read_as = f"option {verdict.answer}" if verdict.kind == "choice" else doc.get("answer")
     try:
         tex = typeset(verdict.answer) if verdict.answer is not None else None
@@ -156,8 +162,11 @@ def _worker(conn, check) -> None:
     """A worker's loop: say ``None`` when ready, then receive ``(key, task)`` and send
     ``(key, result)``; a ``None`` received ends it."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
-    if check is check_answer:
-        import derivations.answercheck  # noqa: F401 - SymPy loads before the first answer's clock starts
+    if check is check_answer:  # SymPy and the sections load before the first answer's clock starts
+        import derivations.answercheck  # noqa: F401
+        from derivations import homeworks
+
+        homeworks.registry().load()
 
     conn.send(None)
     while True:
