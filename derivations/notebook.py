@@ -9,14 +9,16 @@ attribute of the wrapped object is available on the view (``status``, ``correct`
 course's printer, :func:`derivations.notation.latex` (through :func:`derivations.answer_tex.typeset`,
 which adds a choice's option and a counterexample's coordinate names).
 
+The counterexample is the point Hypothesis shrinks to, which may differ between processes:
+
 >>> v = verify("8a", "N(sqrt(alpha_t)*x_0, (1-alpha_t)*I)")
 >>> print(v)
 8a [forward marginal q(x_t | x_0)]: incorrect: the mean differs
   read as:  N(sqrt(alpha_t)*x_0, 1 - alpha_t)
-  counterexample: alpha_t = 0.5, alphabar_t = 0.75, x_0 = 1
-  yours: 0.7071067812   reference: 0.8660254038
+  counterexample: alpha_t = ..., alphabar_t = ..., x_0 = ...
+  yours: ...   reference: ...
 >>> print(v._repr_latex_())
-$\displaystyle \text{8a: incorrect (the mean differs)}\quad \mathcal{N}\left(\sqrt{\alpha_{t}} x_{0},\ 1 - \alpha_{t}\right)\quad \text{counterexample: }\alpha_{t} = 0.5, \bar{\alpha}_{t} = 0.75, x_{0} = 1$
+$\displaystyle \text{8a: incorrect (the mean differs)}\quad \mathcal{N}\left(\sqrt{\alpha_{t}} x_{0},\ 1 - \alpha_{t}\right)\quad \text{counterexample: }\alpha_{t} = ..., \bar{\alpha}_{t} = ..., x_{0} = ...$
 >>> v.status, v.correct, v.exit_code, "read as: \\[" in v._repr_html_()
 ('incorrect', False, 1, True)
 """
@@ -139,12 +141,16 @@ class PartView(_View):
 
         return render.part_report(self._wrapped)
 
-    def tex(self) -> str:
-        """The part's LaTeX fragment, as ``derive show ID --latex`` prints it (it needs the answers
-        document's preamble, so it is not offered to Jupyter as ``_repr_latex_``)."""
-        from derivations import latex
+    def tex(self, report: bool = False) -> str:
+        """The part's LaTeX fragment of the solution set, as ``derive show ID --latex`` prints it;
+        with ``report=True`` its fragment of the verification report (``--latex --report``). Each
+        needs its document's preamble, so neither is offered to Jupyter as ``_repr_latex_``."""
+        if report:
+            from derivations import report as document
+        else:
+            from derivations import solutions as document
 
-        return latex.part_tex(self._wrapped)
+        return document.part_tex(self._wrapped)
 
     def _repr_html_(self) -> str:
         r = self._wrapped

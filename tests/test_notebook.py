@@ -19,7 +19,7 @@ from derivations.answercheck import AnswerError, VerifyResult
 from derivations.chain import derive
 from derivations.homeworks import registry
 from derivations.notation import latex
-from derivations.notebook import PartView, VerdictView
+from derivations.notebook import PartView, VerdictView, _number
 from derivations.symbolic import Gaussian, GaussianDensity, Uniform, mixture, point_masses
 
 needs_8a = pytest.mark.skipif(registry().registration("8a") is None, reason="part 8a is not written yet")
@@ -71,13 +71,15 @@ def test_a_wrong_answer_renders_its_reading_and_counterexample_typeset():
     assert (v.status, v.correct, sorted(v.counterexample)) == ("incorrect", False, ["alpha_t", "alphabar_t", "x_0"])
     read = latex(v.answer)  # the course's printer, as the answers document prints distributions
     assert r"\mathcal{N}\left(\sqrt{\alpha_{t}} x_{0}," in read
+    point = {name: _number(value) for name, value in v.counterexample.items()}  # where Hypothesis shrank to
     page = v._repr_html_()
     assert rf"read as: \[{read}\]" in page
-    assert r"<td>\(\bar{\alpha}_{t}\)</td><td>0.75</td>" in page and "the mean differs" in page
-    assert "<pre" in page and "yours: 0.7071067812" in page and "color:#cf222e" in page
+    assert rf"<td>\(\bar{{\alpha}}_{{t}}\)</td><td>{point['alphabar_t']}</td>" in page and "the mean differs" in page
+    assert "<pre" in page and f"yours: {v.values[0]}" in page and "color:#cf222e" in page
     tex = v._repr_latex_()
     assert tex.startswith("$\\displaystyle \\text{8a: incorrect (the mean differs)}") and tex.endswith("$")
-    assert tex.count("$") == 2 and read in tex and r"\text{counterexample: }\alpha_{t} = 0.5" in tex
+    assert tex.count("$") == 2 and read in tex
+    assert rf"\text{{counterexample: }}\alpha_{{t}} = {point['alpha_t']}, \bar{{\alpha}}_{{t}} = {point['alphabar_t']}" in tex
 
 
 def test_unreadable_input_raises_answer_error():
@@ -107,7 +109,11 @@ def test_a_part_prints_what_derive_show_prints(fake_part, capsys):
     assert str(part) + "\n" == shown.replace(_seconds(shown), _seconds(str(part)))
     assert "the noise has mean 0" in shown
     cli.main(["show", "8a", "--latex"])
-    assert part.tex() + "\n" == capsys.readouterr().out
+    solution = capsys.readouterr().out
+    assert part.tex() + "\n" == solution and "\\begin{answerbox}" in solution
+    cli.main(["show", "8a", "--latex", "--report"])
+    report = capsys.readouterr().out
+    assert part.tex(report=True) + "\n" == report and report != solution
 
 
 def test_a_part_renders_its_answer_typeset_and_escaped(fake_part):
