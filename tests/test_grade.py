@@ -8,6 +8,8 @@ import csv
 import io
 import json
 import os
+import subprocess
+import sys
 import uuid
 from collections import Counter
 from pathlib import Path
@@ -180,6 +182,18 @@ def test_a_worker_that_dies_or_hangs_costs_only_its_answer(monkeypatch):
     assert [out[("8a", None, t)]["correct"] for t in ("ok 1", "ok 2", "ok 3", "wrong")] == [True, True, True, False]
 
 
+def test_a_worker_loads_the_checker_and_every_section_before_it_says_it_is_ready():
+    """So that the first answer a worker gets is timed alone (the package answercheck loads nothing)."""
+    code = ("import sys\nfrom multiprocessing import Pipe\nfrom derivations.grading.checking import _worker, check_answer\n"
+            "from derivations.homeworks import registry\n"
+            "ours, theirs = Pipe()\nours.send(None)\n_worker(theirs, check_answer)\nassert ours.recv() is None\n"
+            "sections = [p + '.parts' for p in registry().homework.sections.values()]\n"
+            "print(sorted(m for m in ['sympy', 'hypothesis', 'derivations.answercheck.verdict', *sections]"
+            " if m not in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
+
+
 # --------------------------------------------------------------------------- the real checker
 
 
@@ -198,7 +212,7 @@ def test_real_verdicts_reach_results_summary_and_mistakes(tmp_path, monkeypatch,
     assert "SymPy proved the difference is zero" in ada["tests"][0]["output"]
     assert ada["tests"][1]["name"] == "8a [no such quantity]" and "has no quantity" in ada["tests"][1]["output"]
     bob = results(out, "bob")["tests"][0]
-    assert bob["score"] == 0 and "counterexample: alpha_t = 0.5" in bob["output"]
+    assert bob["score"] == 0 and "counterexample: alpha_t = " in bob["output"]  # where Hypothesis shrank to
     assert "unknown symbol 'J'" in results(out, "dee")["tests"][0]["output"]
     assert "the answer is empty" in results(out, "eve")["tests"][0]["output"]
     row = next(r for r in summary(out) if r["quantity"] == "forward marginal q(x_t | x_0)")
@@ -208,7 +222,7 @@ def test_real_verdicts_reach_results_summary_and_mistakes(tmp_path, monkeypatch,
     first = mistakes.split("1. **", 1)[1].split("\n2. ", 1)[0]
     read = latex(verify("8a", WRONG_PLAIN).answer)  # typeset by the course's printer
     assert read.startswith("\\mathcal{N}") and first.startswith(f"2 answers**, read as ${read}$")  # LaTeX and plain alike
-    assert "`N(sqrt(alpha_t)*x_0, 1 - alpha_t)`" in first and "$\\alpha_{t} = 0.5$" in first
+    assert "`N(sqrt(alpha_t)*x_0, 1 - alpha_t)`" in first and "counterexample: $\\alpha_{t} = " in first
     assert "1 × `unknown symbol 'J'" in mistakes
 
 

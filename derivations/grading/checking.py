@@ -162,8 +162,10 @@ def _worker(conn, check) -> None:
     """A worker's loop: say ``None`` when ready, then receive ``(key, task)`` and send
     ``(key, result)``; a ``None`` received ends it."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
-    if check is check_answer:  # SymPy and the sections load before the first answer's clock starts
-        import derivations.answercheck  # noqa: F401
+    if check is check_answer:  # SymPy, Hypothesis and the sections load before the first answer's clock starts
+        import hypothesis  # noqa: F401 - verify imports it on the first answer that needs random points
+
+        import derivations.answercheck.verdict  # noqa: F401 - the package alone loads nothing
         from derivations import homeworks
 
         homeworks.registry().load()
