@@ -43,7 +43,7 @@ PREAMBLE = r"""\documentclass[11pt,a4paper]{article}
 \usepackage[table]{xcolor}
 \usepackage{float}
 \usepackage[font=small,labelfont=bf]{caption}
-\usepackage{microtype}
+\usepackage[protrusion=true,expansion=false]{microtype}
 \usepackage[colorlinks,linkcolor=blue!50!black,urlcolor=blue!50!black,bookmarksnumbered]{hyperref}
 \allowdisplaybreaks
 \setlength{\parindent}{0pt}
