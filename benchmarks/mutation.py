@@ -51,8 +51,10 @@ import copy
 import json
 import os
 import queue
+import math
 import random
 import re
+import resource
 import shutil
 import signal
 import subprocess
@@ -336,34 +338,56 @@ def selected_test_files(module: str, tests_dir: Path | None = None) -> list[str]
 @dataclass
 class Outcome:
     outcome: str  # killed, timeout, survived, error
-    seconds: float
+    seconds: float  # wall clock
     killed_by: str | None = None
+    cpu_seconds: float = 0.0
 
 
 _FAILED = re.compile(r"^(?:FAILED|ERROR) (\S+)", re.M)
 
 
-def run_tests(workdir: Path, files: list[str], limit: float | None) -> Outcome:
-    """pytest on ``files`` in ``workdir`` (stop at the first failure); killed on any failure."""
+def run_tests(workdir: Path, files: list[str], cpu_limit: float | None = None,
+              wall_limit: float | None = None) -> Outcome:
+    """pytest on ``files`` in ``workdir`` (stop at the first failure); killed on any failure.
+
+    The time limit is on CPU seconds (RLIMIT_CPU: the run is stopped by SIGXCPU), not on the wall
+    clock, so that other work on the machine cannot turn a slow survivor into a "kill"; a looser
+    wall-clock limit catches a mutant that hangs without computing (a deadlock).
+    """
     env = dict(os.environ, HYPOTHESIS_PROFILE="ci", PYTHONDONTWRITEBYTECODE="1", PYTHONHASHSEED="0",
                OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1", MPLBACKEND="Agg")
     cmd = [sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider", "--no-header", "-rfE", *files]
     t0 = time.perf_counter()
-    proc = subprocess.Popen(cmd, cwd=workdir, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                            text=True, start_new_session=True)
-    try:
-        out, _ = proc.communicate(timeout=limit)
-    except subprocess.TimeoutExpired:
-        os.killpg(proc.pid, signal.SIGKILL)
-        proc.communicate()
-        return Outcome("timeout", time.perf_counter() - t0, f"time limit {limit:.0f} s")
-    seconds = time.perf_counter() - t0
-    if proc.returncode == 0:
-        return Outcome("survived", seconds)
-    if proc.returncode in (1, 2):  # tests failed, or collection/import failed
+    with tempfile.TemporaryFile("w+") as log:
+        proc = subprocess.Popen(cmd, cwd=workdir, env=env, stdout=log, stderr=subprocess.STDOUT,
+                                start_new_session=True)
+        if cpu_limit is not None:
+            resource.prlimit(proc.pid, resource.RLIMIT_CPU, (math.ceil(cpu_limit), math.ceil(cpu_limit) + 5))
+        hung = False
+        while True:
+            pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
+            if pid:
+                break
+            if wall_limit is not None and time.perf_counter() - t0 > wall_limit:
+                os.killpg(proc.pid, signal.SIGKILL)
+                _, status, usage = os.wait4(proc.pid, 0)
+                hung = True
+                break
+            time.sleep(0.1)
+        proc.returncode = code = os.waitstatus_to_exitcode(status)  # reaped here, not by Popen
+        log.seek(0)
+        out = log.read()
+    seconds, cpu = time.perf_counter() - t0, usage.ru_utime + usage.ru_stime
+    if hung:
+        return Outcome("timeout", seconds, f"wall-clock limit {wall_limit:.0f} s (hung)", cpu)
+    if code == -signal.SIGXCPU:
+        return Outcome("timeout", seconds, f"CPU time limit {cpu_limit:.0f} s", cpu)
+    if code == 0:
+        return Outcome("survived", seconds, None, cpu)
+    if code in (1, 2):  # tests failed, or collection/import failed
         hit = _FAILED.search(out)
-        return Outcome("killed", seconds, hit.group(1) if hit else out.strip().splitlines()[-1][:200])
-    return Outcome("error", seconds, f"pytest exit {proc.returncode}: {out.strip().splitlines()[-1][:200]}")
+        return Outcome("killed", seconds, hit.group(1) if hit else out.strip().splitlines()[-1][:200], cpu)
+    return Outcome("error", seconds, f"pytest exit {code}: {(out.strip().splitlines() or [''])[-1][:200]}", cpu)
 
 
 def _copy_project(dest: Path) -> Path:
@@ -411,8 +435,10 @@ def run(modules: dict[str, Path], n_sites: int, seed: int, workers: int, factor:
                 except SyntaxError as exc:
                     return Outcome("error", 0.0, f"the mutant does not compile: {exc}")
                 target.write_text(text)
-                limit = None if site is None else factor * plan[mod]["baseline_seconds"] + 10
-                return run_tests(work, plan[mod]["tests"], limit)
+                if site is None:
+                    return run_tests(work, plan[mod]["tests"])
+                return run_tests(work, plan[mod]["tests"], cpu_limit=factor * plan[mod]["baseline_cpu"] + 10,
+                                 wall_limit=10 * plan[mod]["baseline_seconds"] + 60)
             finally:
                 target.write_text(plan[mod]["source"])
                 pool.put(work)
@@ -420,9 +446,10 @@ def run(modules: dict[str, Path], n_sites: int, seed: int, workers: int, factor:
         with ThreadPoolExecutor(workers) as ex:
             base = dict(zip(plan, ex.map(lambda m: with_copy(m, None), plan)))
             for mod, b in base.items():
-                plan[mod]["baseline_seconds"] = b.seconds
+                plan[mod]["baseline_seconds"], plan[mod]["baseline_cpu"] = b.seconds, b.cpu_seconds
                 plan[mod]["baseline"] = b.outcome
-                print(f"{mod}: baseline {b.outcome} in {b.seconds:.1f} s ({len(plan[mod]['tests'])} test files), "
+                print(f"{mod}: baseline {b.outcome} in {b.seconds:.1f} s, {b.cpu_seconds:.1f} s CPU "
+                      f"({len(plan[mod]['tests'])} test files), "
                       f"{len(plan[mod]['sites'])} of {plan[mod]['sites_total']} sites", file=sys.stderr, flush=True)
             jobs = [(mod, s) for mod in plan if plan[mod]["baseline"] == "survived" for s in plan[mod]["sites"]]
             done = 0
@@ -460,13 +487,14 @@ def summarise(mod: str, entry: dict, results: list, equivalents: dict, previous:
         before = old.get(key[1:], {})
         rows.append({"line": site.line, "kind": site.kind, "original": site.original, "mutated": site.mutated,
                      "outcome": outcome, "killed_by": res.killed_by, "seconds": round(res.seconds, 1),
-                     "argument": argument,
+                     "cpu_seconds": round(res.cpu_seconds, 1), "argument": argument,
                      "survived_before": before.get("outcome") == "survived" or before.get("survived_before", False)})
     count = {k: sum(r["outcome"] == k for r in rows) for k in ("killed", "timeout", "survived", "equivalent", "error")}
     judged = count["killed"] + count["timeout"] + count["survived"]
     return {"path": entry["path"], "sites_total": entry["sites_total"], "run": len(rows),
             "tests": entry["tests"], "baseline": entry["baseline"],
-            "baseline_seconds": round(entry["baseline_seconds"], 1), **count,
+            "baseline_seconds": round(entry["baseline_seconds"], 1),
+            "baseline_cpu_seconds": round(entry["baseline_cpu"], 1), **count,
             "kill_rate": (count["killed"] + count["timeout"]) / judged if judged else None, "mutants": rows}
 
 
@@ -474,8 +502,10 @@ def markdown(doc: dict) -> str:
     m = doc["meta"]
     lines = ["# Mutation testing", "",
              f"`python -m benchmarks.mutation` (`make mutation`): seed {m['seed']}, {m['sites']} sites sampled "
-             f"per module, {m['workers']} workers, time limit {m['timeout_factor']} x the module's baseline + 10 s "
-             "(a mutant that exceeds it counts as killed). Each mutant runs the test files that import its "
+             f"per module, {m['workers']} workers, time limit {m['timeout_factor']} x the CPU seconds of the "
+             "module's unmutated run + 10 s (CPU time, so that load from other work cannot fake a kill; a "
+             "mutant that exceeds it, or hangs for 10 x the unmutated wall time + 60 s, counts as killed). "
+             "Each mutant runs the test files that import its "
              "module and the module's own doctests, stopping at the first failure. Equivalent mutants are "
              "argued one by one in `benchmarks/mutation_equivalent.json`; the kill rate is over the others.", "",
              "| module | sites | run | killed | timeout | survived | equivalent | kill rate | run on |",
@@ -486,7 +516,8 @@ def markdown(doc: dict) -> str:
                      f"| {r['equivalent']} | {rate} | {r['date']} |")
     for mod, r in doc["modules"].items():
         lines += ["", f"## {mod}", "",
-                  f"Tests: {', '.join(r['tests'])} (baseline {r['baseline_seconds']} s, {r['baseline']}).", "",
+                  f"Tests: {', '.join(r['tests'])} (unmutated: {r['baseline']}, {r['baseline_seconds']} s, "
+                  f"{r.get('baseline_cpu_seconds', '?')} s CPU).", "",
                   "| line | mutation | outcome | killed by / why equivalent |", "|---|---|---|---|"]
         for x in r["mutants"]:
             change = f"`{_cell(x['original'])}` -> `{_cell(x['mutated'])}`"

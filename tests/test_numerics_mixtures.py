@@ -82,3 +82,9 @@ def test_sample_scales_each_component_by_its_own_standard_deviation():
     X, z = mx.sample(8000, [0.5, 0.5], [[0.0], [100.0]], [1.0, 4.0], rng=12)
     assert np.all(np.abs(X[z == 0, 0]) < 10) and np.all(np.abs(X[z == 1, 0] - 100) < 20)
     assert abs(X[z == 1, 0].var() - 4.0) < 0.6 and abs(X[z == 0, 0].var() - 1.0) < 0.15
+
+
+@pytest.mark.parametrize("max_iter, tol", [(-1, 1e-8), (10, -1e-3), (10, float("nan"))])
+def test_em_refuses_a_negative_budget_or_tolerance(max_iter, tol):
+    with pytest.raises(ValueError, match="need max_iter >= 0 and tol >= 0"):
+        mx.em(np.array([[0.0], [1.0]]), [1.0], [[0.5]], [1.0], max_iter=max_iter, tol=tol)

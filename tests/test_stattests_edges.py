@@ -241,3 +241,12 @@ def test_non_finite_lists_exactly_the_nan_and_infinite_numbers(value):
     found = T.non_finite({"a": [value, 1.0], "b": np.array([value])})
     bad = isinstance(value, float) and not math.isfinite(value)
     assert [path for path, _ in found] == (["a[0]", "b[0]"] if bad else [])
+
+
+def test_numpy_scalars_in_evidence_become_plain_json_values():
+    r = T.CheckResult("numpy", True, {"ok": np.bool_(True), "n": np.int64(3), "x": np.float32(0.5),
+                                      "v": np.array([1, 2]), "t": (np.float64(1.5), "s")})
+    doc = r.to_json()
+    assert doc["evidence"] == {"ok": True, "n": 3, "x": 0.5, "v": [1, 2], "t": [1.5, "s"]}
+    assert type(doc["evidence"]["ok"]) is bool and type(doc["evidence"]["n"]) is int
+    assert json.loads(json.dumps(doc, allow_nan=False)) == doc
