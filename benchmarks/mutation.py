@@ -69,7 +69,9 @@ from benchmarks.common import RESULTS, ROOT, load, machine
 from derivations.fileio import atomic_write
 
 #: Modules of the issue's mutation run (``make mutation``); packages stand for all their modules.
-DEFAULT_MODULES = ("numerics", "derivations.chain", "derivations.runner", "derivations.answercheck")
+#: ``derivations.notation`` (the printer the answer reader mirrors) is skipped where it does not exist yet.
+DEFAULT_MODULES = ("numerics", "derivations.chain", "derivations.runner", "derivations.answercheck",
+                   "derivations.notation")
 EQUIVALENTS = Path(__file__).resolve().parent / "mutation_equivalent.json"
 SITES_PER_MODULE = 20
 SEED = 20240618
@@ -288,8 +290,12 @@ def _replace(node: ast.AST, site: Site) -> ast.AST | None:
 # --------------------------------------------------------------------------- modules and tests
 
 
-def module_files(names: list[str]) -> dict[str, Path]:
-    """Module name -> file, a package standing for every module in it (``numerics`` -> all of them)."""
+def module_files(names: list[str], missing_ok: bool = False) -> dict[str, Path]:
+    """Module name -> file, a package standing for every module in it (``numerics`` -> all of them).
+
+    >>> sorted(module_files(["numerics.kde", "derivations.no_such_module"], missing_ok=True))
+    ['numerics.kde']
+    """
     out: dict[str, Path] = {}
     for name in names:
         path = ROOT / Path(*name.split("."))
@@ -300,6 +306,8 @@ def module_files(names: list[str]) -> dict[str, Path]:
                     out[mod] = f
         elif path.with_suffix(".py").exists():
             out[name] = path.with_suffix(".py")
+        elif missing_ok:
+            print(f"note: no module or package {name!r} here; skipped", file=sys.stderr)
         else:
             raise SystemExit(f"error: no module or package {name!r} under {ROOT}")
     return out
@@ -474,28 +482,44 @@ def run(modules: dict[str, Path], n_sites: int, seed: int, workers: int, factor:
 # --------------------------------------------------------------------------- report
 
 
-def summarise(mod: str, entry: dict, results: list, equivalents: dict, previous: dict) -> dict:
-    """The JSON record of one module: counts and one row per mutant."""
+def summarise(mod: str, entry: dict, results: list, previous: dict) -> dict:
+    """The JSON record of one module's run: one row per mutant (counts: :func:`judge`)."""
     old = {(m["line"], m["original"], m["mutated"]): m for m in previous.get("mutants", [])}
     rows = []
     for site, res in results:
-        key = site.key(mod)
-        outcome = res.outcome
-        argument = equivalents.get(key)
-        if outcome == "survived" and argument:
-            outcome = "equivalent"
-        before = old.get(key[1:], {})
+        before = old.get(site.key(mod)[1:], {})
         rows.append({"line": site.line, "kind": site.kind, "original": site.original, "mutated": site.mutated,
-                     "outcome": outcome, "killed_by": res.killed_by, "seconds": round(res.seconds, 1),
-                     "cpu_seconds": round(res.cpu_seconds, 1), "argument": argument,
-                     "survived_before": before.get("outcome") == "survived" or before.get("survived_before", False)})
+                     "outcome": res.outcome, "killed_by": res.killed_by, "seconds": round(res.seconds, 1),
+                     "cpu_seconds": round(res.cpu_seconds, 1),
+                     "survived_before": before.get("outcome") in ("survived", "equivalent")
+                     or before.get("survived_before", False)})
+    return {"path": entry["path"], "sites_total": entry["sites_total"], "run": len(rows), "tests": entry["tests"],
+            "baseline": "passed" if entry["baseline"] == "survived" else entry["baseline"],
+            "baseline_seconds": round(entry["baseline_seconds"], 1),
+            "baseline_cpu_seconds": round(entry["baseline_cpu"], 1), "mutants": rows}
+
+
+def judge(mod: str, record: dict, equivalents: dict) -> dict:
+    """``record`` with every survivor that ``equivalents`` argues marked ``equivalent`` (and one
+    that it no longer argues marked ``survived`` again), its counts and its kill rate.
+
+    >>> rec = {"mutants": [{"line": 3, "original": "1", "mutated": "2", "outcome": "survived"},
+    ...                    {"line": 4, "original": "a", "mutated": "b", "outcome": "killed"}]}
+    >>> r = judge("m", rec, {("m", 3, "1", "2"): "same value"})
+    >>> r["equivalent"], r["killed"], r["kill_rate"], r["mutants"][0]["argument"]
+    (1, 1, 1.0, 'same value')
+    """
+    rows = []
+    for row in record["mutants"]:
+        argument = equivalents.get((mod, row["line"], row["original"], row["mutated"]))
+        outcome = row["outcome"]
+        if outcome in ("survived", "equivalent"):
+            outcome = "equivalent" if argument else "survived"
+        rows.append(dict(row, outcome=outcome, argument=argument))
     count = {k: sum(r["outcome"] == k for r in rows) for k in ("killed", "timeout", "survived", "equivalent", "error")}
     judged = count["killed"] + count["timeout"] + count["survived"]
-    return {"path": entry["path"], "sites_total": entry["sites_total"], "run": len(rows),
-            "tests": entry["tests"], "baseline": entry["baseline"],
-            "baseline_seconds": round(entry["baseline_seconds"], 1),
-            "baseline_cpu_seconds": round(entry["baseline_cpu"], 1), **count,
-            "kill_rate": (count["killed"] + count["timeout"]) / judged if judged else None, "mutants": rows}
+    return dict(record, **count, mutants=rows,
+                kill_rate=(count["killed"] + count["timeout"]) / judged if judged else None)
 
 
 def markdown(doc: dict) -> str:
@@ -516,7 +540,7 @@ def markdown(doc: dict) -> str:
                      f"| {r['equivalent']} | {rate} | {r['date']} |")
     for mod, r in doc["modules"].items():
         lines += ["", f"## {mod}", "",
-                  f"Tests: {', '.join(r['tests'])} (unmutated: {r['baseline']}, {r['baseline_seconds']} s, "
+                  f"Tests: {', '.join(r['tests'])} (unmutated: {'passed' if r['baseline'] == 'survived' else r['baseline']}, {r['baseline_seconds']} s, "
                   f"{r.get('baseline_cpu_seconds', '?')} s CPU).", "",
                   "| line | mutation | outcome | killed by / why equivalent |", "|---|---|---|---|"]
         for x in r["mutants"]:
@@ -535,15 +559,22 @@ def _cell(text: str, width: int = 70) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m benchmarks.mutation", description=__doc__.split("\n\n")[0])
-    ap.add_argument("--modules", nargs="+", default=list(DEFAULT_MODULES),
-                    help="modules or packages (dotted), default: %(default)s")
+    ap.add_argument("--modules", nargs="+", default=None,
+                    help=f"modules or packages (dotted), default: {' '.join(DEFAULT_MODULES)}")
     ap.add_argument("--sites", type=int, default=SITES_PER_MODULE, help="sites sampled per module")
     ap.add_argument("--seed", type=int, default=SEED)
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--timeout-factor", type=float, default=3.0)
     ap.add_argument("--list", action="store_true", help="print the sampled sites and their tests, run nothing")
+    ap.add_argument("--report", action="store_true",
+                    help="run nothing: rewrite mutation.md from mutation.json with the current equivalents file")
     args = ap.parse_args(argv)
-    modules = module_files(args.modules)
+    json_path = RESULTS / "mutation.json"
+    if args.report:
+        doc = json.loads(json_path.read_text())
+        _write(json_path, doc)
+        return 0
+    modules = module_files(args.modules or list(DEFAULT_MODULES), missing_ok=args.modules is None)
     if args.list:
         for mod, path in modules.items():
             sites = sample(sites_of(path.read_text()), args.sites, args.seed, mod)
@@ -554,21 +585,27 @@ def main(argv: list[str] | None = None) -> int:
     start = time.time()
     info = machine()
     out = run(modules, args.sites, args.seed, args.workers, args.timeout_factor)
-    json_path = RESULTS / "mutation.json"
     doc = json.loads(json_path.read_text()) if json_path.exists() else {"modules": {}}
-    equivalents = load_equivalents()
     date = time.strftime("%Y-%m-%d", time.localtime(start))
     for mod in out["plan"]:
-        record = summarise(mod, out["plan"][mod], out["results"][mod], equivalents, doc["modules"].get(mod, {}))
+        record = summarise(mod, out["plan"][mod], out["results"][mod], doc["modules"].get(mod, {}))
         doc["modules"][mod] = dict(record, date=date, seed=args.seed, sites=args.sites)
-    doc["modules"] = dict(sorted(doc["modules"].items()))
     doc["meta"] = {"seed": args.seed, "sites": args.sites, "workers": args.workers,
                    "timeout_factor": args.timeout_factor, "machine": dict(info, load_1min_at_end=load()),
                    "wall_seconds": round(time.time() - start)}
-    atomic_write(json_path, json.dumps(doc, indent=1) + "\n")
-    atomic_write(RESULTS / "mutation.md", markdown(doc))
-    print(markdown(doc))
+    _write(json_path, doc)
     return 0
+
+
+def _write(json_path: Path, doc: dict) -> None:
+    """Judge every module against the equivalents file, then write the JSON and the Markdown
+    (each atomically: a temporary file renamed into place)."""
+    equivalents = load_equivalents()
+    doc["modules"] = {mod: judge(mod, rec, equivalents) for mod, rec in sorted(doc["modules"].items())}
+    atomic_write(json_path, json.dumps(doc, indent=1) + "\n")
+    text = markdown(doc)
+    atomic_write(RESULTS / "mutation.md", text)
+    print(text)
 
 
 if __name__ == "__main__":

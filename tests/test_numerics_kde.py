@@ -27,3 +27,8 @@ def test_sample_from_list_data_lands_near_the_data():
 def test_sample_refuses_a_size_that_is_not_a_non_negative_integer(n):
     with pytest.raises(ValueError, match=f"n must be a non-negative integer, got {n}"):
         kde.sample(n, DATA, rng=0)
+
+
+def test_a_scalar_is_not_taken_for_a_point_of_every_dimension():
+    with pytest.raises(ValueError, match=r"x must have shape \(m, d\) or \(d,\), got shape \(\)"):
+        kde.log_density(0.5, DATA)

@@ -21,6 +21,11 @@ def test_row_blocks_are_as_large_as_max_bytes_allows_and_no_larger():
     assert max(seen) == 3
 
 
+def test_default_tiles_are_128_queries_by_512_data_points():
+    # 2^19 bytes of logits: the tile the README and benchmarks/results/kernels.md describe
+    assert K.TILE_BYTES == 2**19 and K.tile_shape(20_000, K.TILE_BYTES) == (128, 512)
+
+
 def big_problem():
     rng = np.random.default_rng(0)
     y, x = rng.normal(size=(600, 3)), 2 * rng.normal(size=(700, 3))  # 420,000 logits: the pool's size
