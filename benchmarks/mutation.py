@@ -405,11 +405,13 @@ def _copy_project(dest: Path) -> Path:
     return dest
 
 
-def load_equivalents(path: Path = EQUIVALENTS) -> dict[tuple, str]:
-    """(module, line, original, mutated) -> the argument that the mutant is equivalent."""
+def load_equivalents(path: Path = EQUIVALENTS) -> dict[tuple, tuple[str, bool]]:
+    """(module, line, original, mutated) -> (argument, equivalent). An entry with
+    ``"equivalent": false`` is a survivor left standing on purpose: it stays counted as survived
+    and the report shows why it is not killed."""
     if not path.exists():
         return {}
-    return {(e["module"], e["line"], e["original"], e["mutated"]): e["argument"]
+    return {(e["module"], e["line"], e["original"], e["mutated"]): (e["argument"], e.get("equivalent", True))
             for e in json.loads(path.read_text())}
 
 
@@ -505,16 +507,18 @@ def judge(mod: str, record: dict, equivalents: dict) -> dict:
 
     >>> rec = {"mutants": [{"line": 3, "original": "1", "mutated": "2", "outcome": "survived"},
     ...                    {"line": 4, "original": "a", "mutated": "b", "outcome": "killed"}]}
-    >>> r = judge("m", rec, {("m", 3, "1", "2"): "same value"})
+    >>> r = judge("m", rec, {("m", 3, "1", "2"): ("same value", True)})
     >>> r["equivalent"], r["killed"], r["kill_rate"], r["mutants"][0]["argument"]
     (1, 1, 1.0, 'same value')
+    >>> judge("m", rec, {("m", 3, "1", "2"): ("a free constant", False)})["kill_rate"]
+    0.5
     """
     rows = []
     for row in record["mutants"]:
-        argument = equivalents.get((mod, row["line"], row["original"], row["mutated"]))
+        argument, equivalent = equivalents.get((mod, row["line"], row["original"], row["mutated"]), (None, False))
         outcome = row["outcome"]
         if outcome in ("survived", "equivalent"):
-            outcome = "equivalent" if argument else "survived"
+            outcome = "equivalent" if argument and equivalent else "survived"
         rows.append(dict(row, outcome=outcome, argument=argument))
     count = {k: sum(r["outcome"] == k for r in rows) for k in ("killed", "timeout", "survived", "equivalent", "error")}
     judged = count["killed"] + count["timeout"] + count["survived"]
@@ -531,13 +535,22 @@ def markdown(doc: dict) -> str:
              "mutant that exceeds it, or hangs for 10 x the unmutated wall time + 60 s, counts as killed). "
              "Each mutant runs the test files that import its "
              "module and the module's own doctests, stopping at the first failure. Equivalent mutants are "
-             "argued one by one in `benchmarks/mutation_equivalent.json`; the kill rate is over the others.", "",
+             "argued one by one in `benchmarks/mutation_equivalent.json` (which also says why a survivor left "
+             "standing is not killed); the kill rate is over the non-equivalent ones.", "",
              "| module | sites | run | killed | timeout | survived | equivalent | kill rate | run on |",
              "|---|---|---|---|---|---|---|---|---|"]
     for mod, r in doc["modules"].items():
         rate = "-" if r["kill_rate"] is None else f"{100 * r['kill_rate']:.0f}%"
         lines.append(f"| {mod} | {r['sites_total']} | {r['run']} | {r['killed']} | {r['timeout']} | {r['survived']} "
                      f"| {r['equivalent']} | {rate} | {r['date']} |")
+    if doc.get("history"):
+        lines += ["", "Runs so far (survivors before equivalents are subtracted; a later run re-runs the same "
+                  "sites after tests were added):", ""]
+        for h in doc["history"]:
+            mods = ", ".join(h["modules"]) if len(h["modules"]) <= 4 else f"{len(h['modules'])} modules"
+            lines.append(f"- {h['date']}: {mods}: {h['mutants']} mutants, {h['killed'] + h['timeout']} killed, "
+                         f"{h['survived']} survived, {h['error']} errors ({h['wall_seconds'] / 60:.0f} min)"
+                         + (f"; {h['note']}" if h.get("note") else ""))
     for mod, r in doc["modules"].items():
         lines += ["", f"## {mod}", "",
                   f"Tests: {', '.join(r['tests'])} (unmutated: {'passed' if r['baseline'] == 'survived' else r['baseline']}, {r['baseline_seconds']} s, "
@@ -545,10 +558,15 @@ def markdown(doc: dict) -> str:
                   "| line | mutation | outcome | killed by / why equivalent |", "|---|---|---|---|"]
         for x in r["mutants"]:
             change = f"`{_cell(x['original'])}` -> `{_cell(x['mutated'])}`"
-            why = x["argument"] if x["outcome"] == "equivalent" else (x["killed_by"] or "")
+            if x["outcome"] == "equivalent":
+                why = x["argument"]
+            elif x["outcome"] == "survived":
+                why = f"not killed: {x['argument']}" if x.get("argument") else ""
+            else:
+                why = x["killed_by"] or ""
             if x["survived_before"] and x["outcome"] in ("killed", "timeout"):
                 why = f"(survived an earlier run) {why}"
-            lines.append(f"| {x['line']} | {x['kind']}: {change} | {x['outcome'].upper() if x['outcome'] == 'survived' else x['outcome']} | {_cell(why, 300)} |")
+            lines.append(f"| {x['line']} | {x['kind']}: {change} | {x['outcome'].upper() if x['outcome'] == 'survived' else x['outcome']} | {_cell(why, 2000)} |")
     return "\n".join(lines) + "\n"
 
 
@@ -593,6 +611,10 @@ def main(argv: list[str] | None = None) -> int:
     doc["meta"] = {"seed": args.seed, "sites": args.sites, "workers": args.workers,
                    "timeout_factor": args.timeout_factor, "machine": dict(info, load_1min_at_end=load()),
                    "wall_seconds": round(time.time() - start)}
+    tally = {k: sum(r.outcome == k for rs in out["results"].values() for _, r in rs)
+             for k in ("killed", "timeout", "survived", "error")}
+    doc.setdefault("history", []).append({"date": date, "modules": list(out["plan"]), "mutants": sum(tally.values()),
+                                          **tally, "wall_seconds": doc["meta"]["wall_seconds"]})
     _write(json_path, doc)
     return 0
 
