@@ -24,7 +24,14 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 import numpy as np
-from scipy import stats
+
+
+def _stats():
+    """:mod:`scipy.stats`, imported when a test first needs it (it takes most of a cold start)."""
+    from scipy import stats
+
+    return stats
+
 
 #: Default false-alarm probability of one check (two-sided, family-wise over its components).
 DEFAULT_ALPHA = 1e-6
@@ -122,7 +129,7 @@ def z_critical(alpha: float, k: int = 1) -> float:
     >>> round(z_critical(0.05), 3)
     1.96
     """
-    return float(stats.norm.isf(alpha / (2 * k)))
+    return float(_stats().norm.isf(alpha / (2 * k)))
 
 
 def required_sample_size(effect: float, sd: float, *, alpha: float = DEFAULT_ALPHA,
@@ -134,7 +141,7 @@ def required_sample_size(effect: float, sd: float, *, alpha: float = DEFAULT_ALP
     >>> required_sample_size(0.1, 1.0, alpha=0.05, power=0.8)
     785
     """
-    z = z_critical(alpha, k) + float(stats.norm.ppf(power))
+    z = z_critical(alpha, k) + float(_stats().norm.ppf(power))
     return int(math.ceil((z * sd / effect) ** 2))
 
 
@@ -212,7 +219,7 @@ def mean_test(name: str, values: Any, expected: Any, *, alpha: float = DEFAULT_A
     se = np.maximum(sample_se, floor)
     diff = v.mean(axis=0) - mu
     z = np.where(se > 0, np.abs(diff) / np.where(se > 0, se, 1.0), np.where(diff == 0, 0.0, np.inf))
-    p = float(min(1.0, k * 2 * stats.norm.sf(z.max())))
+    p = float(min(1.0, k * 2 * _stats().norm.sf(z.max())))
     evidence = {
         "test": "two-sided z-test on the sample mean (CLT), Bonferroni over components",
         "n": n, "components": k, "max_abs_z": float(z.max()), "critical_z": z_critical(alpha, k),
@@ -244,7 +251,7 @@ def ks_test(name: str, samples: Any, cdf: Callable | str, *, args: tuple = (),
             alpha: float = DEFAULT_ALPHA) -> CheckResult:
     """One-sample Kolmogorov-Smirnov test of ``samples`` against a continuous ``cdf``."""
     x = np.asarray(samples, dtype=float).ravel()
-    res = stats.kstest(x, cdf, args=args)
+    res = _stats().kstest(x, cdf, args=args)
     evidence = {"test": "one-sample Kolmogorov-Smirnov", "n": x.size, "statistic": float(res.statistic),
                 "p_value": float(res.pvalue), "alpha": alpha}
     return CheckResult(name, bool(res.pvalue >= alpha), evidence)
@@ -279,7 +286,7 @@ def chi_square_test(name: str, counts: Any, probabilities: Any, *, alpha: float 
     if impossible:
         pval = 0.0
     else:
-        pval = float(stats.chi2.sf(stat, dof)) if dof > 0 else 1.0
+        pval = float(_stats().chi2.sf(stat, dof)) if dof > 0 else 1.0
     evidence = {"test": "Pearson chi-square goodness of fit", "n": int(counts.sum()), "cells": counts.size,
                 "statistic": stat, "dof": dof, "p_value": pval, "alpha": alpha,
                 "min_expected_count": float(expected[possible].min()) if possible.any() else 0.0,
@@ -293,7 +300,7 @@ def binomial_test(name: str, successes: int, trials: int, p: float, *, alpha: fl
 
     ``alternative`` is ``two-sided``, ``less`` or ``greater`` (as in :func:`scipy.stats.binomtest`).
     """
-    res = stats.binomtest(int(successes), int(trials), float(p), alternative=alternative)
+    res = _stats().binomtest(int(successes), int(trials), float(p), alternative=alternative)
     evidence = {"test": f"exact binomial ({alternative})", "n": int(trials), "successes": int(successes),
                 "expected_p": float(p), "p_value": float(res.pvalue), "alpha": alpha}
     return CheckResult(name, bool(res.pvalue >= alpha), evidence)
@@ -301,7 +308,7 @@ def binomial_test(name: str, successes: int, trials: int, p: float, *, alpha: fl
 
 def two_sample_ks_test(name: str, a: Any, b: Any, *, alpha: float = DEFAULT_ALPHA) -> CheckResult:
     """Two-sample Kolmogorov-Smirnov test that ``a`` and ``b`` come from one distribution."""
-    res = stats.ks_2samp(np.ravel(a), np.ravel(b))
+    res = _stats().ks_2samp(np.ravel(a), np.ravel(b))
     evidence = {"test": "two-sample Kolmogorov-Smirnov", "n": [np.size(a), np.size(b)],
                 "statistic": float(res.statistic), "p_value": float(res.pvalue), "alpha": alpha}
     return CheckResult(name, bool(res.pvalue >= alpha), evidence)
@@ -361,7 +368,7 @@ def mean_bound_test(name: str, values: Any, bound: float, *, below: bool,
     se = float(vals.std(ddof=1) / math.sqrt(size))
     with np.errstate(divide="ignore"):  # se == 0 only if the spread underflows: z = +-inf decides
         zstat = float(np.float64(bound - mean if below else mean - bound) / se)
-    p = float(stats.norm.sf(zstat))
+    p = float(_stats().norm.sf(zstat))
     evidence = {"test": f"one-sided z-test (CLT): {side}", "n": size, "estimate": mean, "bound": bound,
                 "standard_error": se, "z": zstat, "p_value": p, "alpha": alpha}
     return CheckResult(name, bool(p < alpha), evidence)
