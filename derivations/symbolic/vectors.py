@@ -8,10 +8,12 @@ indexed base with one index), and its coordinates are the entries with one index
 SymPy's algebra is that of scalars, and returns to the course's notation by the named theorem
 :func:`derivations.theorems.coordinates`.
 
-* ``SquaredNorm(v)`` prints :math:`\|v\|^2`. Its ``doit`` gives :math:`v^2` for a vector written
-  as one symbol, which is how the answer reader reads :math:`\|v\|^2`, and the sum of the squared
-  entries of a column matrix. A derivation never relies on that reading: a squared norm is proved
-  as :math:`\sum_{j=1}^d v_j^2` through the theorem.
+* ``SquaredNorm(v)`` prints :math:`\|v\|^2`. Its ``doit`` (and ``expand``) gives :math:`v^2` for a
+  vector written as one symbol, which is how the answer reader reads :math:`\|v\|^2`, so that a
+  reference answer holding a norm compares with an answer read from LaTeX; for a column matrix, the
+  sum of its squared entries. A derivation does not rely on that reading: a squared norm is proved
+  as :math:`\sum_{j=1}^d v_j^2` through the theorem, which rewrites every norm before any
+  simplification.
 * ``VectorOf(e, (j, 1, d))`` is the vector whose :math:`j`-th coordinate is ``e``; it prints
   :math:`(e)_{j=1}^{d}`. Two of them with the same index and range are equal when their
   coordinates are, which is what :func:`coordinatewise` lets the zero-decider see.
@@ -51,6 +53,9 @@ class SquaredNorm(sp.Function):
         if isinstance(v, sp.MatrixBase):
             return sp.Add(*[e**2 for e in v])
         return v**2
+
+    def _eval_expand_basic(self, **hints):
+        return self.doit(deep=False)
 
     def _eval_evalf(self, prec):
         return self.doit()._eval_evalf(prec)
