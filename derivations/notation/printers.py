@@ -10,6 +10,7 @@ as string replacement on printed output and never as printing methods on the cla
 * data points :math:`x^{(i)}` (an :class:`DataPoints` base indexed once) and their coordinates
   :math:`x^{(i)}_j` (indexed twice); conditional probabilities :math:`Q(z \\mid x^{(i)})` (a
   :class:`ConditionalTable`); entries of a base named with a power, :math:`\\sigma_z^2`;
+* a sum over several indices as nested sums :math:`\\sum_{i=1}^n\\sum_{y=1}^k`;
 * the squared norm :math:`\\|v\\|^2` and a vector given by its coordinates :math:`(v_j)_{j=1}^{d}`;
 * symbols whose names carry braces (``alphabar_{t-1}``, ``x^{(1)}``) as their brace-less names.
 
@@ -31,6 +32,8 @@ as string replacement on printed output and never as printing methods on the cla
 >>> i, j, z, d = sp.symbols("i j z d", integer=True, positive=True)
 >>> latex(DataPoints("x")[i, j]), latex(ConditionalTable("Q")[z, i]), latex(sp.IndexedBase("sigma^2")[z])
 ('x^{(i)}_{j}', 'Q\\\\left(z \\\\mid x^{(i)}\\\\right)', '\\\\sigma_{z}^{2}')
+>>> latex(sp.Sum(sp.IndexedBase("c")[i, z], (z, 1, d), (i, 1, sp.Symbol("n"))))
+'\\\\sum_{i=1}^{n} \\\\sum_{z=1}^{d} {c}_{i,z}'
 >>> from derivations.symbolic import SquaredNorm, VectorOf
 >>> latex(SquaredNorm(DataPoints("x")[i])), plain(VectorOf(DataPoints("x")[i, j], (j, 1, d)))
 ('\\\\left\\\\|x^{(i)}\\\\right\\\\|^{2}', '(x^(i)_j)_{j=1}^{d}')
@@ -180,6 +183,14 @@ class CourseLatexPrinter(LatexPrinter):
 
     def _print_SquaredNorm(self, expr):
         return rf"\left\|{self._print(expr.args[0])}\right\|^{{2}}"
+
+    def _print_Sum(self, expr):
+        """A sum over several indices as nested sums, outermost first: \\sum_{i=1}^{n} \\sum_{y=1}^{k}."""
+        if len(expr.limits) == 1 or any(len(limit) != 3 for limit in expr.limits):
+            return super()._print_Sum(expr)
+        heads = "".join(r"\sum_{%s=%s}^{%s} " % tuple(self._print(a) for a in limit) for limit in reversed(expr.limits))
+        body = self._print(expr.function)
+        return heads + (rf"\left({body}\right)" if isinstance(expr.function, sp.Add) else body)
 
     def _print_VectorOf(self, expr):
         j, lo, hi = (self._print(a) for a in expr.limits)
