@@ -184,6 +184,11 @@ class CourseLatexPrinter(LatexPrinter):
     def _print_SquaredNorm(self, expr):
         return rf"\left\|{self._print(expr.args[0])}\right\|^{{2}}"
 
+    def _needs_mul_brackets(self, expr, first=False, last=False) -> bool:
+        if type(expr).__name__ in ("SquaredNorm", "VectorOf"):  # delimited already, even around a sum
+            return False
+        return super()._needs_mul_brackets(expr, first, last)
+
     def _print_Sum(self, expr):
         """A sum over several indices as nested sums, outermost first: \\sum_{i=1}^{n} \\sum_{y=1}^{k}."""
         if len(expr.limits) == 1 or any(len(limit) != 3 for limit in expr.limits):
