@@ -32,6 +32,8 @@ as string replacement on printed output and never as printing methods on the cla
 >>> i, j, z, d = sp.symbols("i j z d", integer=True, positive=True)
 >>> latex(DataPoints("x")[i, j]), latex(ConditionalTable("Q")[z, i]), latex(sp.IndexedBase("sigma^2")[z])
 ('x^{(i)}_{j}', 'Q\\\\left(z \\\\mid x^{(i)}\\\\right)', '\\\\sigma_{z}^{2}')
+>>> latex(sp.IndexedBase("mu_0")[j])
+'\\\\mu_{0,j}'
 >>> latex(sp.Sum(sp.IndexedBase("c")[i, z], (z, 1, d), (i, 1, sp.Symbol("n"))))
 '\\\\sum_{i=1}^{n} \\\\sum_{z=1}^{d} {c}_{i,z}'
 >>> from derivations.symbolic import SquaredNorm, VectorOf
@@ -87,6 +89,14 @@ def _raised_label(expr):
         return None
     name, sups, subs = split_super_sub(str(expr.base.label))
     return (name, "".join(sups)) if sups and not subs else None
+
+
+def _lowered_label(expr):
+    """``("mu", "0")`` for an entry of a base named ``mu_0`` (printed \\mu_{0,j}), else None."""
+    if not isinstance(expr, sp.Indexed):
+        return None
+    name, sups, subs = split_super_sub(str(expr.base.label))
+    return (name, ",".join(subs)) if subs and not sups else None
 
 
 def _data_letter(base: DataPoints) -> str:
@@ -179,6 +189,10 @@ class CourseLatexPrinter(LatexPrinter):
         if raised is not None:
             indices = ",".join(self._print(i) for i in expr.indices)
             return f"{self._print(sp.Symbol(raised[0]))}_{{{indices}}}^{{{raised[1]}}}"
+        lowered = _lowered_label(expr)
+        if lowered is not None:
+            indices = ",".join([lowered[1], *(self._print(i) for i in expr.indices)])
+            return f"{self._print(sp.Symbol(lowered[0]))}_{{{indices}}}"
         return super()._print_Indexed(expr)
 
     def _print_SquaredNorm(self, expr):
@@ -202,7 +216,8 @@ class CourseLatexPrinter(LatexPrinter):
         return rf"\left({self._print(expr.coordinate)}\right)_{{{j}={lo}}}^{{{hi}}}"
 
     def _helper_print_standard_power(self, expr, template: str) -> str:
-        if _is_data_point(expr.base) or _is_coordinate(expr.base) or _raised_label(expr.base):
+        if _is_data_point(expr.base) or _is_coordinate(expr.base) or _raised_label(expr.base) \
+                or _lowered_label(expr.base):
             # (x^{(i)})^2 and (sigma_y^2)^2, never a double superscript
             return template % (self.parenthesize_super(self._print(expr.base)), self._print(expr.exp))
         return super()._helper_print_standard_power(expr, template)
@@ -315,6 +330,10 @@ class CoursePrettyPrinter(PrettyPrinter):
         if raised is not None:
             indices = ",".join(map(str, expr.indices))
             return prettyForm(f"{GREEK_CHAR.get(raised[0], raised[0])}_{indices}^{raised[1]}")
+        lowered = _lowered_label(expr)
+        if lowered is not None:  # mu_0[j]: μ_0,j
+            indices = ",".join([lowered[1], *map(str, expr.indices)])
+            return prettyForm(f"{GREEK_CHAR.get(lowered[0], lowered[0])}_{indices}")
         if str(expr.base.label) in GREEK_CHAR:  # mu[z, j]: μ_z,j
             return prettyForm(f"{GREEK_CHAR[str(expr.base.label)]}_{','.join(map(str, expr.indices))}")
         return self.emptyPrinter(expr)
