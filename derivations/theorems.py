@@ -243,9 +243,9 @@ def coordinates(dim, vectors) -> Citation:
     :math:`j` is the entry with ``j`` appended (:math:`x^{(i)}_j`, :math:`\\mu_{z,j}`); a
     :class:`VectorOf` over ``(j, 1, dim)`` has coordinate its body; ``SquaredNorm(v)`` is
     :math:`\\sum_{r=1}^{dim} v_r^2`. Both sides become their coordinate :math:`j` (a scalar side,
-    itself), and SymPy must show them equal. A side that is not linear in the vectors outside
-    their norms (a product of two vectors, a vector plus a scalar) has no coordinates: it is read
-    as undefined and the step is not proved."""
+    itself; a matrix, entry by entry), and SymPy must show them equal. A side that is not linear in
+    the vectors outside their norms (a product of two vectors, a vector plus a scalar) has no
+    coordinates: it is read as undefined and the step is not proved."""
     bases = tuple(vectors)
     j = sp.Dummy("j", integer=True, positive=True)
 
@@ -265,6 +265,8 @@ def coordinates(dim, vectors) -> Citation:
         return e.coordinate.xreplace({e.index: j}) if (lo, hi) == (1, dim) else sp.nan
 
     def rewrite(expr):
+        if isinstance(expr, sp.MatrixBase):  # a column of quantities, each read on its own
+            return expr.applyfunc(rewrite)
         expr = sp.sympify(expr).replace(lambda e: isinstance(e, SquaredNorm), norm)
         expr = expr.replace(lambda e: isinstance(e, VectorOf), listed)
         outside = _linear_in_vectors(expr, is_vector)

@@ -120,6 +120,9 @@ def test_coordinates_read_a_weighted_mean_and_a_squared_norm_of_vectors():
     r = _step(sp.Sum(c[i] * sp.Sum((X[i, j] - mu[k, j]) ** 2, (j, 1, d)), (i, 1, n)),
               sp.Sum(c[i] * SquaredNorm(X[i] - mu[k]), (i, 1, n)), cite)
     assert r.verdict is Status.PROVED and r.theorem == "coordinates", r.method
+    column = sp.Matrix([sp.Sum(c[i], (i, 1, n)), VectorOf(sp.Sum(c[i] * X[i, j], (i, 1, n)), (j, 1, d))])
+    r = _step(column, sp.Matrix([sp.Sum(c[i], (i, 1, n)), mean]), cite)  # a scalar and a vector, each read alone
+    assert r.verdict is Status.PROVED and r.theorem == "coordinates", r.method
 
 
 @pytest.mark.parametrize("coordinate_side, vector_side, mistake", [
