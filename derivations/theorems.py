@@ -2,8 +2,9 @@
 
 A step that cites a theorem is *proved modulo the theorem*: SymPy verifies that the step is an
 instance of it. For an identity (Bayes' rule, the law of total probability, the change-of-variables
-formula, exchanging a derivative with a finite sum or an integral) the theorem is a rewrite, applied
-to both sides, after which SymPy must show the difference is zero; for an inequality (Jensen,
+formula, exchanging a derivative with a finite sum or an integral, a vector read coordinate by
+coordinate) the theorem is a rewrite, applied to both sides, after which SymPy must show the
+difference is zero; for an inequality (Jensen,
 Gibbs) or a characterisation (a moment generating function determines a Gaussian) the theorem
 checks that the step has the theorem's form and SymPy verifies the theorem's hypotheses. A step
 may not cite a theorem for what SymPy verifies directly (the chain checker refuses it).
@@ -31,7 +32,8 @@ import sympy as sp
 
 from derivations.symbolic.distributions import Gaussian
 from derivations.symbolic.expectation import KL, Expect
-from derivations.symbolic.hints import explicit, merge_under
+from derivations.symbolic.hints import explicit, merge_under, tidy_sums
+from derivations.symbolic.vectors import SquaredNorm, VectorOf
 from derivations.zero import decide
 
 
@@ -102,8 +104,12 @@ LARGE_NUMBERS = Theorem("lln", "the strong law of large numbers",
                         r"\frac{1}{n}\sum_{i=1}^n Y_i \to \mathbb{E}[Y_1] \text{ almost surely, for i.i.d. } Y_i "
                         r"\text{ with } \mathbb{E}|Y_1| < \infty")
 
+COORDINATES = Theorem("coordinates", "vectors coordinate by coordinate",
+                      r"u = v \text{ in } \mathbb{R}^d \iff u_j = v_j \ (j = 1, \dots, d), \qquad "
+                      r"\|v\|^2 = \sum_{j=1}^{d} v_j^2")
+
 CATALOGUE: tuple[Theorem, ...] = (BAYES, TOTAL_PROBABILITY, CHANGE_OF_VARIABLES, SUM_DERIVATIVE, LEIBNIZ,
-                                  JENSEN, GIBBS, MGF_UNIQUENESS, LARGE_NUMBERS)
+                                  JENSEN, GIBBS, MGF_UNIQUENESS, LARGE_NUMBERS, COORDINATES)
 BY_KEY = {t.key: t for t in CATALOGUE}
 
 
@@ -231,6 +237,54 @@ def large_numbers(frequency, probability, n) -> Citation:
     return Citation(LARGE_NUMBERS, rewrite=rewrite)
 
 
+def coordinates(dim, vectors) -> Citation:
+    """Vector notation read in coordinates: for each indexed base of ``vectors``, an entry with one
+    index (:math:`x^{(i)}`, :math:`\\mu_z`) is a vector of :math:`\\mathbb{R}^{dim}` whose coordinate
+    :math:`j` is the entry with ``j`` appended (:math:`x^{(i)}_j`, :math:`\\mu_{z,j}`); a
+    :class:`VectorOf` over ``(j, 1, dim)`` has coordinate its body; ``SquaredNorm(v)`` is
+    :math:`\\sum_{r=1}^{dim} v_r^2`. Both sides become their coordinate :math:`j` (a scalar side,
+    itself; a matrix, entry by entry), and SymPy must show them equal. A side that is not linear in
+    the vectors outside their norms (a product of two vectors, a vector plus a scalar) has no
+    coordinates: it is read as undefined and the step is not proved."""
+    bases = tuple(vectors)
+    j = sp.Dummy("j", integer=True, positive=True)
+
+    def is_vector(e) -> bool:
+        return isinstance(e, sp.Indexed) and e.base in bases and len(e.indices) == 1
+
+    def coordinate(e, index):
+        return e.replace(is_vector, lambda v: v.base[v.indices[0], index])
+
+    def norm(e):
+        r = sp.Dummy("r", integer=True, positive=True)
+        inside = _linear_in_vectors(e.args[0], is_vector)
+        return sp.nan if inside is None else sp.Sum(coordinate(inside, r) ** 2, (r, 1, dim))
+
+    def listed(e):
+        _, lo, hi = e.limits
+        return e.coordinate.xreplace({e.index: j}) if (lo, hi) == (1, dim) else sp.nan
+
+    def rewrite(expr):
+        if isinstance(expr, sp.MatrixBase):  # a column of quantities, each read on its own
+            return expr.applyfunc(rewrite)
+        expr = sp.sympify(expr).replace(lambda e: isinstance(e, SquaredNorm), norm)
+        expr = expr.replace(lambda e: isinstance(e, VectorOf), listed)
+        outside = _linear_in_vectors(expr, is_vector)
+        return sp.nan if outside is None else coordinate(outside, j)
+
+    return Citation(COORDINATES, rewrite=rewrite, hint=lambda e: sp.cancel(tidy_sums(e)))
+
+
+def _linear_in_vectors(expr, is_vector):
+    """``expr`` when it is a scalar (no vector in it) or homogeneous of degree 1 in the vectors,
+    else None: scaling every vector by t must scale it by t."""
+    if not expr.has(sp.Indexed) or not any(is_vector(a) for a in expr.atoms(sp.Indexed)):
+        return expr
+    t = sp.Dummy("t", positive=True)
+    scaled = expr.replace(is_vector, lambda v: t * v)
+    return expr if tidy_sums(sp.expand(scaled - t * expr)) == 0 else None
+
+
 # --------------------------------------------------------------------------- numeric tests
 
 def numeric_test(theorem: Theorem, rng: np.random.Generator):
@@ -322,10 +376,23 @@ def _lln_test(rng):
     return binomial_test(r"large numbers: the frequency of an event of probability $p$", hits, 100_000, p)
 
 
+def _coordinates_test(rng):
+    from numerics.stattests import close_test
+    d, n = int(rng.integers(2, 6)), int(rng.integers(3, 8))
+    x, w = rng.normal(size=(n, d)), rng.dirichlet(np.ones(n))
+    mean = w @ x  # the weighted mean as one vector
+    by_coordinate = np.array([sum(w[i] * x[i, j] for i in range(n)) for j in range(d)])
+    norms = np.linalg.norm(x - mean, axis=1) ** 2
+    sums = np.array([sum((x[i, j] - by_coordinate[j]) ** 2 for j in range(d)) for i in range(n)])
+    return close_test(r"coordinates: a weighted mean of vectors and the squared norms $\|x^{(i)}-\bar x\|^2$, "
+                      r"as vectors and coordinate by coordinate", np.concatenate([mean, norms]),
+                      np.concatenate([by_coordinate, sums]), rtol=1e-12, atol=1e-12)
+
+
 _NUMERIC = {"bayes": _bayes_test, "total_probability": _total_probability_test,
             "change_of_variables": _change_of_variables_test, "sum_derivative": _derivative_exchange_test,
             "leibniz": _leibniz_test, "jensen": _jensen_test, "gibbs": _gibbs_test, "mgf": _mgf_test,
-            "lln": _lln_test}
+            "lln": _lln_test, "coordinates": _coordinates_test}
 
-__all__ = ["BY_KEY", "CATALOGUE", "Citation", "Theorem", "bayes", "change_of_variables", "gibbs", "jensen",
+__all__ = ["BY_KEY", "CATALOGUE", "Citation", "Theorem", "bayes", "change_of_variables", "coordinates", "gibbs", "jensen",
            "large_numbers", "leibniz", "mgf_uniqueness", "numeric_test", "sum_derivative", "total_probability"]

@@ -107,6 +107,53 @@ def test_large_numbers_replaces_the_limit_of_the_frequency():
     assert r.verdict is Status.PROVED and r.theorem == "lln", r.method
 
 
+def test_coordinates_read_a_weighted_mean_and_a_squared_norm_of_vectors():
+    from derivations.notation import DataPoints
+    from derivations.symbolic import SquaredNorm, VectorOf
+
+    X, mu = DataPoints("x", real=True), sp.IndexedBase("mu", real=True)
+    j, d, k = sp.symbols("j d k", integer=True, positive=True)
+    cite = T.coordinates(d, (X, mu))
+    mean = sp.Sum(c[i] * X[i], (i, 1, n))
+    r = _step(VectorOf(sp.Sum(c[i] * X[i, j], (i, 1, n)), (j, 1, d)), mean, cite)
+    assert r.verdict is Status.PROVED and r.theorem == "coordinates", r.method
+    r = _step(sp.Sum(c[i] * sp.Sum((X[i, j] - mu[k, j]) ** 2, (j, 1, d)), (i, 1, n)),
+              sp.Sum(c[i] * SquaredNorm(X[i] - mu[k]), (i, 1, n)), cite)
+    assert r.verdict is Status.PROVED and r.theorem == "coordinates", r.method
+    column = sp.Matrix([sp.Sum(c[i], (i, 1, n)), VectorOf(sp.Sum(c[i] * X[i, j], (i, 1, n)), (j, 1, d))])
+    r = _step(column, sp.Matrix([sp.Sum(c[i], (i, 1, n)), mean]), cite)  # a scalar and a vector, each read alone
+    assert r.verdict is Status.PROVED and r.theorem == "coordinates", r.method
+
+
+@pytest.mark.parametrize("coordinate_side, vector_side, mistake", [
+    ("sum c_i x_ij", "sum c_i x^(i) / n", "a different vector"),
+    ("sum (x_ij - mu_kj)", "||x^(i) - mu_k||^2", "a coordinate sum without the square"),
+    ("sum c_i x_ij^2", "sum c_i (x^(i))^2", "the square of a vector outside a norm"),
+    ("x_ij + 1", "x^(i) + 1", "a vector plus a scalar"),
+    ("over 1..2", "x^(i)", "a vector listed over another range"),
+])
+def test_coordinates_refuse_what_is_not_a_coordinate_identity(coordinate_side, vector_side, mistake):
+    from derivations.notation import DataPoints
+    from derivations.symbolic import SquaredNorm, VectorOf
+
+    X, mu = DataPoints("x", real=True), sp.IndexedBase("mu", real=True)
+    j, d, k = sp.symbols("j d k", integer=True, positive=True)
+    sides = {
+        "sum c_i x_ij": VectorOf(sp.Sum(c[i] * X[i, j], (i, 1, n)), (j, 1, d)),
+        "sum c_i x^(i) / n": sp.Sum(c[i] * X[i], (i, 1, n)) / n,
+        "sum (x_ij - mu_kj)": sp.Sum(X[i, j] - mu[k, j], (j, 1, d)),
+        "||x^(i) - mu_k||^2": SquaredNorm(X[i] - mu[k]),
+        "sum c_i x_ij^2": VectorOf(sp.Sum(c[i] * X[i, j] ** 2, (i, 1, n)), (j, 1, d)),
+        "sum c_i (x^(i))^2": sp.Sum(c[i] * X[i] ** 2, (i, 1, n)),
+        "x_ij + 1": VectorOf(X[i, j] + 1, (j, 1, d)),
+        "x^(i) + 1": X[i] + 1,
+        "over 1..2": VectorOf(X[i, j], (j, 1, 2)),
+        "x^(i)": X[i],
+    }
+    r = _step(sides[coordinate_side], sides[vector_side], T.coordinates(d, (X, mu)))
+    assert r.verdict is not Status.PROVED and r.theorem is None, mistake
+
+
 def test_catalogue_keys_are_unique_and_statements_are_latex():
     assert len(T.BY_KEY) == len(T.CATALOGUE)
     assert all("$" not in t.statement and t.name and t.statement for t in T.CATALOGUE)
