@@ -30,9 +30,10 @@ from typing import Callable
 import numpy as np
 import sympy as sp
 
-from derivations.symbolic.distributions import Gaussian
-from derivations.symbolic.expectation import KL, Expect
-from derivations.symbolic.hints import explicit, merge_under, tidy_sums
+from derivations.symbolic.distributions import Distribution, Gaussian, Mixture, as_mixture
+from derivations.symbolic.expectation import KL, Expect, depends_on
+from derivations.symbolic.gaussian import GaussianDensity
+from derivations.symbolic.hints import exp_normal_form, explicit, merge_under, tidy_sums
 from derivations.symbolic.vectors import SquaredNorm, VectorOf
 from derivations.zero import decide
 
@@ -82,7 +83,9 @@ def _difference(a, b):
 BAYES = Theorem("bayes", "Bayes' rule",
                 r"p(z \mid x) = \frac{p(x, z)}{p(x)} = \frac{p(x \mid z)\, p(z)}{p(x)}")
 TOTAL_PROBABILITY = Theorem("total_probability", "the law of total probability",
-                            r"p(x) = \int p(x \mid z)\, p(z)\, dz")
+                            r"p(x) = \int p(x \mid z)\, p(z)\, dz \text{, and } p(x) = \sum_k p(x \mid z_k)\, p(z_k)"
+                            r" \text{ for a discrete } z \text{: } x \text{ follows the mixture } "
+                            r"\sum_k p(z_k)\, p(\cdot \mid z_k)")
 CHANGE_OF_VARIABLES = Theorem(
     "change_of_variables", "the change-of-variables formula",
     r"x = g(z) \text{ with } g \text{ invertible and differentiable} \Rightarrow "
@@ -98,8 +101,11 @@ JENSEN = Theorem("jensen", "Jensen's inequality",
 GIBBS = Theorem("gibbs", "Gibbs' inequality",
                 r"\mathrm{KL}(q \,\|\, p) \ge 0, \text{ with equality if and only if } q = p \text{ almost everywhere}")
 MGF_UNIQUENESS = Theorem("mgf", "uniqueness of the moment generating function",
-                         r"\mathbb{E}[e^{sX}] = e^{s\mu + s^2\sigma^2/2} \text{ for all } s \Rightarrow "
-                         r"X \sim \mathcal{N}(\mu, \sigma^2)")
+                         r"\mathbb{E}[e^{s^\top X}] = e^{s^\top\mu + s^\top\Sigma s/2} \text{ for all } s \in \mathbb{R}^d "
+                         r"\Rightarrow X \sim \mathcal{N}(\mu, \Sigma)")
+GAUSSIAN_MGF = Theorem("gaussian_mgf", "the moment generating function of a Gaussian",
+                       r"X \sim \mathcal{N}(\mu, \Sigma) \text{ in } \mathbb{R}^d \Rightarrow "
+                       r"\mathbb{E}[e^{u^\top X}] = e^{u^\top\mu + u^\top\Sigma u/2} \text{ for every } u \in \mathbb{R}^d")
 LARGE_NUMBERS = Theorem("lln", "the strong law of large numbers",
                         r"\frac{1}{n}\sum_{i=1}^n Y_i \to \mathbb{E}[Y_1] \text{ almost surely, for i.i.d. } Y_i "
                         r"\text{ with } \mathbb{E}|Y_1| < \infty")
@@ -109,7 +115,7 @@ COORDINATES = Theorem("coordinates", "vectors coordinate by coordinate",
                       r"\|v\|^2 = \sum_{j=1}^{d} v_j^2")
 
 CATALOGUE: tuple[Theorem, ...] = (BAYES, TOTAL_PROBABILITY, CHANGE_OF_VARIABLES, SUM_DERIVATIVE, LEIBNIZ,
-                                  JENSEN, GIBBS, MGF_UNIQUENESS, LARGE_NUMBERS, COORDINATES)
+                                  JENSEN, GIBBS, MGF_UNIQUENESS, GAUSSIAN_MGF, LARGE_NUMBERS, COORDINATES)
 BY_KEY = {t.key: t for t in CATALOGUE}
 
 
@@ -125,11 +131,42 @@ def bayes(posterior, joint, evidence) -> Citation:
     return Citation(BAYES, rewrite=_replace_calls(posterior, lambda z, x: joint(x, z) / evidence(x)))
 
 
-def total_probability(marginal, conditional, prior, variable) -> Citation:
-    """:math:`p(x) = \\int p(x\\mid z) p(z) dz` for ``marginal(x)``, ``conditional(x, z)``, ``prior(z)``."""
+def total_probability(marginal, conditional, prior, variable, values=None) -> Citation:
+    """:math:`p(x) = \\int p(x\\mid z) p(z) dz` for ``marginal(x)``, ``conditional(x, z)``, ``prior(z)``;
+    for a discrete ``z`` taking ``values``, :math:`p(x) = \\sum_k p(x\\mid z_k) p(z_k)`.
+
+    ``conditional`` and ``prior`` may be the model's own densities (a lambda), so that the step
+    from the marginal to the formula is the theorem's instance."""
     z = variable
+    if values is not None:
+        return Citation(TOTAL_PROBABILITY, rewrite=_replace_calls(
+            marginal, lambda x: sp.Add(*[conditional(x, v) * prior(v) for v in values])))
     return Citation(TOTAL_PROBABILITY, rewrite=_replace_calls(
         marginal, lambda x: sp.Integral(conditional(x, z) * prior(z), (z, -sp.oo, sp.oo))))
+
+
+def total_probability_law(marginal, conditional_law, prior, values, hint=None) -> Citation:
+    """The law of total probability for a discrete :math:`z`, concluding the law of :math:`x`: the
+    step goes from ``marginal`` (the density or law being found, e.g. :math:`q(x_t)`) to the mixture
+    :math:`\\sum_k p(z_k)\\, p(\\cdot\\mid z_k)`, whose components must be ``prior(v)`` times
+    ``conditional_law(v)`` (a distribution) for the ``values`` ``v`` of :math:`z`, in order."""
+    def instance(lhs, rhs, relation):
+        if relation != "=" or not isinstance(rhs, (Distribution, Mixture)):
+            return "the step must conclude the mixture law"
+        if sp.sympify(lhs) != sp.sympify(marginal):
+            return "the left side is not the marginal the citation names"
+        components = as_mixture(rhs).components
+        if len(components) != len(values):
+            return f"the mixture has {len(components)} components for {len(values)} values"
+        for comp, v in zip(components, values):
+            law = conditional_law(v)
+            if comp.family != law.family or comp.over is not None:
+                return "a component is not the conditional law of its value"
+            for got, want in zip((comp.weight, *comp.params), (prior(v), *law.params)):
+                if not decide(_difference(got, want), hint=hint).proved:
+                    return "a component's weight or parameter is not the prior or the conditional law"
+        return None
+    return Citation(TOTAL_PROBABILITY, instance=instance)
 
 
 def change_of_variables(density_x, density_z, inverse, variable) -> Citation:
@@ -212,17 +249,110 @@ def gibbs() -> Citation:
     return Citation(GIBBS, instance=instance)
 
 
-def mgf_uniqueness(s) -> Citation:
-    """From :math:`\\mathbb{E}[e^{sX}]` written as a Gaussian's MGF to the law :math:`\\mathcal{N}(\\mu, v)`."""
+def coordinate(expr, j, vectors=None):
+    """Coordinate ``j`` of a vector expression: every :class:`sympy.IndexedBase` ``B`` standing alone
+    becomes ``B[j]``, and every symbol of ``vectors`` (a symbol standing for a vector, e.g. ``x_0``
+    in a box, mapped to the base of its coordinates) becomes that base's ``[j]``.
+
+    >>> j = sp.Symbol("j", integer=True)
+    >>> x0, X0, m = sp.Symbol("x_0"), sp.IndexedBase("x_0"), sp.IndexedBase("m")
+    >>> coordinate(2 * x0 + m, j, {x0: X0})
+    m[j] + 2*x_0[j]
+    """
+    vectors = dict(vectors or {})
+
+    def walk(e):
+        if isinstance(e, sp.Indexed):
+            return e
+        if isinstance(e, sp.IndexedBase):
+            return e[j]
+        if e in vectors:
+            return vectors[e][j]
+        return e.func(*[walk(a) for a in e.args]) if e.args else e
+    return walk(sp.sympify(expr))
+
+
+def _exponents(e):
+    """Sums in canonical form, then exponentials split term by term (products of MGFs)."""
+    return exp_normal_form(tidy_sums(e))
+
+
+def mgf_uniqueness(s, index=None, vectors=None) -> Citation:
+    """From :math:`\\mathbb{E}[e^{s^\\top X}]` written as a Gaussian's MGF to the law :math:`\\mathcal{N}(\\mu, \\Sigma)`.
+
+    One coordinate: ``s`` a symbol. A vector of known length: ``s`` a column matrix, the Gaussian's
+    mean a matrix. A vector of symbolic dimension ``d``: ``s`` an :class:`sympy.IndexedBase`,
+    ``index = (j, 1, d)``, the left side written with sums over ``j``; the Gaussian is isotropic
+    (covariance ``v I``) and its mean is read coordinate by coordinate (:func:`coordinate`, with
+    ``vectors`` naming the symbols that stand for vectors)."""
+    def expected(rhs):
+        mean, cov = rhs.mean, rhs.cov
+        if isinstance(mean, sp.MatrixBase):
+            if not (isinstance(s, sp.MatrixBase) and s.shape == mean.shape):
+                return None, "the argument s must be a column of the mean's length"
+            sigma = cov if isinstance(cov, sp.MatrixBase) else cov * sp.eye(mean.rows)
+            return sp.exp((s.T * mean)[0] + (s.T * sigma * s)[0] / 2), None
+        if index is not None:
+            if isinstance(cov, sp.MatrixBase) or not rhs.isotropic:
+                return None, "in symbolic dimension the Gaussian must be isotropic, covariance v I"
+            j = index[0]
+            return sp.exp(sp.Sum(s[j] * coordinate(mean, j, vectors), index) + cov * sp.Sum(s[j] ** 2, index) / 2), None
+        return sp.exp(s * mean + s**2 * cov / 2), None
+
     def instance(lhs, rhs, relation):
         if relation != "=" or not isinstance(rhs, Gaussian):
             return "the step must conclude a Gaussian distribution"
-        if isinstance(rhs.mean, sp.MatrixBase):
-            return "one coordinate at a time"
-        if not decide(lhs - sp.exp(s * rhs.mean + s**2 * rhs.cov / 2), hint=lambda e: sp.expand(sp.powsimp(e))).proved:
+        mgf, why = expected(rhs)
+        if mgf is None:
+            return why
+        if not decide(lhs - mgf, hint=_exponents).proved:
             return "the left side is not that Gaussian's moment generating function"
         return None
     return Citation(MGF_UNIQUENESS, instance=instance)
+
+
+def _linear_coefficient(summand, z, j):
+    """``u`` with ``summand = u * z[j]`` and ``u`` free of ``z``, else None."""
+    u = sp.cancel(summand / z[j])
+    return None if depends_on(u, z) else u
+
+
+def _gaussian_mgf_value(e: Expect):
+    """:math:`\\mathbb{E}_{\\mathcal{N}(z;\\mu,vI)}[e^{u^\\top z}] = e^{u^\\top\\mu + v\\|u\\|^2/2}` when ``e`` has
+    that form (``z`` a symbol, or a vector by coordinates with the exponent a sum over them)."""
+    z, q, f = e.variable, e.density, e.function
+    if not (isinstance(q, GaussianDensity) and q.point == z and isinstance(f, sp.exp)):
+        return e
+    mean, v = q.mean, q.variance
+    if isinstance(z, sp.Symbol):
+        u = sp.cancel(f.args[0] / z)
+        return e if depends_on(u, z) else sp.exp(u * mean + u**2 * v / 2)
+    if not isinstance(z, sp.IndexedBase) or len(q.args) != 4:
+        return e
+    j = sp.Dummy("j", integer=True)
+    total = sp.S(0)
+    for term in sp.Add.make_args(sp.expand(tidy_sums(f.args[0]))):
+        const, rest = term.as_independent(sp.Sum, as_Add=False)
+        if not (isinstance(rest, sp.Sum) and len(rest.limits) == 1) or depends_on(const, z):
+            return e
+        k, lo, hi = rest.limits[0]
+        if (lo, hi) != (1, q.dim):
+            return e
+        u = _linear_coefficient(rest.function, z, k)
+        if u is None:
+            return e
+        total += const * u.xreplace({k: j})
+    index = (j, 1, q.dim)
+    return sp.exp(sp.Sum(total * coordinate(mean, j), index) + v * sp.Sum(total**2, index) / 2)
+
+
+def gaussian_mgf() -> Citation:
+    """Replace every :math:`\\mathbb{E}_{\\mathcal{N}(z;\\mu, vI)}[e^{u^\\top z}]` by :math:`e^{u^\\top\\mu + v\\|u\\|^2/2}`,
+    in any dimension (a vector ``z`` given by its coordinates ``z[j]``, the exponent a sum over
+    ``j`` from 1 to the density's ``d``); the mean's coordinates are read by :func:`coordinate`."""
+    def rewrite(expr):
+        return sp.sympify(expr).replace(lambda e: isinstance(e, Expect), _gaussian_mgf_value)
+    return Citation(GAUSSIAN_MGF, rewrite=rewrite, hint=_exponents)
 
 
 def large_numbers(frequency, probability, n) -> Citation:
@@ -369,6 +499,17 @@ def _mgf_test(rng):
                      np.exp(s * x), [np.exp(s * mu + s**2 * sd**2 / 2)])
 
 
+def _gaussian_mgf_test(rng):
+    from numerics.stattests import mean_test
+    d = 3
+    root = rng.normal(size=(d, d)) / 2
+    sigma, mu, u = root @ root.T + 0.2 * np.eye(d), rng.normal(size=d), rng.uniform(-0.5, 0.5, size=d)
+    x = rng.multivariate_normal(mu, sigma, size=200_000)
+    return mean_test(r"Gaussian MGF: $\mathbb{E}[e^{u^\top X}] = e^{u^\top\mu + u^\top\Sigma u/2}$ for "
+                     r"$X\sim\mathcal{N}(\mu,\Sigma)$ in $\mathbb{R}^3$",
+                     np.exp(x @ u), [np.exp(u @ mu + u @ sigma @ u / 2)])
+
+
 def _lln_test(rng):
     from numerics.stattests import binomial_test
     p = rng.uniform(0.1, 0.9)
@@ -392,7 +533,9 @@ def _coordinates_test(rng):
 _NUMERIC = {"bayes": _bayes_test, "total_probability": _total_probability_test,
             "change_of_variables": _change_of_variables_test, "sum_derivative": _derivative_exchange_test,
             "leibniz": _leibniz_test, "jensen": _jensen_test, "gibbs": _gibbs_test, "mgf": _mgf_test,
+            "gaussian_mgf": _gaussian_mgf_test,
             "lln": _lln_test, "coordinates": _coordinates_test}
 
-__all__ = ["BY_KEY", "CATALOGUE", "Citation", "Theorem", "bayes", "change_of_variables", "coordinates", "gibbs", "jensen",
-           "large_numbers", "leibniz", "mgf_uniqueness", "numeric_test", "sum_derivative", "total_probability"]
+__all__ = ["BY_KEY", "CATALOGUE", "Citation", "Theorem", "bayes", "change_of_variables", "coordinate", "coordinates",
+           "gaussian_mgf", "gibbs", "jensen", "large_numbers", "leibniz", "mgf_uniqueness", "numeric_test",
+           "sum_derivative", "total_probability", "total_probability_law"]

@@ -7,11 +7,12 @@ Sections import from here rather than defining their own: a formula written once
 from derivations.symbolic.distributions import (Component, Distribution, Gaussian, Mixture, PointMass,
                                                 Uniform, as_mixture, mixture, point_masses)
 from derivations.symbolic.values import as_expr, entries
-from derivations.symbolic.expectation import KL, Expect
+from derivations.symbolic.expectation import KL, Expect, linearity
 from derivations.symbolic.functions import UNIT, Sigmoid, sigmoid
 from derivations.symbolic.gaussian import GaussianDensity, log_normal_pdf, normal_pdf, squared_distance
 from derivations.symbolic.vectors import SquaredNorm, VectorOf
 
 __all__ = ["KL", "UNIT", "Component", "Distribution", "Expect", "Gaussian", "GaussianDensity", "Mixture", "PointMass", "Sigmoid",
-           "SquaredNorm", "Uniform", "VectorOf", "as_expr", "as_mixture", "entries", "log_normal_pdf", "mixture", "normal_pdf", "point_masses",
+           "SquaredNorm", "Uniform", "VectorOf", "as_expr", "as_mixture", "entries", "linearity", "log_normal_pdf", "mixture",
+           "normal_pdf", "point_masses",
            "sigmoid", "squared_distance"]
