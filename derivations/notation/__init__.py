@@ -3,8 +3,8 @@ and the reading of LaTeX prose. The answer reader builds its vocabulary from the
 what the documents print and what ``derive verify`` reads are two directions of one notation.
 """
 
-from derivations.notation.printers import DataPoints, latex, plain, pretty, pretty_form
+from derivations.notation.printers import DataPoints, Prefix, latex, plain, pretty, pretty_form
 from derivations.notation.prose import escape, latex_chars, prose, unicode_text
 
-__all__ = ["DataPoints", "escape", "latex", "latex_chars", "plain", "pretty", "pretty_form", "prose",
+__all__ = ["DataPoints", "Prefix", "escape", "latex", "latex_chars", "plain", "pretty", "pretty_form", "prose",
            "unicode_text"]

@@ -7,7 +7,10 @@ as string replacement on printed output and never as printing methods on the cla
 * the sigmoid :math:`\\sigma(z)`;
 * conditional and joint densities :math:`p_\\theta(x \\mid z)`, :math:`p_\\theta(x, z)` (undefined
   functions named ``<name>_cond`` / ``<name>_post`` and ``<name>_joint``);
-* data points :math:`x^{(i)}` (an :class:`DataPoints` base indexed once);
+* data points :math:`x^{(i)}` (an :class:`DataPoints` base indexed once) and their coordinates
+  :math:`x^{(i)}_j` (indexed twice);
+* the coordinates before the i-th, :math:`x_{<i}` (a :class:`Prefix` base indexed once);
+* integrals over :math:`\\mathbb{R}^d` (:class:`derivations.symbolic.integrals.VectorIntegral`);
 * symbols whose names carry braces (``alphabar_{t-1}``, ``x^{(1)}``) as their brace-less names.
 
 >>> import sympy as sp
@@ -25,11 +28,15 @@ as string replacement on printed output and never as printing methods on the cla
 ('\\\\left(x^{(i)}\\\\right)^{2}', 'x^(i)')
 >>> latex(DataPoints("X")[sp.Symbol("j")])
 'x^{(j)}'
+>>> i, j = sp.symbols("i j")
+>>> latex(DataPoints("X")[i, j]), plain(DataPoints("X")[i, j]), latex(Prefix("x")[i])
+('x^{(i)}_{j}', 'x^(i)_j', 'x_{<i}')
 """
 
 from __future__ import annotations
 
 import sympy as sp
+from sympy.core.function import AppliedUndef
 from sympy.printing.latex import LatexPrinter
 from sympy.printing.pretty.pretty import PrettyPrinter
 from sympy.printing.pretty.stringpict import prettyForm, stringPict
@@ -46,9 +53,24 @@ class DataPoints(sp.IndexedBase):
     """The data set :math:`\\{x^{(i)}\\}`: ``X[i]`` prints as :math:`x^{(i)}`."""
 
 
+class Prefix(sp.IndexedBase):
+    """The coordinates before the i-th of a vector :math:`x`: ``Prefix("x")[i]`` prints as :math:`x_{<i}`
+    (what an autoregressive model conditions on)."""
+
+
 def _is_data_point(expr) -> bool:
     """An entry :math:`x^{(i)}` of a data set (a :class:`DataPoints` base indexed once)."""
     return isinstance(expr, sp.Indexed) and isinstance(expr.base, DataPoints) and len(expr.indices) == 1
+
+
+def _is_data_coordinate(expr) -> bool:
+    """A coordinate :math:`x^{(i)}_j` of a data point (a :class:`DataPoints` base indexed twice)."""
+    return isinstance(expr, sp.Indexed) and isinstance(expr.base, DataPoints) and len(expr.indices) == 2
+
+
+def _is_prefix(expr) -> bool:
+    """The coordinates :math:`x_{<i}` before the i-th (a :class:`Prefix` base indexed once)."""
+    return isinstance(expr, sp.Indexed) and isinstance(expr.base, Prefix) and len(expr.indices) == 1
 
 
 def _data_letter(base: DataPoints) -> str:
@@ -89,12 +111,15 @@ class CourseLatexPrinter(LatexPrinter):
     def _print_GaussianDensity(self, expr):
         x, mean, var = (self._print(a) for a in expr.args[:3])
         scale = r"\, I" if len(expr.args) == 4 or isinstance(expr.args[0], sp.MatrixBase) else ""
-        if scale and expr.args[2] != 1:
+        if scale and expr.args[2] == 1:
+            var, scale = "I", ""
+        elif scale:
             var = self.parenthesize(expr.args[2], self._mul_precedence())
         return rf"\mathcal{{N}}\left({x};\ {mean},\ {var}{scale}\right)"
 
-    def _print_Sigmoid(self, expr):
-        return rf"\sigma\left({self._print(expr.args[0])}\right)"
+    def _print_Sigmoid(self, expr, exp=None):
+        tex = rf"\sigma\left({self._print(expr.args[0])}\right)"
+        return tex if exp is None else rf"{tex}^{{{exp}}}"
 
     def _print_Expect(self, expr):
         return rf"\mathbb{{E}}_{{{self._print(expr.density)}}}\left[{self._print(expr.function)}\right]"
@@ -130,12 +155,29 @@ class CourseLatexPrinter(LatexPrinter):
         return " + ".join(self._print(c) for c in m.components)
 
     def _print_Indexed(self, expr):
-        if _is_data_point(expr):
-            return f"{self._print(sp.Symbol(_data_letter(expr.base)))}^{{({self._print(expr.indices[0])})}}"
+        if _is_data_point(expr) or _is_data_coordinate(expr):
+            letter = self._print(sp.Symbol(_data_letter(expr.base)))
+            point = f"{letter}^{{({self._print(expr.indices[0])})}}"
+            return point if len(expr.indices) == 1 else f"{point}_{{{self._print(expr.indices[1])}}}"
+        if _is_prefix(expr):
+            return f"{self._print(expr.base.label)}_{{<{self._print(expr.indices[0])}}}"
         return super()._print_Indexed(expr)
 
+    def _print_JacobianDeterminant(self, expr):
+        image, x = expr.args
+        if isinstance(image, AppliedUndef) and image.args == (x,):
+            return rf"\det J_{{{self._print(sp.Symbol(type(image).__name__))}}}\left({self._print(x)}\right)"
+        return rf"\det \frac{{\partial {self._print(image)}}}{{\partial {self._print(x)}}}"
+
+    def _print_VectorIntegral(self, expr):
+        body = self._print(expr.function)
+        if isinstance(expr.function, sp.Add):
+            body = rf"\left({body}\right)"
+        x, d = self._print(expr.variable), self._print(expr.dim)
+        return rf"\int_{{\mathbb{{R}}^{{{d}}}}} {body} \, d{x}"
+
     def _helper_print_standard_power(self, expr, template: str) -> str:
-        if _is_data_point(expr.base):  # (x^{(i)})^2, never the double superscript x^{(i)}^{2}
+        if _is_data_point(expr.base) or _is_data_coordinate(expr.base):  # (x^{(i)})^2, never the double superscript x^{(i)}^{2}
             return template % (self.parenthesize_super(self._print(expr.base)), self._print(expr.exp))
         return super()._helper_print_standard_power(expr, template)
 
@@ -238,7 +280,30 @@ class CoursePrettyPrinter(PrettyPrinter):
     def _print_Indexed(self, expr):
         if _is_data_point(expr):
             return self._print(sp.Symbol(f"{_data_letter(expr.base)}⁽{expr.indices[0]}⁾"))
+        if _is_data_coordinate(expr):
+            return self._print(sp.Symbol(f"{_data_letter(expr.base)}⁽{expr.indices[0]}⁾_{expr.indices[1]}"))
+        if _is_prefix(expr):
+            return prettyForm(f"{expr.base.label}_<{expr.indices[0]}")
         return self.emptyPrinter(expr)
+
+    def _print_JacobianDeterminant(self, expr):
+        image, x = expr.args
+        if isinstance(image, AppliedUndef) and image.args == (x,):
+            return rf"\det J_{{{self._print(sp.Symbol(type(image).__name__))}}}\left({self._print(x)}\right)"
+        return rf"\det \frac{{\partial {self._print(image)}}}{{\partial {self._print(x)}}}"
+
+    def _print_JacobianDeterminant(self, expr):
+        image, x = expr.args
+        if isinstance(image, AppliedUndef) and image.args == (x,):
+            return self._call(f"det J_{type(image).__name__}", (x,), ())
+        return self._call("det ∂/∂x", (image,), ())
+
+    def _print_VectorIntegral(self, expr):
+        body = self._print(expr.function)
+        if isinstance(expr.function, sp.Add):
+            body = prettyForm(*body.parens())
+        head = prettyForm(f"∫_ℝ^{expr.dim} ")
+        return prettyForm(*stringPict.next(head, body, f" d{expr.variable}"))
 
     def _print_Function(self, e, sort=False, func_name=None, left="(", right=")"):
         stem, suffix = function_stem(type(e).__name__)
@@ -252,7 +317,7 @@ class CourseStrPrinter(StrPrinter):
     """Plain text (JSON, logs): ``N(x; m, v)``, ``sigmoid(z)``, ``p_theta(x | z)``, ``x^(i)``."""
 
     def _print(self, expr, **kwargs):
-        if _is_data_point(expr):  # before Indexed._sympystr, which the printmethod would pick
+        if _is_data_point(expr) or _is_data_coordinate(expr) or _is_prefix(expr):  # before Indexed._sympystr
             return self._print_Indexed(expr)
         return super()._print(expr, **kwargs)
 
@@ -290,7 +355,20 @@ class CourseStrPrinter(StrPrinter):
     def _print_Indexed(self, expr):
         if _is_data_point(expr):
             return f"{_data_letter(expr.base)}^({self._print(expr.indices[0])})"
+        if _is_data_coordinate(expr):
+            return f"{_data_letter(expr.base)}^({self._print(expr.indices[0])})_{self._print(expr.indices[1])}"
+        if _is_prefix(expr):
+            return f"{expr.base.label}_(<{self._print(expr.indices[0])})"
         return super()._print_Indexed(expr)
+
+    def _print_JacobianDeterminant(self, expr):
+        image, x = expr.args
+        if isinstance(image, AppliedUndef) and image.args == (x,):
+            return f"det J_{type(image).__name__}({self._print(x)})"
+        return f"det(d({self._print(image)})/d{self._print(x)})"
+
+    def _print_VectorIntegral(self, expr):
+        return f"Integral({self._print(expr.function)}, {self._print(expr.variable)} in R^{self._print(expr.dim)})"
 
     def _print_Function(self, expr):
         stem, suffix = function_stem(type(expr).__name__)

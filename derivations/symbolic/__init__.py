@@ -1,5 +1,5 @@
 """The symbolic toolkit every section derives with: one Gaussian, one sigmoid, one unit interval,
-one distribution model, one set of targeted simplifications (hints).
+one distribution model, one set of targeted simplifications (hints), integrals over R^d.
 
 Sections import from here rather than defining their own: a formula written once cannot drift.
 """
@@ -10,7 +10,9 @@ from derivations.symbolic.values import as_expr, entries
 from derivations.symbolic.expectation import KL, Expect
 from derivations.symbolic.functions import UNIT, Sigmoid, sigmoid
 from derivations.symbolic.gaussian import GaussianDensity, log_normal_pdf, normal_pdf, squared_distance
+from derivations.symbolic.integrals import JacobianDeterminant, VectorIntegral
 
-__all__ = ["KL", "UNIT", "Component", "Distribution", "Expect", "Gaussian", "GaussianDensity", "Mixture", "PointMass", "Sigmoid",
+__all__ = ["KL", "UNIT", "Component", "Distribution", "Expect", "Gaussian", "GaussianDensity", "JacobianDeterminant",
+           "Mixture", "PointMass", "Sigmoid", "VectorIntegral",
            "Uniform", "as_expr", "as_mixture", "entries", "log_normal_pdf", "mixture", "normal_pdf", "point_masses",
            "sigmoid", "squared_distance"]
