@@ -7,7 +7,7 @@ The names are imported on first use, so reading prose (``unicode_text``) costs n
 
 import importlib
 
-_HOME = {"ConditionalTable": "printers", "DataPoints": "printers", "latex": "printers", "plain": "printers", "pretty": "printers",
+_HOME = {"ConditionalTable": "printers", "DataPoints": "printers", "Prefix": "printers", "latex": "printers", "plain": "printers", "pretty": "printers",
          "pretty_form": "printers", "escape": "text", "latex_chars": "text", "prose": "text",
          "unicode_text": "text"}
 

@@ -12,6 +12,9 @@ as string replacement on printed output and never as printing methods on the cla
   :class:`ConditionalTable`); entries of a base named with a power, :math:`\\sigma_z^2`;
 * a sum over several indices as nested sums :math:`\\sum_{i=1}^n\\sum_{y=1}^k`;
 * the squared norm :math:`\\|v\\|^2` and a vector given by its coordinates :math:`(v_j)_{j=1}^{d}`;
+  :math:`x^{(i)}_j` (indexed twice);
+* the coordinates before the i-th, :math:`x_{<i}` (a :class:`Prefix` base indexed once);
+* integrals over :math:`\\mathbb{R}^d` (:class:`derivations.symbolic.integrals.VectorIntegral`);
 * symbols whose names carry braces (``alphabar_{t-1}``, ``x^{(1)}``) as their brace-less names.
 
 >>> import sympy as sp
@@ -39,11 +42,15 @@ as string replacement on printed output and never as printing methods on the cla
 >>> from derivations.symbolic import SquaredNorm, VectorOf
 >>> latex(SquaredNorm(DataPoints("x")[i])), plain(VectorOf(DataPoints("x")[i, j], (j, 1, d)))
 ('\\\\left\\\\|x^{(i)}\\\\right\\\\|^{2}', '(x^(i)_j)_{j=1}^{d}')
+>>> i, j = sp.symbols("i j")
+>>> latex(DataPoints("X")[i, j]), plain(DataPoints("X")[i, j]), latex(Prefix("x")[i])
+('x^{(i)}_{j}', 'x^(i)_j', 'x_{<i}')
 """
 
 from __future__ import annotations
 
 import sympy as sp
+from sympy.core.function import AppliedUndef
 from sympy.printing.latex import LatexPrinter
 from sympy.printing.pretty.pretty import PrettyPrinter
 from sympy.printing.pretty.stringpict import prettyForm, stringPict
@@ -66,6 +73,11 @@ class ConditionalTable(sp.IndexedBase):
     :math:`Q(z \\mid x^{(i)})` (the data set is written ``x``)."""
 
     given = "x"
+
+
+class Prefix(sp.IndexedBase):
+    """The coordinates before the i-th of a vector :math:`x`: ``Prefix("x")[i]`` prints as :math:`x_{<i}`
+    (what an autoregressive model conditions on)."""
 
 
 def _is_data_point(expr) -> bool:
@@ -97,6 +109,11 @@ def _lowered_label(expr):
         return None
     name, sups, subs = split_super_sub(str(expr.base.label))
     return (name, ",".join(subs)) if subs and not sups else None
+
+
+def _is_prefix(expr) -> bool:
+    """The coordinates :math:`x_{<i}` before the i-th (a :class:`Prefix` base indexed once)."""
+    return isinstance(expr, sp.Indexed) and isinstance(expr.base, Prefix) and len(expr.indices) == 1
 
 
 def _data_letter(base: DataPoints) -> str:
@@ -137,12 +154,15 @@ class CourseLatexPrinter(LatexPrinter):
     def _print_GaussianDensity(self, expr):
         x, mean, var = (self._print(a) for a in expr.args[:3])
         scale = r"\, I" if len(expr.args) == 4 or isinstance(expr.args[0], sp.MatrixBase) else ""
-        if scale and expr.args[2] != 1:
+        if scale and expr.args[2] == 1:
+            var, scale = "I", ""
+        elif scale:
             var = self.parenthesize(expr.args[2], self._mul_precedence())
         return rf"\mathcal{{N}}\left({x};\ {mean},\ {var}{scale}\right)"
 
-    def _print_Sigmoid(self, expr):
-        return rf"\sigma\left({self._print(expr.args[0])}\right)"
+    def _print_Sigmoid(self, expr, exp=None):
+        tex = rf"\sigma\left({self._print(expr.args[0])}\right)"
+        return tex if exp is None else rf"{tex}^{{{exp}}}"
 
     def _print_Expect(self, expr):
         return rf"\mathbb{{E}}_{{{self._print(expr.density)}}}\left[{self._print(expr.function)}\right]"
@@ -185,6 +205,8 @@ class CourseLatexPrinter(LatexPrinter):
             label, (a, i) = self._print(expr.base.label), expr.indices
             given = f"{expr.base.given}^{{({self._print(i)})}}"
             return rf"{label}\left({self._print(a)} \mid {given}\right)"
+        if _is_prefix(expr):
+            return f"{self._print(expr.base.label)}_{{<{self._print(expr.indices[0])}}}"
         raised = _raised_label(expr)
         if raised is not None:
             indices = ",".join(self._print(i) for i in expr.indices)
@@ -214,6 +236,19 @@ class CourseLatexPrinter(LatexPrinter):
     def _print_VectorOf(self, expr):
         j, lo, hi = (self._print(a) for a in expr.limits)
         return rf"\left({self._print(expr.coordinate)}\right)_{{{j}={lo}}}^{{{hi}}}"
+
+    def _print_JacobianDeterminant(self, expr):
+        image, x = expr.args
+        if isinstance(image, AppliedUndef) and image.args == (x,):
+            return rf"\det J_{{{self._print(sp.Symbol(type(image).__name__))}}}\left({self._print(x)}\right)"
+        return rf"\det \frac{{\partial {self._print(image)}}}{{\partial {self._print(x)}}}"
+
+    def _print_VectorIntegral(self, expr):
+        body = self._print(expr.function)
+        if isinstance(expr.function, sp.Add):
+            body = rf"\left({body}\right)"
+        x, d = self._print(expr.variable), self._print(expr.dim)
+        return rf"\int_{{\mathbb{{R}}^{{{d}}}}} {body} \, d{x}"
 
     def _helper_print_standard_power(self, expr, template: str) -> str:
         if _is_data_point(expr.base) or _is_coordinate(expr.base) or _raised_label(expr.base) \
@@ -336,6 +371,8 @@ class CoursePrettyPrinter(PrettyPrinter):
             return prettyForm(f"{GREEK_CHAR.get(lowered[0], lowered[0])}_{indices}")
         if str(expr.base.label) in GREEK_CHAR:  # mu[z, j]: μ_z,j
             return prettyForm(f"{GREEK_CHAR[str(expr.base.label)]}_{','.join(map(str, expr.indices))}")
+        if _is_prefix(expr):
+            return prettyForm(f"{expr.base.label}_<{expr.indices[0]}")
         return self.emptyPrinter(expr)
 
     def _print_SquaredNorm(self, expr):
@@ -350,6 +387,19 @@ class CoursePrettyPrinter(PrettyPrinter):
         form = prettyForm(*self._print(expr.coordinate).parens())
         return prettyForm(*stringPict.next(form, f"_{j}={lo}..{hi}"))
 
+    def _print_JacobianDeterminant(self, expr):
+        image, x = expr.args
+        if isinstance(image, AppliedUndef) and image.args == (x,):
+            return self._call(f"det J_{type(image).__name__}", (x,), ())
+        return self._call("det ∂/∂x", (image,), ())
+
+    def _print_VectorIntegral(self, expr):
+        body = self._print(expr.function)
+        if isinstance(expr.function, sp.Add):
+            body = prettyForm(*body.parens())
+        head = prettyForm(f"∫_ℝ^{expr.dim} ")
+        return prettyForm(*stringPict.next(head, body, f" d{expr.variable}"))
+
     def _print_Function(self, e, sort=False, func_name=None, left="(", right=")"):
         stem, suffix = function_stem(type(e).__name__)
         if suffix and len(e.args) == 2:
@@ -362,7 +412,7 @@ class CourseStrPrinter(StrPrinter):
     """Plain text (JSON, logs): ``N(x; m, v)``, ``sigmoid(z)``, ``p_theta(x | z)``, ``x^(i)``."""
 
     def _print(self, expr, **kwargs):
-        if _is_data_point(expr) or _is_coordinate(expr) or _is_conditional(expr):  # before Indexed._sympystr
+        if _is_data_point(expr) or _is_coordinate(expr) or _is_conditional(expr) or _is_prefix(expr):  # before Indexed._sympystr
             return self._print_Indexed(expr)
         return super()._print(expr, **kwargs)
 
@@ -405,6 +455,8 @@ class CourseStrPrinter(StrPrinter):
         if _is_conditional(expr):
             a, i = expr.indices
             return f"{expr.base.label}({self._print(a)} | {expr.base.given}^({self._print(i)}))"
+        if _is_prefix(expr):
+            return f"{expr.base.label}_(<{self._print(expr.indices[0])})"
         return super()._print_Indexed(expr)
 
     def _print_SquaredNorm(self, expr):
@@ -413,6 +465,15 @@ class CourseStrPrinter(StrPrinter):
     def _print_VectorOf(self, expr):
         j, lo, hi = (self._print(a) for a in expr.limits)
         return f"({self._print(expr.coordinate)})_{{{j}={lo}}}^{{{hi}}}"
+
+    def _print_JacobianDeterminant(self, expr):
+        image, x = expr.args
+        if isinstance(image, AppliedUndef) and image.args == (x,):
+            return f"det J_{type(image).__name__}({self._print(x)})"
+        return f"det(d({self._print(image)})/d{self._print(x)})"
+
+    def _print_VectorIntegral(self, expr):
+        return f"Integral({self._print(expr.function)}, {self._print(expr.variable)} in R^{self._print(expr.dim)})"
 
     def _print_Function(self, expr):
         stem, suffix = function_stem(type(expr).__name__)

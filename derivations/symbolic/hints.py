@@ -208,3 +208,84 @@ def collapse_deltas(expr, ranges):
         return f
 
     return expr.replace(lambda e: isinstance(e, sp.Sum), one)
+
+
+def split_products(expr):
+    """Finite products taken apart: :math:`\\prod_j c\\, f_j g_j = c^{b-a+1} \\prod_j f_j \\prod_j g_j` and
+    :math:`\\prod_j e^{a_j} = e^{\\sum_j a_j}` (a product over ``j`` from a to b)."""
+    def split(p):
+        (j, a, b), f = p.limits[0], p.function
+        if len(p.limits) != 1:
+            return p
+        if isinstance(f, sp.Mul):
+            return sp.Mul(*[split(sp.Product(g, (j, a, b))) for g in f.args])
+        if j not in f.free_symbols:
+            return f ** (b - a + 1)
+        if isinstance(f, sp.exp):
+            return sp.exp(sp.Sum(f.args[0], (j, a, b)))
+        if isinstance(f, sp.Pow) and j not in f.exp.free_symbols:
+            return split(sp.Product(f.base, (j, a, b))) ** f.exp
+        return p
+    return sp.sympify(expr).replace(lambda e: isinstance(e, sp.Product), split)
+
+
+def _renamed(f, v):
+    """``f`` with its bound variable ``v`` renamed canonically (to compare summands)."""
+    return f.xreplace({v: _BOUND[0]})
+
+
+def peel_last(expr):
+    """Align finite sums and products that run to ``b`` with their twins that run to ``b - 1``:
+    :math:`\\sum_{v=a}^{b} f_v = \\sum_{v=a}^{b-1} f_v + f_b` (and :math:`\\prod` likewise), whenever the
+    expression also holds the sum (product) of the same terms up to ``b - 1``."""
+    expr = sp.sympify(expr)
+    nodes = [e for e in sp.preorder_traversal(expr) if isinstance(e, (sp.Sum, sp.Product)) and len(e.limits) == 1]
+    shorter = {(type(e), _renamed(e.function, e.limits[0][0]), e.limits[0][1], e.limits[0][2]) for e in nodes}
+
+    def peel(e):
+        v, a, b = e.limits[0]
+        if (type(e), _renamed(e.function, v), a, b - 1) not in shorter:
+            return e
+        head, last = type(e)(e.function, (v, a, b - 1)), e.function.subs(v, b)
+        return head + last if isinstance(e, sp.Sum) else head * last
+    return expr.replace(lambda e: isinstance(e, (sp.Sum, sp.Product)) and len(e.limits) == 1, peel)
+
+
+def _linear(f, x, d):
+    """:math:`\\int_{\\mathbb{R}^d} f\\, dx` by linearity: sums over other indices and factors free of
+    ``x`` taken out, each remaining integrand in a canonical form."""
+    from derivations.symbolic.integrals import VectorIntegral, depends_on
+
+    if not depends_on(f, x):
+        return f * VectorIntegral(sp.S(1), x, d)
+    if isinstance(f, sp.Add):
+        return sp.Add(*[_linear(t, x, d) for t in f.args])
+    if isinstance(f, sp.Sum) and not any(depends_on(sp.Tuple(*lim[1:]), x) for lim in f.limits):
+        return sp.Sum(_linear(f.function, x, d), *f.limits)
+    if isinstance(f, sp.Mul):
+        const = [g for g in f.args if not depends_on(g, x)]
+        rest = [g for g in f.args if depends_on(g, x)]
+        if const:
+            return sp.Mul(*const) * _linear(sp.Mul(*rest), x, d)
+        if len(rest) == 1:
+            return _linear(rest[0], x, d)
+    return VectorIntegral(canonical_integrand(f), x, d)
+
+
+def canonical_integrand(f):
+    """One written-out form of an integrand: densities written out, products of exponentials made
+    exponentials of sums, exponents and sums linearised, powers of products split."""
+    f = split_products(explicit(f))
+    f = f.replace(lambda e: isinstance(e, sp.exp), lambda e: sp.exp(sp.expand(tidy_sums(sp.expand(e.args[0])))))
+    return sp.powsimp(sp.expand_power_base(sp.expand(f), force=True), force=True)
+
+
+def vector_integrals(expr):
+    """Linearity of integrals over :math:`\\mathbb{R}^d`
+    (:class:`derivations.symbolic.integrals.VectorIntegral`): each is split over the terms of its
+    integrand, with finite sums and constant factors taken out and the integrands put in one
+    canonical form, so that integrals of the same function compare equal."""
+    from derivations.symbolic.integrals import VectorIntegral
+
+    return sp.sympify(expr).replace(lambda e: isinstance(e, VectorIntegral),
+                                    lambda e: _linear(e.function, e.variable, e.dim))
