@@ -40,6 +40,8 @@ class Step:
     ``simplify`` is an optional targeted simplification tried first on the difference of the two
     sides (for example :func:`sympy.expand_log` with ``force=True`` for a log identity).
     ``numeric_only`` marks a step SymPy is known not to decide, so it goes straight to points.
+    ``cite`` is a :class:`derivations.theorems.Citation`: the step applies a named theorem SymPy
+    cannot derive, and is proved modulo that theorem when SymPy verifies it is an instance.
     """
 
     expr: Any
@@ -47,6 +49,7 @@ class Step:
     relation: str = "="
     simplify: Simplifier | None = None
     numeric_only: bool = False
+    cite: Any = None
 
     def __post_init__(self) -> None:
         if self.relation not in RELATIONS:
@@ -58,13 +61,27 @@ class Chain:
     """A derivation ``start = steps[0].expr = steps[1].expr ...``.
 
     ``domains`` maps a symbol to the :class:`sympy.Interval` its random points are drawn from;
-    symbols without an entry are drawn according to their assumptions.
+    symbols without an entry are drawn according to their assumptions. ``scope`` is ``"general"``
+    when the chain proves the claim in the generality the question has, else
+    ``"instance: <which>"`` (an illustration, e.g. ``"instance: d = 1, n = 3"``), which can
+    illustrate a quantity but never conclude it.
     """
 
     title: str
     start: Any
     steps: tuple[Step, ...]
     domains: Mapping[sp.Symbol, sp.Interval] = field(default_factory=dict)
+    scope: str = "general"
+
+    def __post_init__(self) -> None:
+        if self.scope != "general" and not (self.scope.startswith("instance: ") and len(self.scope) > 10):
+            raise ValueError(f"chain {self.title!r}: scope is 'general' or 'instance: <which instance>', "
+                             f"got {self.scope!r}")
+        _refuse_empty(self)
+
+    @property
+    def general(self) -> bool:
+        return self.scope == "general"
 
     @property
     def end(self) -> Any:
@@ -87,10 +104,31 @@ class Chain:
         return ChainResult(self, tuple(results))
 
 
-def derive(title: str, start: Any, *steps: Step | tuple, domains=None) -> Chain:
+class EmptyChain(ValueError):
+    """A chain, or a step, that proves nothing: its two ends print the same."""
+
+
+def _refuse_empty(chain: "Chain") -> None:
+    """Refuse a chain whose first and last lines print the same, or a step whose two sides do: the
+    reader would see "x = x". (A starting expression SymPy evaluated on construction is the usual
+    cause: keep it unevaluated, with ``evaluate=False``, ``UnevaluatedExpr``, ``Derivative``, ...)"""
+    from derivations.notation import latex
+
+    if not chain.steps:
+        raise EmptyChain(f"chain {chain.title!r} has no step")
+    if latex(chain.start) == latex(chain.end):
+        raise EmptyChain(f"chain {chain.title!r} proves nothing: its first and last lines both print "
+                         f"{latex(chain.start)}")
+    for k, (lhs, step) in enumerate(chain.pairs(), start=1):
+        if latex(lhs) == latex(step.expr):
+            raise EmptyChain(f"chain {chain.title!r}, step {k} ({step.reason}) changes nothing: both sides "
+                             f"print {latex(lhs)}")
+
+
+def derive(title: str, start: Any, *steps: Step | tuple, domains=None, scope: str = "general") -> Chain:
     """Build a :class:`Chain` from ``(expr, reason)`` or ``(expr, reason, relation)`` tuples."""
     built = tuple(s if isinstance(s, Step) else Step(*s) for s in steps)
-    return Chain(title, start, built, dict(domains or {}))
+    return Chain(title, start, built, dict(domains or {}), scope)
 
 
 @dataclass(frozen=True)
@@ -107,20 +145,30 @@ class StepResult:
     counterexample: dict[str, float] | None = None
     values: tuple[str, str] | None = None
     hint_error: str | None = None  # the step's own simplification raised this (a bug to fix)
+    theorem: str | None = None  # the key of the theorem the step is proved modulo
 
     def to_json(self) -> dict:
         return {
             "index": self.index,
             "reason": self.reason,
             "relation": self.relation,
-            "lhs": sp.sstr(self.lhs),
-            "rhs": sp.sstr(self.rhs),
+            "lhs": _text(self.lhs),
+            "rhs": _text(self.rhs),
             "verdict": self.verdict.value,
             "method": self.method,
             "counterexample": self.counterexample,
             "values": list(self.values) if self.values else None,
             "hint_error": self.hint_error,
+            "theorem": self.theorem,
         }
+
+
+def _text(value: Any) -> str:
+    """Plain text of a side: SymPy's for an expression, the course's for a distribution."""
+    if _is_law(value):
+        from derivations.notation import plain
+        return plain(value)
+    return sp.sstr(value)
 
 
 @dataclass(frozen=True)
@@ -143,8 +191,14 @@ class ChainResult:
         return {
             "title": self.chain.title,
             "verdict": self.verdict.value,
+            "scope": self.chain.scope,
             "steps": [s.to_json() for s in self.steps],
         }
+
+    @property
+    def theorems(self) -> list[str]:
+        """The keys of the theorems this chain's steps are proved modulo, in order of first use."""
+        return list(dict.fromkeys(s.theorem for s in self.steps if s.theorem))
 
 
 # --------------------------------------------------------------------------- verifying a step
@@ -170,14 +224,82 @@ def _difference(a: Any, b: Any) -> Any:
     return sp.sympify(a) - sp.sympify(b)
 
 
+def _is_law(value: Any) -> bool:
+    from derivations.symbolic.distributions import Distribution, Mixture
+    return isinstance(value, (Distribution, Mixture))
+
+
+def _law_step(lhs: Any, step: Step, base: dict, domains, seed: int, max_examples: int) -> StepResult:
+    """A step with a distribution on either side. Two distributions are compared parameter by
+    parameter (the same family, component by component), each parameter as an expression step (so
+    a citation applies to every parameter); an expression and a distribution only by a citation
+    that concludes the distribution (an ``instance`` check, e.g. a moment generating function)."""
+    if not (_is_law(lhs) and _is_law(step.expr)):
+        if step.cite is not None and step.cite.instance is not None:
+            ok, how = step.cite.verify(lhs, step.expr, step.relation, hint=step.simplify)
+            if ok:
+                return StepResult(**base, verdict=Status.PROVED, method=how, theorem=step.cite.theorem.key)
+            return StepResult(**base, verdict=Status.FAILED, method=how)
+        return StepResult(**base, verdict=Status.FAILED,
+                          method="an expression and a distribution: only a cited theorem concludes one from the other")
+    from derivations.symbolic.distributions import as_mixture
+    mine, theirs = as_mixture(lhs).components, as_mixture(step.expr).components
+    if step.relation != "=" or len(mine) != len(theirs) or any(
+            a.family != b.family or a.over != b.over for a, b in zip(mine, theirs)):
+        return StepResult(**base, verdict=Status.FAILED,
+                          method="the two distributions differ in relation, family or number of components")
+    pairs = [(x, y) for a, b in zip(mine, theirs) for x, y in zip((a.weight, *a.params), (b.weight, *b.params))]
+    results = [verify_step(x, Step(y, step.reason, simplify=step.simplify, numeric_only=step.numeric_only,
+                                   cite=step.cite if _changes(step.cite, x, y) else None),
+                           index=base["index"], domains=domains, seed=seed, max_examples=max_examples)
+               for x, y in pairs if x != y]
+    verdict = Status.weakest(r.verdict for r in results) if results else Status.FAILED
+    theorem = next((r.theorem for r in results if r.theorem), None)
+    methods = sorted({r.method for r in results})
+    method = ("parameter by parameter: " + "; ".join(methods)) if results else "the two distributions are the same"
+    first_bad = next((r for r in results if r.verdict is not Status.PROVED), None)
+    return StepResult(**base, verdict=verdict, method=method, theorem=theorem if verdict is Status.PROVED else None,
+                      counterexample=first_bad.counterexample if first_bad else None,
+                      values=first_bad.values if first_bad else None)
+
+
+def _changes(cite, x, y) -> bool:
+    """Whether a citation's rewrite changes a parameter pair (a parameter the theorem does not touch
+    is verified on its own, so the step is not refused for citing a theorem it did not need there)."""
+    if cite is None or cite.rewrite is None:
+        return cite is not None
+    try:
+        return cite.rewrite(x) != x or cite.rewrite(y) != y
+    except Exception:  # noqa: BLE001 - a parameter the rewrite cannot read is not one it applies to
+        return False
+
+
 def verify_step(lhs: Any, step: Step, *, index: int, domains=None, seed: int = 0,
                 max_examples: int = 60) -> StepResult:
-    """Verify one link: symbolically if SymPy can decide, else at random points."""
+    """Verify one link: symbolically if SymPy can decide, else at random points.
+
+    A step citing a theorem must not be one SymPy proves without it; it is proved modulo the
+    theorem when SymPy verifies it is an instance, else it falls back to random points. A step with
+    a distribution on a side is verified by :func:`_law_step`."""
+    if _is_law(lhs) or _is_law(step.expr):
+        base = dict(index=index, reason=step.reason, relation=step.relation, lhs=lhs, rhs=step.expr)
+        return _law_step(lhs, step, base, domains, seed, max_examples)
     decision = _symbolic(lhs, step.expr, step)
     base = dict(index=index, reason=step.reason, relation=step.relation, lhs=lhs, rhs=step.expr)
     hint_error = decision.hint_error if decision else None
     if decision is not None and decision.proved:
+        if step.cite is not None:
+            return StepResult(**base, verdict=Status.FAILED, hint_error=hint_error,
+                              method=f"cites {step.cite.theorem.name} for what SymPy verifies directly "
+                                     f"({decision.method})")
         return StepResult(**base, verdict=Status.PROVED, method=decision.method, hint_error=hint_error)
+    why_not = ""
+    if step.cite is not None:
+        ok, how = step.cite.verify(lhs, step.expr, step.relation, hint=step.simplify)
+        if ok:
+            return StepResult(**base, verdict=Status.PROVED, method=how, hint_error=hint_error,
+                              theorem=step.cite.theorem.key)
+        why_not = how + "; "
     found = at_points(lhs, step.expr, step.relation, domains=domains, seed=seed, max_examples=max_examples)
-    return StepResult(**base, verdict=found.status, method=found.method, counterexample=found.counterexample,
-                      values=found.values, hint_error=hint_error)
+    return StepResult(**base, verdict=found.status, method=why_not + found.method,
+                      counterexample=found.counterexample, values=found.values, hint_error=hint_error)

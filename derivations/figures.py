@@ -1,6 +1,7 @@
 """Drawing every part's figures beside the answers document.
 
-Each :class:`derivations.registry.Figure` is drawn by its own ``draw(path, rng)`` into the
+Each :class:`derivations.answer.Figure` names a ``draw(path, rng)`` function of its section's
+``figures`` module, resolved here, when figures are drawn; it is drawn into the
 directory of the .tex, under the safe name :func:`derivations.latex.figure_filename` gives it,
 with a generator seeded from the part's seed (so a figure is reproducible on its own). A figure
 that cannot be drawn is reported in the document and makes its part ``failed``: the document never

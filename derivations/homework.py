@@ -5,7 +5,7 @@ module globals, so a second problem set is a second ``Homework`` (and its sectio
 change to the machinery. A part id is unique within its homework; :meth:`Homework.qualified` names
 it across homeworks (``hw7:8a``).
 
->>> hw = Homework("demo", "Demo", "", {"1": "First"}, (Part("1a", "1", "s", "A part", "formula"),
+>>> hw = Homework("demo", "Demo", "", {"1": "First"}, (Part("1a", "1", "s", "A part", "formula", "proved"),
 ...               Part("1b", "1", "s", "Another", "formula")), {"s": "pkg.s"})
 >>> hw.select(["1"]), hw.qualified("1a"), hw.parts_of_section("s")
 (['1a', '1b'], 'demo:1a', ['1a', '1b'])
@@ -19,13 +19,16 @@ from typing import Mapping, Sequence
 
 @dataclass(frozen=True)
 class Part:
-    """Static facts about one part: its id, question, section, title (LaTeX) and kind of answer."""
+    """Static facts about one part: its id, question, section, title (LaTeX), kind of answer, and
+    what its answer claims at best (``proved``, ``checked``, ``explained``, or ``todo`` when there
+    is no answer yet); the runner decides what the claim earned."""
 
     id: str
     question: str
     section: str
     title: str
     kind: str
+    claim: str = "todo"
 
 
 def question_of(part_id: str) -> str:
@@ -54,6 +57,7 @@ class Homework:
     parts: tuple[Part, ...]
     sections: Mapping[str, str]
     examples: tuple[str, ...] = ()  # ids shown in an error message, then prefixes after "|"
+    notation: tuple[tuple[str, str], ...] = ()  # (symbol in LaTeX math, what it means) for the documents
     by_id: Mapping[str, Part] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:

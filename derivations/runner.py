@@ -11,6 +11,7 @@ import numpy as np
 from derivations import homeworks
 from derivations.answer import Answer
 from derivations.chain import ChainResult
+from derivations.links import Link, link
 from derivations.registry import Registry
 from derivations.status import Status
 from numerics.stattests import CheckResult
@@ -28,8 +29,14 @@ class PartResult:
     answer: Answer | None = None
     chains: list[ChainResult] = field(default_factory=list)
     checks: list[CheckResult] = field(default_factory=list)
+    links: list[Link] = field(default_factory=list)
     seconds: float = 0.0
     error: str | None = None
+
+    @property
+    def theorems(self) -> list[str]:
+        """Keys of the named theorems the part's chains rest on, in order of first use."""
+        return list(dict.fromkeys(t for c in self.chains for t in c.theorems))
 
     def to_json(self) -> dict:
         return {
@@ -41,6 +48,8 @@ class PartResult:
             "seconds": round(self.seconds, 3),
             "error": self.error,
             "chains": [c.to_json() for c in self.chains],
+            "links": [link.to_json() for link in self.links],
+            "theorems": self.theorems,
             "checks": [c.to_json() for c in self.checks],
         }
 
@@ -57,14 +66,20 @@ def part_rng(part_id: str, seed: int) -> np.random.Generator:
     return np.random.default_rng(part_seed(part_id, seed))
 
 
-def decide_status(claim: str, chains: list[ChainResult], checks: list[CheckResult], error: str | None) -> Status:
-    """Honest status: failed on any failure; ``proved`` only if every chain step is symbolic."""
+def decide_status(claim: str, chains: list[ChainResult], checks: list[CheckResult], error: str | None,
+                  links: list[Link] = ()) -> Status:
+    """What a part earned. ``failed`` on any failure (a step, a check, a quantity whose chain ends
+    elsewhere). ``proved`` only when the part claims it, every chain was proved (each step by SymPy,
+    or as an instance of a named theorem), and every quantity of its answer (at least one) is the
+    proved conclusion of a general chain; otherwise ``checked``."""
     if error is not None:
         return Status.FAILED
-    if any(c.verdict is Status.FAILED for c in chains) or any(not c.passed for c in checks):
+    if any(c.verdict is Status.FAILED for c in chains) or any(not c.passed for c in checks) or \
+            any(link.verdict is Status.FAILED for link in links):
         return Status.FAILED
     if claim == Status.PROVED:
-        if chains and all(c.verdict is Status.PROVED for c in chains):
+        linked = bool(links) and all(link.verdict is Status.PROVED for link in links)
+        if chains and all(c.verdict is Status.PROVED for c in chains) and linked:
             return Status.PROVED
         return Status.CHECKED
     return Status(claim)
@@ -85,6 +100,7 @@ def run_part(part_id: str, *, seed: int = 0, with_checks: bool = True,
         result.answer = answer
         chain_seed = part_seed(part_id, seed)
         result.chains = [c.verify(seed=chain_seed + 97 * i) for i, c in enumerate(answer.chains)]
+        result.links = [link(q, result.chains) for q in answer.quantities]
         if with_checks:
             rng = part_rng(part_id, seed)
             for check in answer.checks:
@@ -93,5 +109,5 @@ def run_part(part_id: str, *, seed: int = 0, with_checks: bool = True,
     except Exception as exc:  # a broken part is reported as failed, not as a traceback
         result.error = f"{type(exc).__name__}: {exc}"
     result.seconds = time.perf_counter() - start
-    result.status = decide_status(reg.claim, result.chains, result.checks, result.error)
+    result.status = decide_status(reg.claim, result.chains, result.checks, result.error, result.links)
     return result

@@ -142,12 +142,6 @@ def cfm_loss_and_grad(params: dict, x, t, target) -> tuple[float, dict]:
     return loss, backward(params, cache, 2.0 * r / len(r))
 
 
-def cfm_loss(params: dict, x, t, target) -> np.ndarray:
-    """Per-sample squared errors :math:`\\|v_\\theta(x_i, t_i) - u_i\\|^2`, shape (m,)."""
-    r = forward(params, x, t)[0] - np.asarray(target, dtype=float)
-    return np.einsum("ij,ij->i", r, r)
-
-
 def exact_regression_samples(data, m: int, *, rng, n_times: int = 20):
     """Simulated regression problems with the exact answer, one per time of a stratified grid.
 

@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from derivations import figures_flow_matching as figs
-from derivations import flow_matching as F
+from derivations.flow_matching import checks as F
+from derivations.flow_matching import figures as figs
 from numerics import cfm
 from numerics import flow_matching as fm
 

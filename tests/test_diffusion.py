@@ -15,10 +15,16 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import stats
 
-from derivations import diffusion as D
 from derivations.chain import Step, derive
-from derivations.status import Status
+from derivations.diffusion import chains as C
+from derivations.diffusion import checks as K
+from derivations.diffusion import figures as F
+from derivations.diffusion import parts as P
+from derivations.diffusion import symbols as S
 from derivations.runner import decide_status, part_rng, part_seed
+from derivations.status import Status
+from derivations.symbolic import UNIT, sigmoid
+from derivations.symbolic.hints import exp_normal_form
 from numerics import diffusion as nd
 
 seeds = st.integers(0, 2**32 - 1)
@@ -50,7 +56,7 @@ def test_forward_process_is_reproducible_leaves_its_input_alone_and_returns_the_
 
 @given(seed=seeds, betas=schedules, x0=st.tuples(st.floats(-3, 3), st.floats(-3, 3)))
 def test_forward_marginal_matches_iterated_process(seed, betas, x0):
-    assert passed(D.check_forward_marginal(np.random.default_rng(seed), betas=np.array(betas), x0=np.array(x0)))
+    assert passed(K.check_forward_marginal(np.random.default_rng(seed), betas=np.array(betas), x0=np.array(x0)))
 
 
 @given(seed=seeds, a=alpha_bars, k=st.integers(1, 5), d=st.integers(1, 3))
@@ -79,16 +85,16 @@ def _reference_eps(x, a):
        label=st.integers(0, 1), eps=st.tuples(st.floats(-4, 4), st.floats(-4, 4)))
 def test_optimal_epsilon_is_accurate_at_extreme_alpha_bar(a, label, eps):
     x = math.sqrt(a) * np.eye(2)[label] + math.sqrt(1 - a) * np.array(eps)  # a point the process produces
-    got = nd.optimal_epsilon(x, a, D.TWO_POINTS)[0]
+    got = nd.optimal_epsilon(x, a, K.TWO_POINTS)[0]
     np.testing.assert_allclose(got, _reference_eps(x, a), rtol=1e-7, atol=1e-7)
 
 
 @pytest.mark.parametrize("a", [1e-12, 0.5, 1 - 1e-12])
 def test_optimal_epsilon_is_finite_far_from_the_data(a):
     x = np.array([[1e6, -1e6], [-1e8, 3.0], [0.0, 0.0]])
-    for out in (nd.optimal_epsilon(x, a, D.TWO_POINTS), nd.posterior_x0(x, a, D.TWO_POINTS)):
+    for out in (nd.optimal_epsilon(x, a, K.TWO_POINTS), nd.posterior_x0(x, a, K.TWO_POINTS)):
         assert np.all(np.isfinite(out))
-    np.testing.assert_allclose(nd.posterior_x0(x, a, D.TWO_POINTS).sum(1), 1.0)
+    np.testing.assert_allclose(nd.posterior_x0(x, a, K.TWO_POINTS).sum(1), 1.0)
 
 
 def test_optimal_epsilon_for_20k_points_against_20k_data_points_in_8d_stays_small():
@@ -132,9 +138,9 @@ def test_invalid_inputs_raise_clear_errors(call, message):
 # --------------------------------------------------------------------------- the derived answers
 
 
-@pytest.mark.parametrize("part, build", [("8a", D.forward_marginal), ("8b", D.two_point_marginal),
-                                         ("8c", D.optimal_predictor), ("8d", D.noise_posterior),
-                                         ("8e", D.large_t)])
+@pytest.mark.parametrize("part, build", [("8a", P.forward_marginal), ("8b", P.two_point_marginal),
+                                         ("8c", P.optimal_predictor), ("8d", P.noise_posterior),
+                                         ("8e", P.large_t)])
 def test_question_8_parts_are_proved_end_to_end(part, build):
     # the builders are called directly, so other sections' modules are not imported
     answer = build()
@@ -152,42 +158,52 @@ def _mix(weights, values):  # sum of weight * value for matrices (distributions.
 
 
 def test_answers_agree_with_each_other():
-    a = D.abar
+    a = S.abar
     # the mean of the 8d posterior over the noise is the 8c optimal prediction
-    gap = _mix(D.NOISE_POSTERIOR.weights, D.NOISE_POSTERIOR.atoms) - D.EPS_STAR
-    assert all(D.exp_normal_form(e) == 0 for e in gap)
+    gap = _mix(S.NOISE_POSTERIOR.weights, S.NOISE_POSTERIOR.atoms) - S.EPS_STAR
+    assert all(exp_normal_form(e) == 0 for e in gap)
     # the 8b mixture's covariance is the one its chain derives
-    comps = D.TWO_POINT_MARGINAL.dists
-    mean = _mix(D.TWO_POINT_MARGINAL.weights, [c.mean for c in comps])
-    second = _mix(D.TWO_POINT_MARGINAL.weights, [c.cov * sp.eye(2) + c.mean * c.mean.T for c in comps])
-    assert sp.expand(second - mean * mean.T - D.marginal_chains()[2].end) == sp.zeros(2)
+    comps = S.TWO_POINT_MARGINAL.dists
+    mean = _mix(S.TWO_POINT_MARGINAL.weights, [c.mean for c in comps])
+    second = _mix(S.TWO_POINT_MARGINAL.weights, [c.cov * sp.eye(2) + c.mean * c.mean.T for c in comps])
+    assert sp.expand(second - mean * mean.T - C.marginal_chains()[2].end) == sp.zeros(2)
     # the 8e limit is the limit of the 8c answer
-    assert sp.Matrix([sp.limit(e, a, 0, "+") for e in D.EPS_STAR]) == D.XHAT
+    assert sp.Matrix([sp.limit(e, a, 0, "+") for e in S.EPS_STAR]) == S.XHAT
 
 
 @given(seed=seeds, a=alpha_bars)
 def test_closed_forms_equal_the_log_space_kernel(seed, a):
     x = np.random.default_rng(seed).normal(scale=3, size=(50, 2))
-    np.testing.assert_allclose(D.two_point_optimal_epsilon(x, a), nd.optimal_epsilon(x, a, D.TWO_POINTS),
+    np.testing.assert_allclose(K.two_point_optimal_epsilon(x, a), nd.optimal_epsilon(x, a, K.TWO_POINTS),
                                rtol=1e-9, atol=1e-12)
-    np.testing.assert_allclose(D.two_point_weight(x, a), nd.posterior_x0(x, a, D.TWO_POINTS)[:, 0], atol=1e-12)
+    np.testing.assert_allclose(K.two_point_weight(x, a), nd.posterior_x0(x, a, K.TWO_POINTS)[:, 0], atol=1e-12)
 
+
+def test_closed_form_predictor_holds_for_the_homework_data_only():
+    x = np.random.default_rng(0).normal(size=(5, 2))
+    np.testing.assert_array_equal(K.closed_form_predictor(x, 0.3, K.TWO_POINTS), K.two_point_optimal_epsilon(x, 0.3))
+    np.testing.assert_array_equal(K.closed_form_predictor(x, 0.3, K.TWO_POINTS, [0.5, 0.5]),
+                                  K.two_point_optimal_epsilon(x, 0.3))
+    with pytest.raises(ValueError, match="two points"):
+        K.closed_form_predictor(x, 0.3, np.array([[1.0, 0.0], [0.0, 2.0]]))
+    with pytest.raises(ValueError, match="equal weights"):
+        K.closed_form_predictor(x, 0.3, K.TWO_POINTS, [0.2, 0.8])
 
 def test_planted_wrong_steps_are_rejected_by_name():
-    a1, a2 = D._a1, D._a2
-    x_2 = sp.sqrt(a2) * (sp.sqrt(a1) * D.x_0 + sp.sqrt(1 - a1) * D._eps1) + sp.sqrt(1 - a2) * D._eps2
+    a1, a2 = C._a1, C._a2
+    x_2 = sp.sqrt(a2) * (sp.sqrt(a1) * S.x_0 + sp.sqrt(1 - a1) * C._eps1) + sp.sqrt(1 - a2) * C._eps2
     from sympy.stats import Expectation
-    wrong_var = derive("variance of x_2", Expectation((x_2 - sp.sqrt(a1 * a2) * D.x_0) ** 2),
+    wrong_var = derive("variance of x_2", Expectation((x_2 - sp.sqrt(a1 * a2) * S.x_0) ** 2),
                        Step(a2 * (1 - a1) + (1 - a2) ** 2, "squared the noise scale (wrong)",
-                            simplify=D.by_independence), domains=D._SCHEDULE)
+                            simplify=C.by_independence), domains=C._SCHEDULE)
     r = wrong_var.verify()
     assert r.verdict is Status.FAILED and "wrong" in r.first_failure.reason
-    wrong_limit = derive("limit", sp.Matrix([sp.Limit(e, D.abar, 0, "+") for e in D.EPS_STAR]),
+    wrong_limit = derive("limit", sp.Matrix([sp.Limit(e, S.abar, 0, "+") for e in S.EPS_STAR]),
                          (sp.zeros(2, 1), "the noise estimate vanishes (wrong)"))
     assert wrong_limit.verify().verdict is Status.FAILED
-    wrong_sigmoid = derive("sigmoid", D.WEIGHT_1,
-                           Step(D.sigmoid(D.abar * (D.xhat_1 - D.xhat_2) / (1 - D.abar)), "alpha for sqrt (wrong)",
-                                simplify=D.exp_normal_form), domains={D.abar: D.UNIT})
+    wrong_sigmoid = derive("sigmoid", S.WEIGHT_1,
+                           Step(sigmoid(S.abar * (S.xhat_1 - S.xhat_2) / (1 - S.abar)), "alpha for sqrt (wrong)",
+                                simplify=exp_normal_form), domains={S.abar: UNIT})
     assert wrong_sigmoid.verify().verdict is Status.FAILED
 
 
@@ -196,34 +212,34 @@ def test_planted_wrong_steps_are_rejected_by_name():
 
 @given(seed=seeds)
 def test_two_point_marginal_matches_simulation(seed):
-    assert passed(D.check_two_point_marginal(np.random.default_rng(seed)))
+    assert passed(K.check_two_point_marginal(np.random.default_rng(seed)))
 
 
 @given(seed=seeds, a=alpha_bars, homework=st.booleans())
 def test_residual_of_optimal_epsilon_is_orthogonal_to_functions_of_x_t(seed, a, homework):
     rng = np.random.default_rng(seed)
-    kw = dict(data=D.TWO_POINTS, predictor=D.two_point_optimal_epsilon) if homework else {}
-    assert passed(D.check_residual_orthogonality(rng, alpha_bar=a, **kw))
+    kw = dict(data=K.TWO_POINTS, predictor=K.closed_form_predictor) if homework else {}
+    assert passed(K.check_residual_orthogonality(rng, alpha_bar=a, **kw))
 
 
 @given(seed=seeds, a=alpha_bars)
 def test_optimal_epsilon_beats_its_perturbations_on_the_same_samples(seed, a):
-    assert passed(D.check_beats_perturbations(np.random.default_rng(seed), alpha_bar=a))
+    assert passed(K.check_beats_perturbations(np.random.default_rng(seed), alpha_bar=a))
 
 
 @given(seed=seeds, a=alpha_bars)
 def test_discrete_noise_posterior_reproduces_the_joint_law(seed, a):
-    assert passed(D.check_posterior_calibration(np.random.default_rng(seed), alpha_bar=a))
+    assert passed(K.check_posterior_calibration(np.random.default_rng(seed), alpha_bar=a))
 
 
 @settings(max_examples=8)
 @given(seed=seeds, a=alpha_bars)
 def test_small_ball_labels_follow_exact_probabilities_and_tend_to_the_weights(seed, a):
-    assert passed(D.check_posterior_ball(np.random.default_rng(seed), alpha_bar=a))
+    assert passed(K.check_posterior_ball(np.random.default_rng(seed), alpha_bar=a))
 
 
 def test_gap_to_xhat_obeys_the_derived_bound_on_the_linear_schedule():
-    results = D.check_large_t(np.random.default_rng(5))
+    results = K.check_large_t(np.random.default_rng(5))
     assert passed(results)
     ev = results[1].evidence
     assert ev["max_gap_at_T"] == pytest.approx(math.sqrt(ev["abar_T"] / 2), rel=0.05)
@@ -231,7 +247,7 @@ def test_gap_to_xhat_obeys_the_derived_bound_on_the_linear_schedule():
 
 def test_figure_8e_is_a_pdf(tmp_path):
     path = tmp_path / "fig-8e-optimal-eps.pdf"
-    D._draw_optimal_eps(path, np.random.default_rng(0))
+    F.draw_optimal_eps(path, np.random.default_rng(0))
     assert path.read_bytes()[:4] == b"%PDF"
 
 
@@ -242,9 +258,9 @@ RNG = np.random.default_rng
 
 def test_planted_forward_marginals_are_rejected():
     kw = dict(betas=np.full(3, 0.3), x0=np.array([3.0, 0.0]))  # alphabar_3 = 0.343
-    assert not passed(D.check_forward_marginal(RNG(1), mean_coef=lambda a: a, **kw))
-    assert not passed(D.check_forward_marginal(RNG(2), variance=lambda a: 1 - a**2, **kw))
-    assert not passed(D.check_forward_marginal(RNG(3), mean_coef=lambda a: np.sqrt(a * 0.7), **kw))
+    assert not passed(K.check_forward_marginal(RNG(1), mean_coef=lambda a: a, **kw))
+    assert not passed(K.check_forward_marginal(RNG(2), variance=lambda a: 1 - a**2, **kw))
+    assert not passed(K.check_forward_marginal(RNG(3), mean_coef=lambda a: np.sqrt(a * 0.7), **kw))
 
 
 def test_planted_marginals_over_the_data_are_rejected():
@@ -256,8 +272,8 @@ def test_planted_marginals_over_the_data_are_rejected():
     def no_sqrt(a):
         return np.array([0.5, 0.5]), a * np.eye(2), np.array([1 - a] * 2)
 
-    assert not passed(D.check_two_point_marginal(RNG(1), betas=betas, claim=one_gaussian))
-    assert not passed(D.check_two_point_marginal(RNG(2), betas=np.array([0.5]), claim=no_sqrt))
+    assert not passed(K.check_two_point_marginal(RNG(1), betas=betas, claim=one_gaussian))
+    assert not passed(K.check_two_point_marginal(RNG(2), betas=np.array([0.5]), claim=no_sqrt))
 
 
 def _prior_weight_predictor(x, a, data, weights=None):  # ignores x_t when weighing the data points
@@ -267,10 +283,10 @@ def _prior_weight_predictor(x, a, data, weights=None):  # ignores x_t when weigh
 
 @pytest.mark.parametrize("predictor", [lambda x, a, data, w=None: x, _prior_weight_predictor])
 def test_planted_predictors_are_rejected(predictor):
-    kw = dict(alpha_bar=0.5, data=D.TWO_POINTS, predictor=predictor)
-    assert not passed(D.check_residual_orthogonality(RNG(1), **kw))
-    assert not passed(D.check_beats_perturbations(RNG(2), **kw))
-    assert not passed(D.check_large_t(RNG(3), predictor=lambda x, a, data: predictor(x, a, data)))
+    kw = dict(alpha_bar=0.5, data=K.TWO_POINTS, predictor=predictor)
+    assert not passed(K.check_residual_orthogonality(RNG(1), **kw))
+    assert not passed(K.check_beats_perturbations(RNG(2), **kw))
+    assert not passed(K.check_large_t(RNG(3), predictor=lambda x, a, data: predictor(x, a, data)))
 
 
 def test_planted_noise_posteriors_are_rejected():
@@ -280,8 +296,8 @@ def test_planted_noise_posteriors_are_rejected():
     def alpha_not_sqrt(x, a, data):
         return (x[:, None, :] - a * np.asarray(data)[None]) / math.sqrt(1 - a)
 
-    kw = dict(alpha_bar=0.5, data=D.TWO_POINTS)
-    assert not passed(D.check_posterior_calibration(RNG(1), posterior=prior, **kw))
-    assert not passed(D.check_posterior_calibration(RNG(2), atoms=alpha_not_sqrt, **kw))
-    assert not passed(D.check_posterior_ball(RNG(3), alpha_bar=0.5, xhat_point=[1.2, -0.3],
+    kw = dict(alpha_bar=0.5, data=K.TWO_POINTS)
+    assert not passed(K.check_posterior_calibration(RNG(1), posterior=prior, **kw))
+    assert not passed(K.check_posterior_calibration(RNG(2), atoms=alpha_not_sqrt, **kw))
+    assert not passed(K.check_posterior_ball(RNG(3), alpha_bar=0.5, xhat_point=[1.2, -0.3],
                                              weight=lambda x, a: np.full(len(x), 0.5)))

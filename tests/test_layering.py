@@ -8,8 +8,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 import numerics
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -97,8 +95,6 @@ def test_the_graph_sees_imports_inside_functions():
     assert "derivations.answercheck.command" in graph and "derivations.homeworks" in graph["derivations.answercheck.command"]
 
 
-@pytest.mark.xfail(strict=True, reason="the section modules and their figures modules import each other "
-                                       "until the sections are packages (issue 14)")
 def test_no_module_imports_itself_through_others():
     assert cycles(import_graph()) == []
 

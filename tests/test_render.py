@@ -23,8 +23,10 @@ def _part() -> Answer:
     return Answer(
         summary=r"$q(x_t\mid x_0)=\mathcal{N}\big(\sqrt{\bar\alpha_t}\,x_0,\,(1-\bar\alpha_t)I\big)$",
         explanation=r"Unroll the recursion: \emph{sums} of independent Gaussians are Gaussian.",
-        chains=(derive("mean of x_t", sp.sqrt(abar) * x0 + 0 * abar, (sp.sqrt(abar) * x0, "noise has mean $0$")),
-                derive("a long sum", long_sum, (sp.expand(long_sum), "expand"))),
+        chains=(derive("mean of x_t", sp.Add(sp.sqrt(abar) * x0, sp.Mul(0, abar, evaluate=False), evaluate=False),
+                       (sp.sqrt(abar) * x0, "noise has mean $0$")),
+                derive("a long sum", sp.expand(long_sum + (T[0] - T[1]) ** 2) - (T[0] - T[1]) ** 2,
+                       (long_sum, "expand"))),
         checks=(Check("mean", "the sample mean is 0", lambda rng: [
                     mean_test("mean", rng.normal(size=4000), [0.0]),
                     binomial_test("coin", 48, 100, 0.5),
@@ -131,3 +133,9 @@ def test_section_script_uses_the_same_report(fake_part, capsys):
     out = capsys.readouterr().out
     assert out.count("status: todo") == 4 and "[proved] noise has mean 0" in out
     np.testing.assert_equal(out.count("=" * 72), 5)
+
+
+def test_ascii_in_latex_prose_is_never_rewritten():
+    from derivations.notation import prose
+    text = r"$\mathrm{KL}(p\|q)$ and a table $a|b$ & 50% of <x>"
+    assert prose(text).startswith(r"$\mathrm{KL}(p\|q)$ and a table $a|b$ \& 50\%")
