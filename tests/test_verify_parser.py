@@ -399,3 +399,32 @@ def test_x_squared_is_a_square_where_the_part_has_a_symbol_x_and_data_points_x_i
     (term,) = body.atoms(sp.Sum)
     assert term.function.has(x**2) and term.function.has(X[term.limits[0][0]]**2)
     assert read("x^2", v) == x**2 and read("x^{(2)}", v) == X[2] and read("x_2", v) == X[2]
+
+
+# --------------------------------------------------------------------------- choices with several right options
+
+from derivations.answer import Choice, Quantity  # noqa: E402
+from derivations.answercheck.verdict import parse_choices, verify_quantity  # noqa: E402
+
+_TWO_WAYS = Quantity("correct option", Choice(("first reading", "second reading", "a third thing"), correct={1, 2}))
+
+
+@pytest.mark.parametrize("text, chosen", [("1", {1}), ("(b)", {2}), (r"\{1, 2\}", {1, 2}), ("1 and 2", {1, 2}),
+                                          ("both a and b", {1, 2}), ("options 1, 3", {1, 3}), ("{a,b,c}", {1, 2, 3})])
+def test_a_set_of_options_is_read_as_a_set(text, chosen):
+    assert parse_choices(text, _TWO_WAYS.value) == frozenset(chosen)
+
+
+@pytest.mark.parametrize("text", ["1", "2", r"\{1,2\}", "both (a) and (b)"])
+def test_any_nonempty_set_of_correct_options_is_correct_and_names_what_it_left_out(text):
+    r = verify_quantity(_TWO_WAYS, text, part_id="x")
+    assert r.correct and r.exit_code == 0
+    left = {1, 2} - parse_choices(text, _TWO_WAYS.value)
+    assert any(f"option {k} is correct as well" in n for n in r.notes for k in left) or not left
+
+
+@pytest.mark.parametrize("text", ["3", "1 and 3", r"\{1, 2, 3\}", "c"])
+def test_a_set_holding_a_wrong_option_is_incorrect_and_says_which(text):
+    r = verify_quantity(_TWO_WAYS, text, part_id="x")
+    assert not r.correct and r.exit_code == 1
+    assert any("option 3 is not correct" in n for n in r.notes), r.report()

@@ -108,10 +108,10 @@ class VerifyResult:
         if show_answer and self.answer is not None and self.kind != "choice":
             lines += _read_as(self.answer)
         if self.kind == "choice" and self.answer is not None and show_answer:
-            lines.append(f"  read as:  option {self.answer}")
+            lines.append(f"  read as:  {self.answer}")
         lines += [f"  note: {note}" for note in self.notes]
         if self.kind == "choice":
-            lines.append("  this is the correct option" if self.correct else "  this is not the correct option")
+            lines.append("  this answer is correct" if self.correct else "  this answer is not correct")
         elif self.outcome == CORRECT:
             lines.append(f"  SymPy proved the difference is zero ({self.method})")
         elif self.outcome == NUMERIC:
@@ -267,7 +267,7 @@ def _readings(part_id: str, qs, text: str) -> tuple[list[tuple[Quantity, Any, li
         out, errors = [], []
         for q in choices:
             try:
-                out.append((q, parse_choice(text, q.value), []))
+                out.append((q, parse_choices(text, q.value), []))
             except AnswerError as exc:
                 errors.append((q, exc))
         if out or not any(q.kind != "choice" for q in qs):
@@ -430,6 +430,29 @@ def parse_choice(text: str, choice: Choice | None = None) -> int:
                       f"letter, or in words ({meanings})")
 
 
+_SET_WORDS = re.compile(r"\\[{}]|[{}()\[\]]|\\mathrm|\\text|\\quad|\\,|\b(?:both|options?|choices?|answers?)\b", re.IGNORECASE)
+_SET_SPLIT = re.compile(r"\s*(?:,|;|&|\band\b|\bor\b|\s)\s*", re.IGNORECASE)
+
+
+def parse_choices(text: str, choice: Choice | None = None) -> frozenset:
+    """The options an answer names: one, as :func:`parse_choice` reads it, or several written as a
+    set or a list (``{1, 2}``, ``1 and 2``, ``both (a) and (b)``).
+
+    >>> sorted(parse_choices(r"\\{1, 2\\}")), sorted(parse_choices("both a and b")), sorted(parse_choices("2"))
+    ([1, 2], [1, 2], [2])
+    """
+    tokens = [t for t in _SET_SPLIT.split(_SET_WORDS.sub(" ", text).strip()) if t]
+    if len(tokens) > 1 and all(re.fullmatch(r"[0-9]{1,2}|[a-zA-Z]", t) for t in tokens):
+        return frozenset(parse_choice(t, choice) for t in tokens)
+    return frozenset({parse_choice(text, choice)})
+
+
+def _options(chosen) -> str:
+    """``option 2`` or ``options 1 and 2``."""
+    ks = sorted(chosen)
+    return f"option {ks[0]}" if len(ks) == 1 else "options " + ", ".join(map(str, ks[:-1])) + f" and {ks[-1]}"
+
+
 def _likeness(answer: str, option: str) -> float:
     """How alike an answer in words and an option's text are (0 to 1), math and spacing aside."""
     def squeeze(text: str) -> str:
@@ -487,13 +510,15 @@ def verify_quantity(q: Quantity, answer, *, part_id: str = "?", seed: int = 0, v
     if q.kind not in KINDS:
         raise ValueError(f"quantity {q.name} has kind {q.kind!r}, not one of {KINDS}")
     if q.kind == "choice":
-        chosen = value if isinstance(value, int) else parse_choice(text, q.value)
-        if chosen > len(q.value.options):
+        chosen = (frozenset({value}) if isinstance(value, int) else value if isinstance(value, frozenset)
+                  else parse_choices(text, q.value))
+        if max(chosen) > len(q.value.options):
             raise AnswerError(f"part {part_id} has options 1 to {len(q.value.options)} (a to "
-                              f"{chr(ord('a') + len(q.value.options) - 1)}), got {chosen}")
-        ok = chosen in q.value.correct
+                              f"{chr(ord('a') + len(q.value.options) - 1)}), got {max(chosen)}")
+        ok = chosen <= q.value.correct
+        notes = tuple(_choice_notes(chosen, q.value.correct))
         return VerifyResult(part_id, q.name, q.kind, CORRECT if ok else INCORRECT, "choice",
-                            "" if ok else "the option", values=None, answer=chosen)
+                            "" if ok else "the option", values=None, answer=_options(chosen), notes=notes)
     notes = list(notes or [])
     if value is None:
         vocab = vocabulary(q)
@@ -514,6 +539,17 @@ def verify_quantity(q: Quantity, answer, *, part_id: str = "?", seed: int = 0, v
             value = density
         outcome = compare_expressions(value, q.value, domains=domains, seed=seed)
     return _verdict(part_id, q, outcome, value, notes)
+
+
+def _choice_notes(chosen, correct) -> list[str]:
+    """What a reader of a choice's verdict needs besides right or wrong: the correct options a right
+    answer left out (a question read two ways), the options of a wrong one that are not correct."""
+    if chosen <= correct:
+        left = correct - chosen
+        return [f"{_options(left)} {'is' if len(left) == 1 else 'are'} correct as well (the question can be "
+                "read more than one way)"] if left else []
+    wrong = chosen - correct
+    return [f"{_options(wrong)} {'is' if len(wrong) == 1 else 'are'} not correct"]
 
 
 def _article(word: str) -> str:
