@@ -95,7 +95,7 @@ def _reason_tag(step: StepResult) -> str:
         name = THEOREMS[step.theorem].name
         if name.lower() not in step.reason.lower():
             text += f" ({prose(name)})"
-    if step.verdict is Status.CHECKED:
+    if step.standing is Status.CHECKED:
         text += r"\numonly"
     elif step.verdict is Status.FAILED:
         text = r"\textcolor{statusfailed}{\textbf{fails:}} " + text
@@ -152,7 +152,11 @@ def steps_tex(result: ChainResult) -> str:
         how = escape(step.method)
         if step.theorem:
             how = f"proved modulo a named theorem: {how}"
-        items.append(rf"\item[{step.index}.] {prose(step.reason)}: \status{{{step.verdict.value}}}, {how}")
+        if step.printed_verified is False:
+            how += "; but a printed line " + escape(step.printed_reason or "did not read back")
+        elif step.printed_verified:
+            how += "; both printed lines read back equal"
+        items.append(rf"\item[{step.index}.] {prose(step.reason)}: \status{{{step.standing.value}}}, {how}")
     return "\\begin{itemize}\\small\n" + "\n".join(items) + "\n\\end{itemize}\n"
 
 

@@ -260,3 +260,32 @@ def test_read_back_is_fast_on_typical_lines():
     times = sorted(read_back(e).seconds for e in lines)
     assert times[len(times) // 2] < 0.2  # median; about 20 ms on an idle machine
     assert max(times) < SECONDS
+
+
+# --------------------------------------------------------------------------- printed = verified, in a chain
+
+
+def test_a_chain_whose_printed_line_reads_back_differently_is_at_best_checked():
+    from derivations.chain import derive
+    from derivations.notation import latex
+    from derivations.status import Status
+
+    x = sp.Symbol("x", real=True)
+    chain = derive("a square expanded", sp.UnevaluatedExpr(x + 1) ** 2, (x**2 + 2 * x + 1, "expand the square"))
+    honest = chain.verify(read_back=read_back)
+    assert honest.verdict is Status.PROVED and all(s.printed_verified for s in honest.steps)
+
+    def lying(expr):  # a printer that drops the linear term of the expanded line
+        return read_back(expr, printer=lambda e: latex(e).replace("2 x + ", ""))
+    shown = chain.verify(read_back=lying)
+    step = shown.steps[0]
+    assert step.verdict is Status.PROVED and step.printed_verified is False
+    assert step.standing is Status.CHECKED and shown.verdict is Status.CHECKED
+    assert "does not read back" in step.printed_reason and step.to_json()["printed_verified"] is False
+
+
+def test_the_runner_reads_every_printed_line_back():
+    from derivations.runner import run_part
+
+    result = run_part("1a.ii", with_checks=False)
+    assert result.chains and all(s.printed_verified is not None for c in result.chains for s in c.steps)

@@ -2186,9 +2186,10 @@ class Parser:
         if nxt.is_op("_") and self.peek().is_op("^") and (self.peek(1).is_op("(") or (
                 self.peek(1).is_op("{") and self.peek(2).is_op("("))):
             raise self.error(f"{base} has two indices, x_{{i}} and x^{{(i)}}: write one of them", tok)
-        rank = len(self.vocab.ranks[base]) if base in self.vocab.ranks else None
-        if rank is not None and len(indices) != rank:
-            raise self.error(f"{base} takes {rank} ind{'ex' if rank == 1 else 'ices'}, got {len(indices)}", tok)
+        counts = self.vocab.rank_counts.get(base)
+        if counts is not None and len(indices) not in counts:
+            rank = " or ".join(map(str, sorted(counts)))
+            raise self.error(f"{base} takes {rank} ind{'ex' if rank == '1' else 'ices'}, got {len(indices)}", tok)
         for index in indices:
             if not isinstance(index, sp.Expr):
                 raise self.error("an index must be a number or a symbol", tok)

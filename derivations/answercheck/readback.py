@@ -248,7 +248,7 @@ def _parts(expr) -> list:
 def vocabulary_of(expr) -> Vocabulary:
     """The symbols, random symbols, indexed bases and undefined functions of ``expr``, with the
     arities and index counts it uses: what its printed line may name."""
-    objs, arity, ranks = [], {}, {}
+    objs, arity, ranks, counts = [], {}, {}, {}
     for part in _parts(expr):
         if not isinstance(part, sp.Basic):
             continue
@@ -256,6 +256,7 @@ def vocabulary_of(expr) -> Vocabulary:
         outside = _symbols_outside_indexed(part)
         for ix in part.atoms(sp.Indexed):
             ranks.setdefault(ix.base, ix.indices)
+            counts.setdefault(ix.base, set()).add(len(ix.indices))
         for b in sorted(bases, key=str):
             if b not in objs:
                 objs.append(b)
@@ -271,7 +272,7 @@ def vocabulary_of(expr) -> Vocabulary:
             arity.setdefault(applied.func, applied.args)
             if applied.func not in objs:
                 objs.append(applied.func)
-    return Vocabulary(objs, arity=arity, indices=ranks)
+    return Vocabulary(objs, arity=arity, indices=ranks, more_ranks=counts)
 
 
 def _symbols_outside_indexed(expr) -> set:

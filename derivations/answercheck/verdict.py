@@ -338,18 +338,19 @@ def vocabulary(q: Quantity) -> Vocabulary:
             objs.append(extra)
             keys.add(key_of(extra))
     dims = {e.rows for e in exprs if isinstance(e, sp.MatrixBase) and e.cols == 1}
-    arity, ranks, ranges = {}, {}, {}
+    arity, ranks, ranges, counts = {}, {}, {}, {}
     for e in exprs:
         for item in entries(e):
             for applied in sorted(applied_functions(item), key=str):
                 arity.setdefault(applied.func, applied.args)
             for ix in item.atoms(sp.Indexed):
                 ranks.setdefault(ix.base, ix.indices)
+                counts.setdefault(ix.base, set()).add(len(ix.indices))
             for total in item.atoms(sp.Sum, sp.Product):
                 for index, low, high in total.limits:
                     ranges.setdefault(index.name, (low, high))
     return Vocabulary(objs, dim=dims.pop() if len(dims) == 1 else None, arity=arity, indices=ranks,
-                      definable=bound, ranges=ranges)
+                      definable=bound, ranges=ranges, more_ranks=counts)
 
 
 def _reference_exprs(value) -> list:

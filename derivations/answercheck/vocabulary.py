@@ -190,7 +190,8 @@ class Vocabulary:
     """
 
     def __init__(self, symbols: Iterable, *, dim: int | None = None, arity: dict | None = None,
-                 indices: dict | None = None, definable: Iterable = (), ranges: dict | None = None):
+                 indices: dict | None = None, definable: Iterable = (), ranges: dict | None = None,
+                 more_ranks: dict | None = None):
         self.entries: list[Entry] = []
         self._by_key: dict[Key, Entry] = {}
         self._indexed: dict[Key, Entry] = {}
@@ -199,6 +200,8 @@ class Vocabulary:
         self.dim = dim
         self.arity = dict(arity or {})
         self.ranks = dict(indices or {})  # indexed base -> the indices the reference uses
+        # indexed base -> every number of indices the reference uses (x^{(i)} beside x^{(i)}_j)
+        self.rank_counts = {b: {len(ix)} | set((more_ranks or {}).get(b, ())) for b, ix in self.ranks.items()}
         self._definable = {key_of(obj) for obj in definable}  # bound symbols an answer may define
         self.ranges = dict(ranges or {})  # index name -> (lower, upper) of the reference's sums over it
         for obj in symbols:
