@@ -109,8 +109,8 @@ GAUSSIAN_MGF = Theorem("gaussian_mgf", "the moment generating function of a Gaus
                        r"X \sim \mathcal{N}(\mu, \Sigma) \text{ in } \mathbb{R}^d \Rightarrow "
                        r"\mathbb{E}[e^{u^\top X}] = e^{u^\top\mu + u^\top\Sigma u/2} \text{ for every } u \in \mathbb{R}^d")
 MONOTONE = Theorem("monotone", "inverting a continuous increasing map",
-                   r"F \text{ continuous and strictly increasing with inverse } F^{-1} \Rightarrow "
-                   r"\bigl(F(a) \le b \iff a \le F^{-1}(b)\bigr) \text{ and } F\bigl(F^{-1}(b)\bigr) = b")
+                   r"F \text{ continuous, strictly increasing} \Rightarrow "
+                   r"\bigl(F(a) \le b \iff a \le F^{-1}(b)\bigr),\ F\bigl(F^{-1}(b)\bigr) = b")
 LARGE_NUMBERS = Theorem("lln", "the strong law of large numbers",
                         r"\frac{1}{n}\sum_{i=1}^n Y_i \to \mathbb{E}[Y_1] \text{ almost surely, for i.i.d. } Y_i "
                         r"\text{ with } \mathbb{E}|Y_1| < \infty")
