@@ -153,8 +153,9 @@ def maximum_likelihood_loss() -> Answer:
             r"Maximum likelihood maximises $\prod_i p_\theta(x^{(i)})$ for independent data; the log turns "
             r"the product into a sum and the sign makes it a loss. The decoder gives only "
             r"$p_\theta(x\mid z)$, so each likelihood is the latent integral of the law of total "
-            r"probability. The illustration evaluates it where it has a closed form, a linear-Gaussian "
-            r"decoder (probabilistic PCA); for a neural decoder it has none."),
+            r"probability. It has a closed form only for special decoders: for a linear-Gaussian one, "
+            r"$x\mid z\sim\mathcal{N}(wz+b,\sigma^2)$ with $z\sim\mathcal{N}(0,1)$ (probabilistic PCA), it is "
+            r"$\mathcal{N}(x; b, w^2+\sigma^2)$; for a neural decoder it has none."),
         chains=(nll, gaussian),
         checks=(Check("loss by quadrature",
                       "Quadrature of the latent integral reproduces the closed-form loss of probabilistic PCA.",
@@ -237,9 +238,11 @@ def monte_carlo_loss() -> Answer:
 @REGISTRY.register("3b.vii", status="checked")
 def prior_sampling_fails() -> Answer:
     rate, factor = checks.expected_log_second_moment(1), checks.inflated_factor(checks.INFLATION)
-    rows = []
+    rows, worthless = [], None  # worthless: the first k of the table where 1000 samples are worth less than one
     for k in (1, 2, 4, 8, 16, 32, 64):
         e = checks.expected_log_second_moment(k)
+        if worthless is None and 1000 / math.exp(min(e, 700)) < 1:
+            worthless = k
         rows.append(f"{k} & {2 * k} & {e:.1f} & {math.exp(min(e, 700)):.1e} & {1000 / math.exp(min(e, 700)):.1e}")
     table = table_tex(r"$k$ & $d$ & $E_x\log(1+\mathrm{rv})$ & $1+\mathrm{rv}$ & $1000/(1+\mathrm{rv})$", rows)
     return Answer(
@@ -259,7 +262,7 @@ def prior_sampling_fails() -> Answer:
             r"+\tfrac{1+\lambda}{1+2\lambda}\mu_a^2\big]$ with $\mu$ the posterior mean, whose average "
             r"over $x$ is $k\big[\tfrac12\log\tfrac{(1+\lambda)^2}{1+2\lambda}+\tfrac{\lambda}{1+2\lambda}\big]$, "
             rf"${rate:.2f}k$ nats for $\lambda={checks.LAMBDA:g}$, $d=2k$:" + table
-            + r"Already at $k=8$ a thousand prior samples are worth a fraction of one. Sampling instead "
+            + rf"Already at $k={worthless}$ a thousand prior samples are worth a fraction of one. Sampling instead "
             r"from a distribution close to the posterior keeps the weights nearly constant: from the "
             r"exact posterior every weight equals $p(x)$, and from the posterior with its variance "
             rf"multiplied by ${checks.INFLATION:g}$ the factor $1+\mathrm{{rv}}$ is only ${factor:.2f}$ per "
