@@ -35,7 +35,7 @@ STATUS_MEANING = {
     "todo": "no answer in the registry yet",
 }
 
-PREAMBLE = r"""\documentclass[11pt,a4paper]{article}
+PREAMBLE = r"""\documentclass[10pt,a4paper]{article}
 \usepackage[margin=2.5cm]{geometry}
 \usepackage{amsmath,amssymb,mathtools}
 \usepackage{graphicx}
@@ -254,8 +254,8 @@ def figures_tex(part_id: str, figures: Sequence[FigureFile]) -> tuple[str, str]:
             continue
         label = f"fig:{part_id}:{k}"
         refs.append(rf"Figure~\ref{{{label}}}")
-        blocks.append("\\begin{figure}[H]\n\\centering\n"
-                      rf"\includegraphics[width=0.82\linewidth,height=0.36\textheight,keepaspectratio]{{{fig.filename}}}"
+        blocks.append("\\begin{figure}[htbp]\n\\centering\n"
+                      rf"\includegraphics[width=0.78\linewidth,height=0.27\textheight,keepaspectratio]{{{fig.filename}}}"
                       f"\n\\caption{{{prose(fig.caption)}}}\\label{{{label}}}\n\\end{{figure}}\n")
     sentence = ""
     if refs:
