@@ -156,6 +156,60 @@ def merge_under(expr, classes=(sp.Integral, sp.Sum), simplify=None):
     return out
 
 
+def log_products(expr):
+    """The logarithm of a product of positive factors as the sum of their logarithms, for finite
+    products with symbolic bounds too: :math:`\\log\\big(a\\prod_{r=1}^d f_r\\big) = \\log a +
+    \\sum_{r=1}^d \\log f_r` (every factor is taken as positive: densities, weights).
+
+    >>> a = sp.Symbol("a", positive=True)
+    >>> r, d = sp.symbols("r d", integer=True, positive=True)
+    >>> f = sp.IndexedBase("f", positive=True)
+    >>> log_products(sp.log(a * sp.Product(f[r], (r, 1, d))))
+    log(a) + Sum(log(f[r]), (r, 1, d))
+    """
+    expr = expr.replace(lambda e: isinstance(e, sp.log), lambda e: sp.expand_log(e, force=True))
+    return expr.replace(lambda e: isinstance(e, sp.log) and isinstance(e.args[0], sp.Product),
+                        lambda e: sp.Sum(sp.log(e.args[0].function), *e.args[0].limits))
+
+
+def collapse_deltas(expr, ranges):
+    """Carry out every sum over a Kronecker delta :math:`\\delta_{v,w}`: the term of the sum over
+    :math:`v` is kept at :math:`v = w` alone. ``ranges`` maps each free index :math:`w` to its range
+    ``(a, b)``, and a sum collapses only when its range is that one (then :math:`w` is one of its
+    terms). Differentiating a sum over indexed parameters leaves such deltas.
+
+    >>> y, z, k = sp.symbols("y z k", integer=True, positive=True)
+    >>> c = sp.IndexedBase("c")
+    >>> collapse_deltas(sp.Sum(c[y] * sp.KroneckerDelta(y, z), (y, 1, k)), {z: (1, k)})
+    c[z]
+    >>> collapse_deltas(sp.Sum(c[y] * sp.KroneckerDelta(y, z), (y, 1, k)), {})  # z may lie outside
+    Sum(KroneckerDelta(y, z)*c[y], (y, 1, k))
+    """
+    def over(f, limit):
+        v, a, b = limit
+        out = []
+        for term in sp.Add.make_args(sp.expand(f)):
+            hit = None
+            for factor in sp.Mul.make_args(term):
+                if isinstance(factor, sp.KroneckerDelta) and v in factor.args:
+                    w = factor.args[0] if factor.args[1] == v else factor.args[1]
+                    if w != v and ranges.get(w) == (a, b):
+                        hit = factor, w
+                        break
+            out.append((term / hit[0]).subs(v, hit[1]) if hit else sp.Sum(term, limit))
+        return sp.Add(*out)
+
+    def one(e):
+        if not e.has(sp.KroneckerDelta):
+            return e
+        f = e.function
+        for limit in e.limits:  # innermost first
+            f = over(f, limit)
+        return f
+
+    return expr.replace(lambda e: isinstance(e, sp.Sum), one)
+
+
 def split_products(expr):
     """Finite products taken apart: :math:`\\prod_j c\\, f_j g_j = c^{b-a+1} \\prod_j f_j \\prod_j g_j` and
     :math:`\\prod_j e^{a_j} = e^{\\sum_j a_j}` (a product over ``j`` from a to b)."""
