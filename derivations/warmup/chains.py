@@ -41,7 +41,7 @@ def normalisation_chain(title: str, density, factorised, label_sum, total, weigh
                   r"linearity; $\mathcal{N}(x; m, v I) = \prod_{j=1}^d \mathcal{N}(x_j; m_j, v)$",
                   simplify=hints.vector_integrals),
              Step(factorised(lambda c: sp.Product(sp.Integral(c(u), (u, -sp.oo, sp.oo)), (j, 1, d))),
-                  "Fubini's theorem", cite=theorems.fubini(u)),
+                  r"each factor depends on one coordinate (Fubini's theorem)", cite=theorems.fubini(u)),
              Step(label_sum, "each one-dimensional Gaussian density integrates to 1", simplify=on_real_line)]
     if weights_cite is not None:
         steps.append(Step(total, "the weights are the distribution of the label", cite=weights_cite))
@@ -59,7 +59,7 @@ MIXTURE_SAMPLER_TITLE = r"density of $x$ drawn from $\mathcal{N}(\mu_z, \sigma_z
 def kde_marginal(title: str, density=p) -> Chain:
     """:math:`\\hat p(x) = \\sum_i \\frac1n \\mathcal{N}(x; x^{(i)}, h^2 I)`."""
     return marginal_chain(title, density, lambda v, c: kde_kernel(v, c), lambda c: 1 / n, i, (1, n), KDE_DENSITY,
-                          r"total probability over the index: $P(I = i) = 1/n$")
+                          r"the law of total probability over the index, $P(I = i) = 1/n$")
 
 
 def kde_normalisation() -> Chain:
@@ -73,7 +73,7 @@ def kde_normalisation() -> Chain:
 def mixture_marginal(title: str) -> Chain:
     """:math:`p(x) = \\sum_z p_z\\, \\mathcal{N}(x; \\mu_z, \\sigma_z^2 I)`."""
     return marginal_chain(title, p, lambda v, c: component(v, c), lambda c: weights[c], z, (1, k), MIXTURE_DENSITY,
-                          r"total probability over the label: $P(z) = p_z$")
+                          r"the law of total probability over the label, $P(z) = p_z$")
 
 
 def mixture_normalisation() -> Chain:
@@ -95,7 +95,7 @@ def autoregressive_chains() -> tuple[Chain, Chain]:
     """The joint as the product of the conditionals; summing out the last coordinate removes its
     conditional (the induction step of the normalisation), for symbolic d, K and any conditionals."""
     factorise = derive(AR_TITLE, p_theta(x),
-                       Step(AR_DENSITY, "the chain rule", cite=theorems.chain_rule(p_theta, p_theta_cond, x, d)))
+                       Step(AR_DENSITY, "the chain rule of probability, for any joint distribution", cite=theorems.chain_rule(p_theta, p_theta_cond, x, d)))
     first = sp.Product(p_theta_cond(x[i], before[i]), (i, 1, k - 1))
     last = p_theta_cond(x[k], before[k])
     sum_out = derive(r"summing out the last coordinate $x_k$ removes its conditional",
@@ -132,13 +132,13 @@ def _flow_cite():
 def flow_log_density_chain() -> Chain:
     """:math:`\\log p(x) = \\log \\mathcal{N}(g^{-1}(x); 0, I) + \\log|\\det J_{g^{-1}}(x)|` for an arbitrary g."""
     return derive(FLOW_TITLE, sp.log(p(x)),
-                  Step(sp.log(FLOW_DENSITY), "change of variables", cite=_flow_cite()),
+                  Step(sp.log(FLOW_DENSITY), r"the change-of-variables formula, $z = g^{-1}(x)$", cite=_flow_cite()),
                   Step(FLOW_LOG_DENSITY, "the log of a product", simplify=hints.expand_logs))
 
 
 def flow_sampler_chain() -> Chain:
     """The density of g(z) is the flow's density of 1a.iv."""
-    return derive(FLOW_SAMPLER_TITLE, p(x), Step(FLOW_DENSITY, "change of variables", cite=_flow_cite()))
+    return derive(FLOW_SAMPLER_TITLE, p(x), Step(FLOW_DENSITY, r"the change-of-variables formula, $z = g^{-1}(x)$", cite=_flow_cite()))
 
 
 def sinh_flow_chain() -> Chain:
@@ -161,7 +161,7 @@ VAE_SAMPLER_TITLE = r"density of $x \sim p_\theta(x \mid z)$ after $z \sim \math
 def vae_sampler_chain() -> Chain:
     """:math:`p(x) = \\int p_\\theta(x \\mid z)\\, \\mathcal{N}(z; 0, I)\\, dz` over :math:`\\mathbb{R}^k`."""
     return marginal_chain(VAE_SAMPLER_TITLE, p, p_theta_cond, lambda c: GaussianDensity(c, 0, 1, k), latent, None,
-                          VAE_MARGINAL, r"total probability over the latent $z \in \mathbb{R}^k$", dim=k)
+                          VAE_MARGINAL, r"the law of total probability over the latent $z \in \mathbb{R}^k$", dim=k)
 
 
 # --------------------------------------------------------------------------- 1a.vi / 1b.vi  diffusion

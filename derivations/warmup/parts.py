@@ -79,8 +79,9 @@ def autoregressive_density() -> Answer:
                 r"observed $x_i$, and add the logs.",
         explanation=r"Every joint distribution factorises by the chain rule of probability (first chain), so "
                     r"modelling the conditionals loses no generality. The product is normalised whatever the "
-                    r"conditionals are: summing over the last coordinate $x_d$ removes its conditional (second "
-                    r"chain, for any $k$), and repeating for $x_{d-1}, \ldots, x_1$ leaves the empty product 1. "
+                    r"conditionals are: summing the product of the first $k$ conditionals over the $K$ values of "
+                    r"$x_k$ removes the last one (second chain, for any $k$), so summing out $x_d, x_{d-1}, \ldots, "
+                    r"x_1$ in turn leaves the empty product 1. "
                     r"Density evaluation is exact and parallel; only sampling is sequential.",
         chains=ch.autoregressive_chains(),
         checks=(Check("autoregressive density", r"$p$ sums to 1 over all $2^d$ outcomes of a binary model with "
