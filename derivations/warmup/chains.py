@@ -95,7 +95,8 @@ def autoregressive_chains() -> tuple[Chain, Chain]:
     """The joint as the product of the conditionals; summing out the last coordinate removes its
     conditional (the induction step of the normalisation), for symbolic d, K and any conditionals."""
     factorise = derive(AR_TITLE, p_theta(x),
-                       Step(AR_DENSITY, "the chain rule of probability, for any joint distribution", cite=theorems.chain_rule(p_theta, p_theta_cond, x, d)))
+                       Step(AR_DENSITY, "the chain rule of probability, for any joint distribution",
+                            cite=theorems.chain_rule(p_theta, p_theta_cond, x, d)))
     first = sp.Product(p_theta_cond(x[i], before[i]), (i, 1, k - 1))
     last = p_theta_cond(x[k], before[k])
     sum_out = derive(r"summing out the last coordinate $x_k$ removes its conditional",
@@ -138,7 +139,8 @@ def flow_log_density_chain() -> Chain:
 
 def flow_sampler_chain() -> Chain:
     """The density of g(z) is the flow's density of 1a.iv."""
-    return derive(FLOW_SAMPLER_TITLE, p(x), Step(FLOW_DENSITY, r"the change-of-variables formula, $z = g^{-1}(x)$", cite=_flow_cite()))
+    return derive(FLOW_SAMPLER_TITLE, p(x),
+                  Step(FLOW_DENSITY, r"the change-of-variables formula, $z = g^{-1}(x)$", cite=_flow_cite()))
 
 
 def sinh_flow_chain() -> Chain:

@@ -211,12 +211,13 @@ def vae_density() -> Answer:
     return Answer(
         summary=r"$p(x) = \int p_\theta(x \mid z)\, p(z)\, dz$ has no closed form for a neural decoder. "
                 r"Learned: the decoder $p_\theta(x\mid z)$ and the encoder $q_\phi(z \mid x)$. Use the "
-                r"encoder as a proposal: $\hat p(x) = \frac{1}{K}\sum_k p_\theta(x, z_k)/q_\phi(z_k\mid x)$, "
-                r"$z_k \sim q_\phi$, is unbiased for $p(x)$; or report the lower bound "
-                r"$\mathrm{ELBO} = E_{q_\phi}[\log p_\theta(x,z) - \log q_\phi(z\mid x)] \le \log p(x)$.",
+                r"encoder as a proposal: "
+                r"$\hat p(x) = \frac{1}{S}\sum_{s=1}^{S} p_\theta(x, z_s)/q_\phi(z_s\mid x)$, "
+                r"$z_s \sim q_\phi$, is unbiased for $p(x)$; or report the lower bound "
+                r"$\mathrm{ELBO} = \mathbb{E}_{q_\phi}[\log p_\theta(x,z) - \log q_\phi(z\mid x)] \le \log p(x)$.",
         explanation=r"Importance sampling: $\mathbb{E}_{q_\phi}[p_\theta(x,z)/q_\phi(z \mid x)] = \int p_\theta(x,z)\,dz "
                     r"= p(x)$ whenever $q_\phi$ covers the posterior; its log is biased low (Jensen) but tightens as "
-                    r"$K$ grows. The gap of the ELBO is exactly $\mathrm{KL}(q_\phi(z \mid x)\,\Vert\,p_\theta(z\mid x)) "
+                    r"$S$ grows. The gap of the ELBO is exactly $\mathrm{KL}(q_\phi(z \mid x)\,\Vert\,p_\theta(z\mid x)) "
                     r"\ge 0$ (Question 3c). Both are estimates: this answer rests on the checks, in a "
                     r"linear-Gaussian model where $p(x)$ is known exactly.",
         checks=(Check("VAE density estimators", r"importance weights average to $p(x)$ ($z$-test), the ELBO is "
