@@ -280,7 +280,6 @@ def diffusion_density() -> Answer:
 
 @REGISTRY.register("1b.vi", status="checked")
 def diffusion_sampling() -> Answer:
-    continuity, _, score = ch.diffusion_chains()
     return Answer(
         summary=r"Draw $x_T \sim \mathcal{N}(0, I)$ and run the reverse process for $t = T, \ldots, 1$: "
                 r"$x_{t-1} = \frac{1}{\sqrt{\alpha_t}}\big(x_t - \frac{\beta_t}{\sqrt{1-\bar\alpha_t}}"
@@ -288,11 +287,11 @@ def diffusion_sampling() -> Answer:
                 r"$\sigma_t^2 = \beta_t$ (DDPM), and return $x_0$; or integrate the probability-flow ODE of 1a.vi "
                 r"from $t = T$ back to $0$.",
         explanation=r"Both run the noising process backwards with the learned noise predictor. The ODE transports "
-                    r"$p_T$ to $p_0$ because its field satisfies the continuity equation (chains): run backwards "
+                    r"$p_T$ to $p_0$ because its field satisfies the continuity equation (1a.vi's "
+                    r"first chain): run backwards "
                     r"from draws of $x_T$ it delivers draws of the data distribution. The check uses the exact "
                     r"score of a Gaussian-mixture data set and the ODE sampler (continuous time, $T = 1$); the "
                     r"ancestral steps carry a small discretisation bias that vanishes as the steps shrink.",
-        chains=(continuity, score),
         checks=(Check("reverse-process sampler", r"samples from the reverse probability-flow ODE pass a chi-square "
                                                  r"test against the data density",
                       lambda rng: ck.diffusion_sampling_checks(ck.sample_diffusion(rng), rng=rng)),),
