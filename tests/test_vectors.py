@@ -87,3 +87,5 @@ def test_a_sum_inside_a_function_or_a_bracketed_power_is_not_bracketed_again_in_
     assert latex((1 - q) ** (1 - y) * q**y) == (r"\left(1 - \sigma\left(\sum_{j=1}^{d} {x}_{j}\right)\right)^{1 - y} "
                                                  r"\sigma\left(\sum_{j=1}^{d} {x}_{j}\right)^{y}")
     assert latex(y * sp.Sum(x[j], (j, 1, d))) == r"y \sum_{j=1}^{d} {x}_{j}"  # a bare sum keeps its place
+    u = sp.Symbol("u")
+    assert latex(sp.Integral(1, (u, 0, q)) ** y * sp.Integral(1, (u, q, 1)) ** (1 - y)).count(r"\left(") == 4

@@ -112,10 +112,11 @@ def _lowered_label(expr):
 
 
 def _delimited(expr) -> bool:
-    """A function application, or a power of a sum or of a function application: whatever it holds
-    (a sum, an integral) prints inside delimiters, so a product needs no brackets around it."""
+    """A function application, or a power of a bracketed base (a sum, an integral, a function
+    application): whatever it holds prints inside delimiters, so a product needs no brackets around it."""
     if isinstance(expr, sp.Pow):
-        return isinstance(expr.base, (sp.Add, sp.Function)) and not expr.exp.is_negative
+        bracketed = (sp.Add, sp.Function, sp.Integral, sp.Sum, sp.Product)
+        return isinstance(expr.base, bracketed) and not expr.exp.is_negative
     return isinstance(expr, sp.Function)
 
 
