@@ -1,5 +1,5 @@
 """The symbolic toolkit every section derives with: one Gaussian, one sigmoid, one unit interval,
-one distribution model, one set of targeted simplifications (hints).
+one distribution model, vectors of a symbolic dimension, one set of targeted simplifications (hints).
 
 Sections import from here rather than defining their own: a formula written once cannot drift.
 """
@@ -10,7 +10,8 @@ from derivations.symbolic.values import as_expr, entries
 from derivations.symbolic.expectation import KL, Expect
 from derivations.symbolic.functions import UNIT, Sigmoid, sigmoid
 from derivations.symbolic.gaussian import GaussianDensity, log_normal_pdf, normal_pdf, squared_distance
+from derivations.symbolic.vectors import Vector, coordinate, depends_on, dimension, dot, sift_kronecker, squared_norm
 
 __all__ = ["KL", "UNIT", "Component", "Distribution", "Expect", "Gaussian", "GaussianDensity", "Mixture", "PointMass", "Sigmoid",
            "Uniform", "as_expr", "as_mixture", "entries", "log_normal_pdf", "mixture", "normal_pdf", "point_masses",
-           "sigmoid", "squared_distance"]
+           "sigmoid", "sift_kronecker", "squared_distance", "squared_norm", "Vector", "coordinate", "depends_on", "dimension", "dot"]

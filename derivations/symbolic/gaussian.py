@@ -30,6 +30,9 @@ sqrt(2)*exp(-x**2/(2*(1 - t)**2))/(2*sqrt(pi)*(1 - t))
 exp(-(-m + x)**2/(2*v))/(2*pi*v)**(d/2)
 >>> normal_pdf(sp.Matrix([x, 0]), sp.Matrix([m, 0]), v)
 exp(-(-m + x)**2/(2*v))/(2*pi*v)
+>>> from derivations.symbolic.vectors import Vector
+>>> normal_pdf(Vector("x", d), 0, v)
+exp(-Sum(x[_k]**2, (_k, 1, d))/(2*v))/(2*pi*v)**(d/2)
 """
 
 from __future__ import annotations
@@ -38,12 +41,18 @@ from typing import Any
 
 import sympy as sp
 
+from derivations.symbolic.vectors import depends_on, dimension, squared_norm
+
 
 def squared_distance(x: Any, mean: Any) -> sp.Expr:
-    """:math:`\\|x - \\mu\\|^2` for column vectors, :math:`(x - \\mu)^2` for scalars."""
+    """:math:`\\|x - \\mu\\|^2` for column vectors or :class:`~derivations.symbolic.vectors.Vector` s
+    (a sum over the coordinates), :math:`(x - \\mu)^2` for scalars."""
     if isinstance(x, sp.MatrixBase) or isinstance(mean, sp.MatrixBase):
         r = sp.Matrix(x) - sp.Matrix(mean)
         return sp.Add(*[e**2 for e in r])
+    d = dimension(x, mean)
+    if d is not None:
+        return squared_norm(x - mean, d)
     return (x - mean) ** 2
 
 
@@ -51,6 +60,11 @@ def _dimension(x: Any, mean: Any, dim: Any) -> Any:
     for v in (x, mean):
         if isinstance(v, sp.MatrixBase):
             return v.rows
+    d = dimension(x, mean)
+    if d is not None:
+        if dim != 1 and sp.sympify(dim) != d:
+            raise ValueError(f"a Gaussian density of dimension {dim} at vectors of dimension {d}")
+        return d
     return dim
 
 
@@ -131,6 +145,13 @@ class GaussianDensity(sp.Function):
     def doit(self, **hints):
         args = [a.doit(**hints) for a in self.args] if hints.get("deep", True) else list(self.args)
         return normal_pdf(*args)
+
+    def _eval_derivative(self, s):
+        """By a coordinate of a vector argument: differentiate the written-out density (the chain rule
+        through a vector argument would give 0, since the vector symbol does not contain its coordinates)."""
+        if isinstance(s, sp.Indexed) and any(depends_on(a, s) for a in self.args):
+            return self.doit().diff(s)
+        return super()._eval_derivative(s)
 
     def _eval_rewrite_as_exp(self, *args, **kwargs):
         return normal_pdf(*args)
