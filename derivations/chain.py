@@ -152,8 +152,8 @@ class StepResult:
             "index": self.index,
             "reason": self.reason,
             "relation": self.relation,
-            "lhs": sp.sstr(self.lhs),
-            "rhs": sp.sstr(self.rhs),
+            "lhs": _text(self.lhs),
+            "rhs": _text(self.rhs),
             "verdict": self.verdict.value,
             "method": self.method,
             "counterexample": self.counterexample,
@@ -161,6 +161,14 @@ class StepResult:
             "hint_error": self.hint_error,
             "theorem": self.theorem,
         }
+
+
+def _text(value: Any) -> str:
+    """Plain text of a side: SymPy's for an expression, the course's for a distribution."""
+    if _is_law(value):
+        from derivations.notation import plain
+        return plain(value)
+    return sp.sstr(value)
 
 
 @dataclass(frozen=True)
@@ -216,12 +224,66 @@ def _difference(a: Any, b: Any) -> Any:
     return sp.sympify(a) - sp.sympify(b)
 
 
+def _is_law(value: Any) -> bool:
+    from derivations.symbolic.distributions import Distribution, Mixture
+    return isinstance(value, (Distribution, Mixture))
+
+
+def _law_step(lhs: Any, step: Step, base: dict, domains, seed: int, max_examples: int) -> StepResult:
+    """A step with a distribution on either side. Two distributions are compared parameter by
+    parameter (the same family, component by component), each parameter as an expression step (so
+    a citation applies to every parameter); an expression and a distribution only by a citation
+    that concludes the distribution (an ``instance`` check, e.g. a moment generating function)."""
+    if not (_is_law(lhs) and _is_law(step.expr)):
+        if step.cite is not None and step.cite.instance is not None:
+            ok, how = step.cite.verify(lhs, step.expr, step.relation, hint=step.simplify)
+            if ok:
+                return StepResult(**base, verdict=Status.PROVED, method=how, theorem=step.cite.theorem.key)
+            return StepResult(**base, verdict=Status.FAILED, method=how)
+        return StepResult(**base, verdict=Status.FAILED,
+                          method="an expression and a distribution: only a cited theorem concludes one from the other")
+    from derivations.symbolic.distributions import as_mixture
+    mine, theirs = as_mixture(lhs).components, as_mixture(step.expr).components
+    if step.relation != "=" or len(mine) != len(theirs) or any(
+            a.family != b.family or a.over != b.over for a, b in zip(mine, theirs)):
+        return StepResult(**base, verdict=Status.FAILED,
+                          method="the two distributions differ in relation, family or number of components")
+    pairs = [(x, y) for a, b in zip(mine, theirs) for x, y in zip((a.weight, *a.params), (b.weight, *b.params))]
+    results = [verify_step(x, Step(y, step.reason, simplify=step.simplify, numeric_only=step.numeric_only,
+                                   cite=step.cite if _changes(step.cite, x, y) else None),
+                           index=base["index"], domains=domains, seed=seed, max_examples=max_examples)
+               for x, y in pairs if x != y]
+    verdict = Status.weakest(r.verdict for r in results) if results else Status.FAILED
+    theorem = next((r.theorem for r in results if r.theorem), None)
+    methods = sorted({r.method for r in results})
+    method = ("parameter by parameter: " + "; ".join(methods)) if results else "the two distributions are the same"
+    first_bad = next((r for r in results if r.verdict is not Status.PROVED), None)
+    return StepResult(**base, verdict=verdict, method=method, theorem=theorem if verdict is Status.PROVED else None,
+                      counterexample=first_bad.counterexample if first_bad else None,
+                      values=first_bad.values if first_bad else None)
+
+
+def _changes(cite, x, y) -> bool:
+    """Whether a citation's rewrite changes a parameter pair (a parameter the theorem does not touch
+    is verified on its own, so the step is not refused for citing a theorem it did not need there)."""
+    if cite is None or cite.rewrite is None:
+        return cite is not None
+    try:
+        return cite.rewrite(x) != x or cite.rewrite(y) != y
+    except Exception:  # noqa: BLE001 - a parameter the rewrite cannot read is not one it applies to
+        return False
+
+
 def verify_step(lhs: Any, step: Step, *, index: int, domains=None, seed: int = 0,
                 max_examples: int = 60) -> StepResult:
     """Verify one link: symbolically if SymPy can decide, else at random points.
 
     A step citing a theorem must not be one SymPy proves without it; it is proved modulo the
-    theorem when SymPy verifies it is an instance, else it falls back to random points."""
+    theorem when SymPy verifies it is an instance, else it falls back to random points. A step with
+    a distribution on a side is verified by :func:`_law_step`."""
+    if _is_law(lhs) or _is_law(step.expr):
+        base = dict(index=index, reason=step.reason, relation=step.relation, lhs=lhs, rhs=step.expr)
+        return _law_step(lhs, step, base, domains, seed, max_examples)
     decision = _symbolic(lhs, step.expr, step)
     base = dict(index=index, reason=step.reason, relation=step.relation, lhs=lhs, rhs=step.expr)
     hint_error = decision.hint_error if decision else None

@@ -145,3 +145,32 @@ def test_a_chain_that_proves_nothing_is_refused_with_the_reason():
     with pytest.raises(EmptyChain, match=r"step 2 \(commute\) changes nothing"):
         derive("commute", (a + b) ** 2, Step(a**2 + 2 * a * b + b**2, "expand"), Step(b**2 + 2 * a * b + a**2, "commute"))
     assert derive("kept", sp.Add(x, 0, evaluate=False), Step(x, "add zero")).verify().verdict is Status.PROVED
+
+
+def test_a_step_to_a_distribution_needs_the_theorem_that_concludes_it():
+    from derivations import theorems
+    from derivations.symbolic import Gaussian
+    s, m = sp.symbols("s m", real=True)
+    v = sp.Symbol("v", positive=True)
+    mgf = sp.exp(s * m) * sp.exp(s**2 * v / 2)
+    cited = derive("mgf", mgf, Step(Gaussian(m, v), "uniqueness", cite=theorems.mgf_uniqueness(s))).verify()
+    assert cited.verdict is Status.PROVED and cited.steps[0].theorem == "mgf"
+    assert cited.to_json()["steps"][0]["rhs"] == "N(m, v)"
+    bare = derive("mgf", mgf, Step(Gaussian(m, v), "uniqueness")).verify()
+    assert bare.verdict is Status.FAILED and "cited theorem" in bare.steps[0].method
+    wrong = derive("mgf", mgf, Step(Gaussian(m, 2 * v), "uniqueness", cite=theorems.mgf_uniqueness(s))).verify()
+    assert wrong.verdict is Status.FAILED
+
+
+def test_two_distributions_are_compared_parameter_by_parameter():
+    from derivations.symbolic import Sigmoid, point_masses
+    z, u, w = sp.symbols("z u w", real=True)
+    written = point_masses((1 / (1 + sp.exp(-z)), 1 - 1 / (1 + sp.exp(-z))), (u, w))
+    named = point_masses((Sigmoid(z), Sigmoid(-z)), (u, w))
+    ok = derive("weights", written, Step(named, "a sigmoid", simplify=lambda e: sp.simplify(e.rewrite(sp.exp))))
+    assert ok.verify().verdict is Status.PROVED
+    swapped = point_masses((Sigmoid(-z), Sigmoid(z)), (u, w))
+    bad = derive("weights", written, Step(swapped, "swapped", simplify=lambda e: sp.simplify(e.rewrite(sp.exp))))
+    assert bad.verify().verdict is Status.FAILED
+    other_family = derive("family", written, Step(point_masses((Sigmoid(z),), (u,)), "one atom"))
+    assert other_family.verify().verdict is Status.FAILED

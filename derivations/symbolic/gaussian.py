@@ -30,6 +30,13 @@ sqrt(2)*exp(-x**2/(2*(1 - t)**2))/(2*sqrt(pi)*(1 - t))
 exp(-(-m + x)**2/(2*v))/(2*pi*v)**(d/2)
 >>> normal_pdf(sp.Matrix([x, 0]), sp.Matrix([m, 0]), v)
 exp(-(-m + x)**2/(2*v))/(2*pi*v)
+
+A point written by its coordinates (an :class:`sympy.IndexedBase` ``y``, coordinates ``y[j]``) has
+the squared distance written as a sum over its d coordinates:
+
+>>> y, mu = sp.IndexedBase("y", real=True), sp.IndexedBase("mu", real=True)
+>>> normal_pdf(y, mu[1], v, dim=d)
+exp(-Sum((-mu[1, j] + y[j])**2, (j, 1, d))/(2*v))/(2*pi*v)**(d/2)
 >>> from derivations.symbolic.vectors import Vector
 >>> normal_pdf(Vector("x", d), 0, v)
 exp(-Sum(x[_k]**2, (_k, 1, d))/(2*v))/(2*pi*v)**(d/2)
@@ -41,15 +48,25 @@ from typing import Any
 
 import sympy as sp
 
-from derivations.symbolic.vectors import depends_on, dimension, squared_norm
+from derivations.symbolic.integrals import coordinate
+from derivations.symbolic.vectors import dimension, squared_norm
+
+#: The index of the coordinates in a squared distance written as a sum (when it is free to use).
+COORDINATE = sp.Symbol("j", integer=True, positive=True)
 
 
-def squared_distance(x: Any, mean: Any) -> sp.Expr:
-    """:math:`\\|x - \\mu\\|^2` for column vectors or :class:`~derivations.symbolic.vectors.Vector` s
-    (a sum over the coordinates), :math:`(x - \\mu)^2` for scalars."""
+def squared_distance(x: Any, mean: Any, dim: Any = None) -> sp.Expr:
+    """:math:`\\|x - \\mu\\|^2` for column vectors, :math:`\\sum_{j=1}^d (x_j - \\mu_j)^2` for a point
+    written by its coordinates (an indexed base) in ``dim`` dimensions or for
+    :class:`~derivations.symbolic.vectors.Vector` s (a sum over their coordinates), :math:`(x - \\mu)^2`
+    for scalars."""
     if isinstance(x, sp.MatrixBase) or isinstance(mean, sp.MatrixBase):
         r = sp.Matrix(x) - sp.Matrix(mean)
         return sp.Add(*[e**2 for e in r])
+    if isinstance(x, sp.IndexedBase):
+        used = sp.sympify(mean).free_symbols | sp.sympify(dim).free_symbols
+        j = COORDINATE if COORDINATE not in used else sp.Dummy("j", integer=True, positive=True)
+        return sp.Sum((coordinate(x, j) - coordinate(mean, j)) ** 2, (j, 1, dim))
     d = dimension(x, mean)
     if d is not None:
         return squared_norm(x - mean, d)
@@ -83,7 +100,7 @@ def normal_pdf(x: Any, mean: Any, variance: Any, dim: Any = 1) -> sp.Expr:
     """
     variance = sp.sympify(variance)
     d = _dimension(x, mean, dim)
-    kernel = sp.exp(-squared_distance(x, mean) / (2 * variance))
+    kernel = sp.exp(-squared_distance(x, mean, d) / (2 * variance))
     if d == 1:
         return kernel / (sp.sqrt(2 * sp.pi) * _standard_deviation(variance))
     if isinstance(d, int):
@@ -94,7 +111,7 @@ def normal_pdf(x: Any, mean: Any, variance: Any, dim: Any = 1) -> sp.Expr:
 def log_normal_pdf(x: Any, mean: Any, variance: Any, dim: Any = 1) -> sp.Expr:
     """:math:`\\log \\mathcal{N}(x; \\mu, vI_d) = -\\|x-\\mu\\|^2/(2v) - \\tfrac{d}{2}\\log(2\\pi v)`."""
     d = _dimension(x, mean, dim)
-    return -squared_distance(x, mean) / (2 * variance) - sp.S(d) * sp.log(2 * sp.pi * variance) / 2
+    return -squared_distance(x, mean, d) / (2 * variance) - sp.S(d) * sp.log(2 * sp.pi * variance) / 2
 
 
 class GaussianDensity(sp.Function):
