@@ -11,9 +11,9 @@ from derivations.symbolic.values import as_expr, entries
 from derivations.symbolic.expectation import KL, Expect, linearity
 from derivations.symbolic.functions import UNIT, Sigmoid, sigmoid
 from derivations.symbolic.gaussian import GaussianDensity, log_normal_pdf, normal_pdf, squared_distance
-from derivations.symbolic.vectors import (SquaredNorm, Vector, VectorOf, dimension, dot, sift_kronecker,
+from derivations.symbolic.vectors import (SquaredNorm, Vector, VectorOf, coordinate, dimension, dot, sift_kronecker,
                                           squared_norm)
-from derivations.symbolic.integrals import JacobianDeterminant, VectorIntegral, coordinate
+from derivations.symbolic.integrals import JacobianDeterminant, VectorIntegral
 
 __all__ = ["KL", "UNIT", "Component", "Distribution", "Expect", "Gaussian", "GaussianDensity", "JacobianDeterminant",
            "Mixture", "PointMass", "Sigmoid", "SquaredNorm", "Uniform", "VectorIntegral", "VectorOf", "as_expr",

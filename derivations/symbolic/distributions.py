@@ -34,8 +34,8 @@ import sympy as sp
 
 from derivations.symbolic.gaussian import GaussianDensity, normal_pdf
 from derivations.symbolic.values import as_expr
-from derivations.symbolic.integrals import coordinate
-from derivations.symbolic.vectors import INDEX, dimension
+
+from derivations.symbolic.vectors import INDEX, coordinate, dimension
 
 FAMILY_NAMES = {"normal": "Gaussian", "point": "point mass", "uniform": "uniform"}
 

@@ -48,8 +48,7 @@ from typing import Any
 
 import sympy as sp
 
-from derivations.symbolic.integrals import coordinate
-from derivations.symbolic.vectors import dimension, squared_norm
+from derivations.symbolic.vectors import coordinate, depends_on, dimension, squared_norm
 
 #: The index of the coordinates in a squared distance written as a sum (when it is free to use).
 COORDINATE = sp.Symbol("j", integer=True, positive=True)
