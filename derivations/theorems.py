@@ -148,15 +148,20 @@ def bayes(posterior, joint, evidence) -> Citation:
     return Citation(BAYES, rewrite=_replace_calls(posterior, lambda z, x: joint(x, z) / evidence(x)))
 
 
-def total_probability(marginal, conditional, prior, variable, *, over=None, dim=None, hint=None) -> Citation:
+def total_probability(marginal, conditional, prior, variable, *, values=None, over=None, dim=None,
+                      hint=None) -> Citation:
     """:math:`p(x) = \\int p(x\\mid z) p(z) dz` for ``marginal(x)``, ``conditional(x, z)``, ``prior(z)``.
 
+    ``values=(v_1, ..., v_m)``: z is discrete with those values, :math:`p(x) = \\sum_k p(x \\mid v_k) p(v_k)`;
     ``over=(a, b)``: z is discrete with values a..b, :math:`p(x) = \\sum_{z=a}^{b} p(x \\mid z) p(z)`;
     ``dim=k``: z is a vector of :math:`\\mathbb{R}^k` (an indexed base) and the integral is over
     :math:`\\mathbb{R}^k` (:class:`derivations.symbolic.integrals.VectorIntegral`). ``hint`` helps SymPy
     compare the two sides once the theorem is applied."""
     z = variable
-    if over is not None:
+    if values is not None:
+        def build(x):
+            return sp.Add(*[conditional(x, v) * prior(v) for v in values])
+    elif over is not None:
         def build(x):
             return sp.Sum(conditional(x, z) * prior(z), (z, *over))
     elif dim is not None:
