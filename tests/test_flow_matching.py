@@ -474,11 +474,12 @@ def test_the_theorems_refuse_a_wrong_conclusion():
 
 
 def _numeric(expr, data, point, tt):
-    """``expr`` at concrete d, n, data points, x and t (coordinates replaced by numbers)."""
+    """``expr`` at concrete d, n, data points, x, x_1 = x^(1) and t (coordinates replaced by numbers)."""
     n_, d_ = data.shape
-    e = expr.subs({symbols.d: d_, symbols.n: n_, symbols.t: tt}).doit()
+    e = expr.doit().subs({symbols.d: d_, symbols.n: n_, symbols.t: tt}).doit()  # norms as sums first (d is symbolic)
     values = {coordinate(symbols.x, c + 1): point[c] for c in range(d_)}
     values.update({coordinate(symbols.X[a + 1], c + 1): data[a, c] for a in range(n_) for c in range(d_)})
+    values.update({coordinate(symbols.x_1, c + 1): data[0, c] for c in range(d_)})  # x_1 = x^(1)
     return float(e.xreplace(values).evalf())
 
 
@@ -491,7 +492,7 @@ def test_the_symbolic_answers_in_d_dimensions_agree_with_the_numeric_ones(seed, 
     assert density == pytest.approx(math.exp(fm.marginal_log_density(point[None], tt, data)[0]), rel=1e-9)
     posterior = [_numeric(symbols.POSTERIOR.subs(symbols.i, a + 1), data, point, tt) for a in range(n)]
     np.testing.assert_allclose(posterior, fm.posterior_x1(point[None], tt, data)[0], rtol=1e-9, atol=1e-12)
-    conditional = _numeric(symbols.CONDITIONAL_PATH.pdf(symbols.x).subs(symbols.x_1, symbols.X[1]), data, point, tt)
+    conditional = _numeric(symbols.CONDITIONAL_PATH.pdf(symbols.x), data, point, tt)
     assert conditional == pytest.approx(math.exp(fm.conditional_log_density(point[None], tt, data[0])[0]), rel=1e-9)
 
 

@@ -75,7 +75,8 @@ def conditional_limit() -> tuple[Chain, ...]:
 
 def marginal_path() -> tuple[Chain, ...]:
     """The law of total probability over the data points, with the conditional path of 9a."""
-    cite = theorems.total_probability_over(p_marginal, component, lambda point: 1 / n, X, i, n)
+    cite = theorems.total_probability(p_marginal, lambda point, a: component(point, X[a]), lambda a: 1 / n, i,
+                                      over=(1, n))
     marginal = derive(
         "the law of total probability over the data points",
         p_marginal(x),

@@ -21,7 +21,8 @@ from __future__ import annotations
 import sympy as sp
 
 from derivations.flow_matching.symbols import t
-from derivations.symbolic import GaussianDensity, depends_on, sift_kronecker
+from derivations.symbolic import GaussianDensity
+from derivations.symbolic.vectors import depends_on, sift_kronecker
 from derivations.symbolic.gaussian import log_normal_pdf
 from derivations.symbolic.hints import exp_normal_form, explicit, merge_under, swap_sums, tidy_sums
 
