@@ -110,10 +110,8 @@ GAUSSIAN_MGF = Theorem("gaussian_mgf", "the moment generating function of a Gaus
                        r"\mathbb{E}[e^{u^\top X}] = e^{u^\top\mu + u^\top\Sigma u/2} \text{ for every } u \in \mathbb{R}^d")
 NASCENT_DELTA = Theorem(
     "nascent_delta", "the approximate identity (nascent delta function)",
-    r"\phi \text{ a probability density on } \mathbb{R}^d,\ \varepsilon_t \to 0^+,\ \mu_t \to \mu "
-    r"\Rightarrow \varepsilon_t^{-d}\, \phi\bigl((x - \mu_t)/\varepsilon_t\bigr) \to \delta(x - \mu) "
-    r"\text{ as distributions: } \int g(x)\, \varepsilon_t^{-d} \phi\bigl((x - \mu_t)/\varepsilon_t\bigr) dx "
-    r"\to g(\mu) \text{ for every bounded continuous } g")
+    r"\phi \text{ a density on } \mathbb{R}^d,\ \varepsilon_t \to 0^+,\ \mu_t \to \mu \Rightarrow "
+    r"\varepsilon_t^{-d}\, \phi\bigl(\tfrac{x - \mu_t}{\varepsilon_t}\bigr) \to \delta(x - \mu) \text{ weakly}")
 LARGE_NUMBERS = Theorem("lln", "the strong law of large numbers",
                         r"\frac{1}{n}\sum_{i=1}^n Y_i \to \mathbb{E}[Y_1] \text{ almost surely, for i.i.d. } Y_i "
                         r"\text{ with } \mathbb{E}|Y_1| < \infty")
