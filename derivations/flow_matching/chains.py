@@ -17,7 +17,7 @@ from derivations.flow_matching.hints import (flux_linearity, over_density, resca
 from derivations.flow_matching.symbols import (END_POINT_LIMIT, MARGINAL_DENSITY, POSTERIOR, REGRESSION_TARGET, S,
                                                X, X_T, component, d, i, j, k, n, standard_normal, t,
                                                velocity_coordinate, x, x_0, x_1)
-from derivations.symbolic import UNIT, GaussianDensity, coordinate, squared_norm
+from derivations.symbolic import UNIT, GaussianDensity, coordinate
 from derivations.symbolic.hints import tidy_sums
 
 ON_UNIT = {t: UNIT}
@@ -43,11 +43,10 @@ def conditional_path() -> tuple[Chain, ...]:
     density = derive(
         r"density of $x_t = (1-t)x_0 + t x_1$ given $x_1$",
         p_cond(x, x_1),
-        Step(S ** (-d) * (2 * sp.pi) ** (-d / 2) * sp.exp(-squared_norm(x - t * x_1, d, index=k) / (2 * S**2)),
-             r"change of variables $x_0 = (x - t x_1)/(1-t)$ in $\mathcal{N}(x_0; 0, I)$, Jacobian determinant "
-             r"$(1-t)^{-d}$", cite=cite, simplify=rescaled, numeric_only=UNDEFINED),
-        Step(component(x, x_1), r"$(2\pi)^{-d/2} (1-t)^{-d} = (2\pi (1-t)^2)^{-d/2}$: the density of "
-                                r"$\mathcal{N}(t x_1, (1-t)^2 I)$", simplify=rescaled),
+        Step(S ** (-d) * GaussianDensity((x - t * x_1) / S, 0, 1, d),
+             r"change of variables $x_0 = \frac{x - t x_1}{1-t}$, $|\det J| = (1-t)^{-d}$", cite=cite,
+             simplify=rescaled, numeric_only=UNDEFINED),
+        Step(component(x, x_1), r"$(1-t)^{-d} (2\pi)^{-d/2} = (2\pi (1-t)^2)^{-d/2}$", simplify=rescaled),
         domains=ON_UNIT)
     return (density,)
 
@@ -63,8 +62,7 @@ def conditional_limit() -> tuple[Chain, ...]:
         r"the limit of the conditional path as $t \to 1$",
         sp.Limit(component(x, x_1), t, 1, dir="-"),
         Step(END_POINT_LIMIT.pdf(x),
-             r"$\mathcal{N}(x; t x_1, (1-t)^2 I) = (1-t)^{-d}\, \mathcal{N}\bigl(\tfrac{x - t x_1}{1-t}; 0, I\bigr)$ "
-             r"with $1 - t \to 0$ and $t x_1 \to x_1$: the approximate identity", cite=cite,
+             r"a rescaled $\mathcal{N}(0, I)$ with scale $1 - t \to 0$, centre $t x_1 \to x_1$", cite=cite,
              numeric_only=UNDEFINED),
         domains=ON_UNIT)
     return (limit,)
@@ -150,9 +148,8 @@ def continuity_equation() -> tuple[Chain, ...]:
         sp.Derivative(MARGINAL_DENSITY, t) + sp.Sum(sp.Derivative(MARGINAL_DENSITY * v_k, coordinate(x, k)), (k, 1, d)),
         Step(sp.Sum(sp.Derivative(N_i, t) + sp.Sum(sp.Derivative(N_i * velocity_coordinate(X[i]), coordinate(x, k)),
                                                    (k, 1, d)), (i, 1, n)) / n,
-             r"$p_t v_t = \frac1n \sum_i p_t(x \mid x^{(i)})\, v_t(x \mid x^{(i)})$ (the evidence cancels in the "
-             r"posterior weights); derivatives and finite sums commute", simplify=flux_linearity),
-        Step(sp.S(0), r"each term is the conditional path's residual with $x_1 = x^{(i)}$, which is $0$",
+             r"the evidence cancels in $p_t v_t$; $\partial$ and finite sums commute", simplify=flux_linearity),
+        Step(sp.S(0), r"each term is the conditional residual at $x_1 = x^{(i)}$",
              simplify=termwise_over_density),
         domains=ON_UNIT)
     return conditional, marginal
@@ -168,7 +165,7 @@ def training_target() -> tuple[Chain, ...]:
         (x_1 - X_T) / (1 - t),
         (REGRESSION_TARGET, "$x_t = (1-t)x_0 + t x_1$: the factor $1-t$ cancels"),
         domains=ON_UNIT)
-    theta, star = sp.IndexedBase("v_theta", real=True), sp.IndexedBase("v_t", real=True)
+    theta, star = sp.IndexedBase(r"v_\theta", real=True), sp.IndexedBase("v_t", real=True)
     target = coordinate(x_1 - x_0, k)
     split = derive(
         r"the squared error splits around the conditional mean $v_t$",
