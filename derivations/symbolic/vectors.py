@@ -21,8 +21,7 @@ SymPy's algebra is that of scalars, and returns to the course's notation by the 
   :math:`x_1`) where the algebra is linear in it; its coordinate :math:`k` is ``IndexedBase(x)[k]``
   (printed :math:`x_k`). :func:`coordinate` reads an expression linear in vectors coordinate by
   coordinate (a base ``x`` gives ``x[j]``, an entry ``m[z]`` gives ``m[z, j]``, a :class:`Vector`
-  its coordinate), :func:`squared_norm` and :func:`dot` are the sums over the coordinates that
-  ``SquaredNorm`` and the inner product stand for, :func:`dimension` is the :math:`d` of an
+  its coordinate), :func:`squared_norm` is the sum over the coordinates that ``SquaredNorm`` stands for, :func:`dimension` is the :math:`d` of an
   expression's vectors, :func:`depends_on` says whether an expression may depend on a vector or a
   coordinate, and :func:`sift_kronecker` is the hint :math:`\sum_{k} f_k\, \delta_{kl} = f_l`
   (what differentiating a coordinate sum produces).
@@ -242,11 +241,6 @@ def squared_norm(v, dim, index=INDEX) -> sp.Sum:
     return sp.Sum(coordinate(v, index) ** 2, (index, 1, dim))
 
 
-def dot(u, v, dim, index=INDEX) -> sp.Sum:
-    """:math:`u \\cdot v = \\sum_{k=1}^d u_k v_k`."""
-    return sp.Sum(coordinate(u, index) * coordinate(v, index), (index, 1, dim))
-
-
 def sift_kronecker(expr):
     """Hint: inside a sum over :math:`l = a..b`, :math:`\\sum_{k=a}^{b} f_k\\, \\delta_{kl}` becomes
     :math:`f_l` (exact, since :math:`l` lies in the range of :math:`k`); the sums are split over
@@ -289,5 +283,5 @@ def _one_sift(term, lims, ranges):
     return None
 
 
-__all__ = ["INDEX", "SquaredNorm", "Vector", "VectorOf", "coordinate", "coordinatewise", "depends_on", "dimension", "dot",
+__all__ = ["INDEX", "SquaredNorm", "Vector", "VectorOf", "coordinate", "coordinatewise", "depends_on", "dimension",
            "is_coordinate", "sift_kronecker", "squared_norm", "vectors"]
