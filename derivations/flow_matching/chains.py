@@ -15,7 +15,7 @@ from derivations.chain import Chain, Step, derive
 from derivations.flow_matching.hints import (flux_linearity, over_density, rescaled, softmax,
                                              termwise_over_density, weights_sum_to_one)
 from derivations.flow_matching.symbols import (END_POINT_LIMIT, MARGINAL_DENSITY, POSTERIOR, REGRESSION_TARGET, S,
-                                               X, X_T, component, d, i, j, k, n, standard_normal, t,
+                                               X, X_T, component, d, i, j, k, n, t,
                                                velocity_coordinate, x, x_0, x_1)
 from derivations.symbolic import UNIT, GaussianDensity, coordinate
 from derivations.symbolic.hints import tidy_sums
@@ -39,7 +39,8 @@ p_marginal = sp.Function("p_t")
 
 def conditional_path() -> tuple[Chain, ...]:
     """The density of :math:`x_t = (1-t)x_0 + t x_1` given :math:`x_1`, by a change of variables in :math:`d` dimensions."""
-    cite = theorems.change_of_variables_affine(p_cond, standard_normal, scale=S, shift=t * x_1, dim=d)
+    cite = theorems.change_of_variables_affine(p_cond, lambda z: GaussianDensity(z, 0, 1, d), scale=S,
+                                               shift=t * x_1, dim=d)
     density = derive(
         r"density of $x_t = (1-t)x_0 + t x_1$ given $x_1$",
         p_cond(x, x_1),

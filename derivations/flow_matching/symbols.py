@@ -41,11 +41,6 @@ def component(point, centre):
     return GaussianDensity(point, t * centre, S**2, d)
 
 
-def standard_normal(z):
-    """:math:`\\mathcal{N}(z; 0, I)` written out: :math:`(2\\pi)^{-d/2} \\exp(-\\sum_k z_k^2 / 2)`."""
-    return (2 * sp.pi) ** (-d / 2) * sp.exp(-squared_norm(z, d, index=k) / 2)
-
-
 def log_likelihood(index):
     """:math:`-\\|x - t x^{(i)}\\|^2 / 2(1-t)^2 = -\\sum_k (x_k - t x^{(i)}_k)^2 / 2(1-t)^2`."""
     return -squared_norm(x - t * X[index], d, index=k) / (2 * S**2)
