@@ -48,7 +48,7 @@ from typing import Any
 
 import sympy as sp
 
-from derivations.symbolic.vectors import coordinate, depends_on, dimension, squared_norm
+from derivations.symbolic.vectors import coordinate, depends_on, dimension, is_coordinate, squared_norm
 
 #: The index of the coordinates in a squared distance written as a sum (when it is free to use).
 COORDINATE = sp.Symbol("j", integer=True, positive=True)
@@ -163,9 +163,10 @@ class GaussianDensity(sp.Function):
         return normal_pdf(*args)
 
     def _eval_derivative(self, s):
-        """By a coordinate of a vector argument: differentiate the written-out density (the chain rule
-        through a vector argument would give 0, since the vector symbol does not contain its coordinates)."""
-        if isinstance(s, sp.Indexed) and any(depends_on(a, s) for a in self.args):
+        """By a coordinate of a :class:`~derivations.symbolic.vectors.Vector` argument: differentiate the
+        written-out density (the chain rule through a vector written as one symbol would give 0, since
+        the symbol does not contain its coordinates); otherwise SymPy's chain rule."""
+        if is_coordinate(s) and any(depends_on(a, s) for a in self.args):
             return self.doit().diff(s)
         return super()._eval_derivative(s)
 
