@@ -17,7 +17,7 @@ from __future__ import annotations
 import sympy as sp
 
 from derivations.notation import DataPoints
-from derivations.symbolic import Gaussian, GaussianDensity, PointMass, Vector, coordinate, squared_norm
+from derivations.symbolic import Gaussian, GaussianDensity, PointMass, SquaredNorm, Vector, coordinate, squared_norm
 
 # --------------------------------------------------------------------------- symbols
 
@@ -71,5 +71,5 @@ CONTINUITY_RESIDUAL = sp.S(0)
 #: 9g: the regression target of conditional flow matching, the velocity of the sampled line.
 REGRESSION_TARGET = x_1 - x_0
 
-#: 9g: the loss of one sample :math:`(t, x_0, x_1)`: the squared error of the network's output.
-CFM_LOSS = (v_theta(X_T, t) - (x_1 - x_0)) ** 2
+#: 9g: the loss of one sample :math:`(t, x_0, x_1)`: the squared error :math:`\|v_\theta(x_t, t) - (x_1 - x_0)\|^2`.
+CFM_LOSS = SquaredNorm(v_theta(X_T, t) - (x_1 - x_0))
