@@ -456,7 +456,8 @@ def test_posterior_and_density_hints_refuse_the_wrong_variance():
     (bayes,) = chains.posterior_endpoint()
     wrong = (sp.exp(-squared_norm(x - t * X[i], d, index=k) / (2 * (1 - t)))
              / sp.Sum(sp.exp(-squared_norm(x - t * X[j], d, index=k) / (2 * (1 - t))), (j, 1, n)))
-    assert hints.softmax(bayes.steps[0].expr - bayes.steps[1].expr) == 0
+    assert all(hints.softmax(bayes.steps[0].expr - step.expr) == 0 for step in bayes.steps[1:])
+    assert hints.softmax(bayes.steps[1].expr - wrong) != 0
     assert hints.softmax(bayes.steps[0].expr - wrong) != 0
     (density,) = chains.conditional_path()
     for wrong_density in (GaussianDensity(x, t * symbols.x_1, 1 - t, d), symbols.component(x, (1 - t) / t * symbols.x_1)):

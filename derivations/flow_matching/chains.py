@@ -116,8 +116,9 @@ def posterior_endpoint() -> tuple[Chain, ...]:
         Step(joint(x, X[i]) / evidence(x),
              r"prior $q(x^{(i)}) = 1/n$, likelihood $p_t(x \mid x^{(i)})$ of 9a, evidence $p_t(x)$ of 9c",
              cite=theorems.bayes(p_cond, joint, evidence), simplify=softmax, numeric_only=UNDEFINED),
-        Step(POSTERIOR, r"the prior $1/n$ and the normalising constant $(2\pi(1-t)^2)^{-d/2}$ are common to "
-                        r"all terms and cancel", simplify=softmax),
+        Step(component(x, X[i]) / sp.Sum(component(x, X[j]), (j, 1, n)), r"the prior $1/n$ cancels",
+             simplify=softmax),
+        Step(POSTERIOR, r"so does the normalising constant $(2\pi(1-t)^2)^{-d/2}$", simplify=softmax),
         domains=ON_UNIT)
     return (bayes,)
 
