@@ -1,13 +1,14 @@
 # Two entry points, each self-contained on a machine with only Python:
-#   make answers  - create .venv, install, run every derivation and check, write build/answers.tex
-#                   (and build/answers.pdf when pdflatex is installed)
+#   make answers  - create .venv, install, run every derivation and check, write the solution set
+#                   build/answers.tex and the verification report build/verification.tex (and their
+#                   PDFs when pdflatex is installed)
 #   make test     - create .venv, install with the test extra, run the test suite
 PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: answers test check clean bench reliability
+.PHONY: answers test check clean bench reliability mutation
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -36,6 +37,12 @@ bench: $(STAMP)
 # errors (long: about half an hour on two cores); results in benchmarks/results/.
 reliability: $(STAMP)
 	$(PY) -m benchmarks.run_all reliability
+
+# Mutation testing (not part of CI; about half an hour on two cores): sampled mutants of numerics/,
+# derivations/chain.py, runner.py and answercheck/, each against the tests that import its module;
+# results in benchmarks/results/mutation.md. MUTATION_ARGS="--modules numerics.kde --sites 30" narrows it.
+mutation: $(STAMP)
+	$(PY) -m benchmarks.mutation $(MUTATION_ARGS)
 
 clean:
 	rm -rf $(VENV) build .pytest_cache .hypothesis

@@ -1,6 +1,7 @@
 """Run the benchmark or reliability scripts in turn, then write ``results/summary.md``.
 
-``python -m benchmarks.run_all bench``: kernels, mixtures, KDE, scaling, derive check and tests.
+``python -m benchmarks.run_all bench``: kernels, mixtures, KDE, scaling, derive check and tests,
+derive grade.
 ``python -m benchmarks.run_all reliability``: false alarms (200 seeds) and power (20 seeds).
 ``python -m benchmarks.run_all summary``: only rebuild the summary table from the result files.
 """
@@ -11,13 +12,13 @@ import json
 import os
 import sys
 
-from benchmarks import check_time, false_alarms, kde, kernels, mixtures, power, scaling
+from benchmarks import check_time, false_alarms, grade, kde, kernels, mixtures, power, scaling
 from benchmarks.common import RESULTS
 from derivations.fileio import atomic_write
 
 STEPS = {
     "bench": [(kernels.main, []), (mixtures.main, []), (kde.main, []), (scaling.main, []),
-              (check_time.main, ["--tests"])],
+              (check_time.main, ["--tests"]), (grade.main, [])],
     "reliability": [(false_alarms.main, ["--seeds", "200", "--jobs", str(max(1, os.cpu_count() or 1))]),
                     (power.main, ["--seeds", "20"])],
 }
@@ -60,6 +61,13 @@ def summary() -> str:
         lines.append(f"| derive check, all parts (wall) | {c['derive_check_wall_s']:.0f} s | < 60 s |")
         if "tests" in c:
             lines.append(f"| test suite (wall) | {c['tests']['wall_s']:.0f} s ({c['tests']['summary']}) | |")
+    g = _load("grade")
+    if g:
+        run = g["runs"][str(g["jobs"])]
+        lines.append(f"| derive grade, {g['students']} students x {g['rows'] // g['students']} answers "
+                     f"({g['rows']} rows, {g['distinct_answers']} distinct), {g['jobs']} workers (wall) | "
+                     f"{run['wall_s']:.0f} s, {run['rows_per_s']:.0f} rows/s (load {run['load_before']:.1f} -> "
+                     f"{run['load_after']:.1f}; {run['cpu_s']:.0f} s of CPU in all) | < {g['target_s']:.0f} s |")
     f = _load("false_alarms")
     if f:
         rows = f["rows"]

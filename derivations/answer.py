@@ -20,14 +20,17 @@ TypeError: quantity 'bad': a value is a SymPy expression or matrix, a distributi
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Mapping, Sequence
 
-import numpy as np
 import sympy as sp
 
-from derivations.chain import Chain
 from derivations.symbolic.distributions import Distribution, Mixture
-from numerics.stattests import CheckResult
+
+if TYPE_CHECKING:  # only for annotations: building an answer imports no statistics and no chain checker
+    import numpy as np
+
+    from derivations.chain import Chain
+    from numerics.stattests import CheckResult
 
 KINDS = ("expression", "distribution", "choice")
 

@@ -57,6 +57,7 @@ class Homework:
     parts: tuple[Part, ...]
     sections: Mapping[str, str]
     examples: tuple[str, ...] = ()  # ids shown in an error message, then prefixes after "|"
+    notation: tuple[tuple[str, str], ...] = ()  # (symbol in LaTeX math, what it means) for the documents
     by_id: Mapping[str, Part] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:

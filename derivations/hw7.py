@@ -50,10 +50,11 @@ _TABLE: tuple[tuple[str, str, str, str, str], ...] = (
     ("3c.iv", "vae", r"$\mathrm{ELBO} = $ log-likelihood $-$ KL: what maximising it does", "derivation + check", "proved"),
     ("3d.i", "vae", r"ELBO gradient in the decoder parameters", "formula + check", "proved"),
     ("3d.ii", "vae", r"Reparameterised ELBO gradient in the encoder parameters", "formula + check", "proved"),
-    ("4", "mixtures", r"One EM step from a common mean with $\sigma_2^2 = 2\sigma_1^2$", "simulation + explanation", "checked"),
+    ("4", "mixtures", r"One EM step from a common mean with $\sigma_2^2 = 2\sigma_1^2$", "derivation + simulation", "checked"),
     ("5.1", "mixtures", r"EM start: equal weights, one mean, one variance", "verdict + proof + simulation", "proved"),
     ("5.2", "mixtures", r"EM start: equal weights, one mean, distinct variances", "verdict + proof + simulation", "checked"),
-    ("5.3", "mixtures", r"EM start: equal weights, means at random data points", "verdict + simulation", "checked"),
+    ("5.3", "mixtures", r"EM start: equal weights, means at random data points", "verdict + derivation + simulation",
+     "checked"),
     ("5.4", "mixtures", r"EM start: random weights, one mean, one variance", "verdict + proof + simulation", "proved"),
     ("6", "mixtures", r"M-step for $k$ spherical Gaussians, derived from the ELBO", "derivation + check", "proved"),
     ("7", "mixtures", r"After an E-step the KL term has zero gradient", "derivation + check", "proved"),
@@ -85,6 +86,31 @@ QUESTIONS = {
     "9": "Flow matching",
 }
 
+#: The homework's symbols, as the solution set's notation table lists them.
+NOTATION = (
+    (r"x^{(i)},\ i = 1, \ldots, n", r"the data points (vectors in $\mathbb{R}^d$); $\mathcal{D} = \{x^{(i)}\}_{i=1}^n$"),
+    (r"p(x),\ \hat p(x)", "the density of the data, and the density a model assigns"),
+    (r"\mathcal{N}(x; \mu, \Sigma)", r"the Gaussian density with mean $\mu$ and covariance $\Sigma$ at $x$ "
+                                    r"($\sigma^2 I$: isotropic)"),
+    (r"\mathbb{E}_{q}[\cdot],\ \mathrm{KL}(q \,\|\, p)", r"expectation under the density $q$; "
+                                                          r"$\mathrm{KL}(q\,\|\,p) = \mathbb{E}_q[\log(q/p)]$"),
+    (r"\sigma(u)", r"the logistic sigmoid $1/(1+e^{-u})$ (and $\sigma$ alone a standard deviation)"),
+    (r"z,\ p(z),\ p_\theta(x \mid z)", "a latent variable, its prior, and the decoder with parameters $\\theta$"),
+    (r"q_\phi(z \mid x),\ \mathrm{ELBO}_{\theta,\phi}(x)", r"the inference model (encoder) and the evidence "
+                                                            r"lower bound $\mathbb{E}_{q_\phi}[\log p_\theta(x,z) - \log q_\phi(z\mid x)]$"),
+    (r"F,\ F^{-1}", "a cumulative distribution function and its inverse"),
+    (r"k,\ p_z,\ \mu_z,\ \sigma_z^2", "the number of mixture components, and the weight, mean and variance of "
+                                       "component $z$"),
+    (r"Q(z \mid x^{(i)})", "the responsibility of component $z$ for $x^{(i)}$ (the E-step's posterior)"),
+    (r"\beta_t,\ \alpha_t = 1 - \beta_t,\ \bar\alpha_t = \textstyle\prod_{s \le t} \alpha_s",
+     "the noise schedule of a diffusion model"),
+    (r"x_t,\ \varepsilon,\ \varepsilon^*(\hat x, t)", r"the noised point at step $t$, the standard Gaussian noise, "
+                                                       r"and the optimal noise prediction at $x_t = \hat x$"),
+    (r"x_0 \sim \mathcal{N}(0, I),\ x_1,\ t \in [0, 1]", "flow matching: the source point, a data point, and the time"),
+    (r"p_t(x \mid x_1),\ p_t(x),\ v_t(x)", r"the conditional and marginal probability paths and the marginal velocity; "
+                                          r"$\sigma_t = 1 - t$"),
+)
+
 SECTIONS = {name: f"derivations.{name}" for name in ("warmup", "vae", "mixtures", "diffusion", "flow_matching")}
 
 HOMEWORK = Homework(
@@ -95,6 +121,7 @@ HOMEWORK = Homework(
     parts=tuple(Part(pid, question_of(pid), section, title, kind, claim) for pid, section, title, kind, claim in _TABLE),
     sections=SECTIONS,
     examples=("8a", "3b.iv", "5.2", "|", "3", "3b"),
+    notation=NOTATION,
 )
 
 #: The answers of Homework 7, registered by its section packages.

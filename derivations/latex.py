@@ -1,35 +1,30 @@
-"""The answers document in LaTeX, generated entirely from the registry and the run results.
-
-One section per question and one subsection per part, in homework order: the answer set apart in
-a box (typeset from the part's quantities), the reasoning, each derivation as an ``align*`` chain
-with every step's reason beside it (``\\tag*``, which amsmath moves to its own line when the row
-is full), the evidence of every check in one compact line, the figures, and the status. A summary
-table of all parts opens it; the title and question titles come from the :class:`Homework`.
+"""LaTeX building blocks of the two documents (:mod:`derivations.solutions`, the solution set, and
+:mod:`derivations.report`, the verification report): the preamble, part headings, the answer box
+typeset from a part's quantities, derivations as ``align*`` chains with each step's reason beside it
+(``\\tag*``), numbers, and figures.
 
 Formulas come from the notation's LaTeX printer (:func:`derivations.notation.latex`); one too wide
 for the page is broken between the terms of a sum or the factors of a product by
 :mod:`derivations.latex_breaking`. Prose (titles, summaries, explanations, reasons, check names,
 captions) is LaTeX written once by the sections and passed through
-:func:`derivations.notation.prose`, which escapes what would break the document outside math.
+:func:`derivations.notation.text`, which escapes what would break the document outside math.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any, Mapping, Sequence
+from typing import Any, Sequence
 
 import sympy as sp
 
-from derivations import homeworks
 from derivations.answer import Quantity
 from derivations.chain import ChainResult, StepResult
-from derivations.homework import Homework
-from derivations.status import Status
 from derivations.latex_breaking import LINE, formula, formula_width, math_lines
 from derivations.notation import escape, prose
-from derivations.render import EVIDENCE_KEYS, evidence_fields
 from derivations.runner import PartResult
+from derivations.status import Status
+from derivations.theorems import BY_KEY as THEOREMS
 
 STATUS_MEANING = {
     "proved": "every derivation step verified symbolically by SymPy, and every numeric check passed",
@@ -41,14 +36,14 @@ STATUS_MEANING = {
 }
 
 PREAMBLE = r"""\documentclass[11pt,a4paper]{article}
-\usepackage[margin=2.3cm]{geometry}
+\usepackage[margin=2.5cm]{geometry}
 \usepackage{amsmath,amssymb,mathtools}
 \usepackage{graphicx}
 \usepackage{longtable,booktabs,array}
 \usepackage[table]{xcolor}
 \usepackage{float}
 \usepackage[font=small,labelfont=bf]{caption}
-\usepackage{microtype}
+\usepackage[protrusion=true,expansion=false]{microtype}
 \usepackage[colorlinks,linkcolor=blue!50!black,urlcolor=blue!50!black,bookmarksnumbered]{hyperref}
 \allowdisplaybreaks
 \setlength{\parindent}{0pt}
@@ -96,6 +91,10 @@ _REL = {"=": "=", "<=": r"\le", ">=": r"\ge"}
 
 def _reason_tag(step: StepResult) -> str:
     text = prose(step.reason)
+    if step.theorem:
+        name = THEOREMS[step.theorem].name
+        if name.lower() not in step.reason.lower():
+            text += f" ({prose(name)})"
     if step.verdict is Status.CHECKED:
         text += r"\numonly"
     elif step.verdict is Status.FAILED:
@@ -103,11 +102,13 @@ def _reason_tag(step: StepResult) -> str:
     return rf"\tag*{{\reason{{{text}}}}}"
 
 
-def chain_tex(result: ChainResult) -> str:
+def chain_tex(result: ChainResult, *, detail: bool = True) -> str:
     r"""A chain as an ``align*`` block, each step's reason beside it (``\tag*``).
 
     A short left-hand side stays on the first row; a long one gets a row of its own
-    (``\MoveEqLeft``), and the right-hand sides then use the full width.
+    (``\MoveEqLeft``), and the right-hand sides then use the full width. With ``detail`` the
+    heading carries the chain's verdict and a list says how each step was verified (the report);
+    without, the chain reads as a solution (a theorem a step rests on is named in its reason).
     """
     start = result.chain.start
     start_w = formula_width(start)
@@ -129,8 +130,11 @@ def chain_tex(result: ChainResult) -> str:
     body = " \\\\\n".join(rows)
     verdict = result.verdict.value
     kind = "Derivation" if result.chain.general else f"Illustration ({escape(result.chain.scope)})"
-    out = (rf"\textbf{{{kind}: {prose(result.chain.title)}}} (\status{{{verdict}}})" "\n"
+    head = rf"\textbf{{{kind}: {prose(result.chain.title)}}}"
+    out = (head + (rf" (\status{{{verdict}}})" if detail else "") + "\n"
            "\\begin{align*}\n" + body + "\n\\end{align*}\n")
+    if detail:
+        out += steps_tex(result)
     bad = result.first_failure
     if bad is not None:
         out += failure_tex(bad)
@@ -139,6 +143,17 @@ def chain_tex(result: ChainResult) -> str:
             out += (rf"\textcolor{{statusfailed}}{{\textbf{{Step {step.index}: its simplification raised}}}} "
                     f"{escape(step.hint_error)}.\n")
     return out
+
+
+def steps_tex(result: ChainResult) -> str:
+    """How each step of a chain was verified, one line each (the report)."""
+    items = []
+    for step in result.steps:
+        how = escape(step.method)
+        if step.theorem:
+            how = f"proved modulo a named theorem: {how}"
+        items.append(rf"\item[{step.index}.] {prose(step.reason)}: \status{{{step.verdict.value}}}, {how}")
+    return "\\begin{itemize}\\small\n" + "\n".join(items) + "\n\\end{itemize}\n"
 
 
 def failure_tex(step: StepResult) -> str:
@@ -183,71 +198,6 @@ def tex_number(value: Any) -> str:
     if isinstance(value, str):
         return rf"\text{{{escape(value)}}}"
     return rf"\text{{{escape(str(value))}}}"
-
-
-def evidence_tex(evidence: dict, passed: bool) -> str:
-    """The evidence of one check in one line: test, sample size, statistic, p-value vs alpha."""
-    labels = {key: tex for key, _, tex in EVIDENCE_KEYS}
-    fields = dict(evidence_fields(evidence))
-    items = []
-    p, alpha = fields.pop("p_value", None), fields.pop("alpha", None)
-    for key, value in fields.items():
-        if key in labels and not isinstance(value, (str, list, tuple)):
-            items.append(f"${labels[key]} = {tex_number(value)}$")
-        else:  # in text mode, so that a long value can break across lines
-            items.append(f"{escape(key.replace('_', ' '))}~$=$ {_value_text(value)}")
-    if p is not None and alpha is not None:
-        rel = r"\ge" if p >= alpha else "<"
-        items.append(rf"$p = {tex_number(p)} {rel} \alpha = {tex_number(alpha)}$")
-    elif p is not None:
-        items.append(f"$p = {tex_number(p)}$")
-    test = escape(evidence.get("test", "check"))
-    return test + (": " + ", ".join(items) if items else "")
-
-
-def _value_text(value: Any) -> str:
-    r"""A value of the evidence in text mode: numbers as math, strings escaped, lists shortened.
-
-    >>> _value_text([0.5, 2, 3e-9, 4, 5])
-    '($0.5$, $2$, $3 \\times 10^{-9}$, $4$, \\ldots)'
-    """
-    if isinstance(value, (list, tuple)):
-        if len(value) == 1:
-            return _value_text(value[0])
-        shown = [_value_text(v) for v in value[:4]]
-        return "(" + ", ".join(shown + ([r"\ldots"] if len(value) > 4 else [])) + ")"
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return f"${tex_number(value)}$"
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    return escape(str(value))
-
-
-def checks_tex(result: PartResult) -> str:
-    """Each check's claim, then the evidence of its results (matched by name), one line each."""
-    if not result.checks and not (result.answer and result.answer.checks):
-        return ""
-    claims = list(result.answer.checks) if result.answer else []
-    remaining = list(result.checks)
-    items = []
-    for check in claims:
-        mine = [c for c in remaining if c.name == check.name or c.name.startswith(check.name)
-                or check.name.startswith(c.name)]
-        remaining = [c for c in remaining if c not in mine]
-        items.append(rf"\item \textbf{{{prose(check.name)}.}} {prose(check.claim)}" + _results(mine))
-    if remaining:
-        items.append(r"\item \textbf{Results.}" + _results(remaining))
-    head = rf"\paragraph{{Evidence}} (seed {result.seed}; every Monte Carlo check is a test at the stated $\alpha$)"
-    return head + "\n\\begin{itemize}\n" + "\n".join(items) + "\n\\end{itemize}\n"
-
-
-def _results(results) -> str:
-    if not results:
-        return ""
-    marks = {True: r"\item[\passmark] ", False: r"\item[\failmark] "}
-    lines = [marks[bool(c.passed)] + (rf"\emph{{{prose(c.name)}}}: " if len(results) > 1 else "")
-             + evidence_tex(c.to_json()["evidence"], c.passed) for c in results]
-    return "\n\\begin{itemize}\\small\n" + "\n".join(lines) + "\n\\end{itemize}"
 
 
 # --------------------------------------------------------------------------- figures
@@ -312,23 +262,13 @@ def figures_tex(part_id: str, figures: Sequence[FigureFile]) -> tuple[str, str]:
 # --------------------------------------------------------------------------- parts and document
 
 
-def status_line(result: PartResult) -> str:
-    """The status, what it rests on: steps (how many only numerically) and check results."""
-    facts = []
-    if result.chains:
-        n_steps = sum(len(c.steps) for c in result.chains)
-        numeric = sum(s.verdict is Status.CHECKED for c in result.chains for s in c.steps)
-        failed = sum(s.verdict is Status.FAILED for c in result.chains for s in c.steps)
-        facts.append(f"{n_steps} derivation step{'s' * (n_steps != 1)}"
-                     + (f", {numeric} of them checked numerically only" if numeric else "")
-                     + (f", {failed} failed" if failed else ""))
-    if result.checks:
-        facts.append(f"{sum(c.passed for c in result.checks)} of {len(result.checks)} check results passed")
-    if result.answer is not None and result.answer.figures:
-        n_fig = len(result.answer.figures)
-        facts.append(f"{n_fig} figure{'s' * (n_fig != 1)}")
-    detail = f" ({'; '.join(facts)})" if facts else ""
-    return rf"\textbf{{Status:}} \status{{{result.status}}}{detail}." + "\n"
+def part_heading(result: PartResult, label: str, *, level: str = "subsection") -> list[str]:
+    """The heading of a part (id, title, status at the right), its label and its contents entry."""
+    heading = rf"\boldmath {result.id}\quad {prose(result.title)}\hfill\status{{{result.status}}}"
+    return [f"% ==== part {result.id} ====",
+            rf"\{level}*{{\texorpdfstring{{{heading}}}{{{bookmark(result.id + ' ' + result.title)}}}}}",
+            rf"\phantomsection\label{{{label}:{result.id}}}"
+            rf"\addcontentsline{{toc}}{{{level}}}{{{result.id}\quad {prose(result.title)}}}"]
 
 
 def quantity_tex(q: Quantity) -> str:
@@ -351,86 +291,6 @@ def box_tex(answer) -> str:
     if answer.summary.strip():
         parts.append(prose(answer.summary.strip()))
     return "\n".join(parts)
-
-
-def part_tex(result: PartResult, figures: Sequence[FigureFile] | None = None) -> str:
-    """One part: heading, the answer set apart, reasoning, figures, derivations, evidence, status.
-
-    ``figures`` are the drawn figures of the part; ``None`` assumes all of them were drawn.
-    """
-    heading = rf"\boldmath {result.id}\quad {prose(result.title)}\hfill\status{{{result.status}}}"
-    out = [f"% ==== part {result.id} ====",
-           rf"\subsection*{{\texorpdfstring{{{heading}}}{{{bookmark(result.id + ' ' + result.title)}}}}}",
-           rf"\phantomsection\label{{part:{result.id}}}"
-           rf"\addcontentsline{{toc}}{{subsection}}{{{result.id}\quad {prose(result.title)}}}"]
-    answer = result.answer
-    if result.error:
-        out.append(rf"\textcolor{{statusfailed}}{{\textbf{{Error while running this part:}}}} {escape(result.error)}" "\n")
-    if answer is None:
-        if not result.error:
-            out.append(r"\emph{No answer has been written for this part yet.}" "\n")
-        return "\n".join(out + ([status_line(result)] if result.error else [])) + "\n"
-    out.append("\\begin{answerbox}\n" + box_tex(answer) + "\n\\end{answerbox}\n")
-    if answer.explanation:
-        out.append(prose(answer.explanation.strip()) + "\n")
-    blocks, sentence = figures_tex(result.id, planned_figures(result) if figures is None else figures)
-    if sentence:
-        out.append(sentence)
-    out += [chain_tex(c) for c in result.chains]
-    out.append(blocks)
-    out.append(checks_tex(result))
-    out.append(status_line(result))
-    return "\n".join(o for o in out if o)
-
-
-def summary_table(results: Sequence[PartResult]) -> str:
-    """All parts with their status and page, each id a link to its answer."""
-    rows = "\n".join(rf"\hyperref[part:{r.id}]{{{r.id}}} & {prose(r.title)} & \status{{{r.status}}} & "
-                     rf"\pageref{{part:{r.id}}} \\" for r in results)
-    return ("\\section*{Summary of the answers}\n"
-            "\\begin{longtable}{@{}l>{\\raggedright\\arraybackslash}p{0.66\\linewidth}ll@{}}\n"
-            "\\toprule\n\\textbf{Part} & \\textbf{Question, in brief} & \\textbf{Status} & \\textbf{Page} \\\\\n"
-            "\\midrule\n\\endhead\n\\bottomrule\n\\endfoot\n" + rows + "\n\\end{longtable}\n")
-
-
-def introduction(results: Sequence[PartResult], seed: int) -> str:
-    counts: dict[str, int] = {}
-    for r in results:
-        counts[r.status] = counts.get(r.status, 0) + 1
-    tally = ", ".join(f"{n} \\status{{{s}}}" for s, n in sorted(counts.items()))
-    meaning = "\n".join(rf"\item[\status{{{s}}}] {STATUS_MEANING[s]}." for s in STATUS_MEANING)
-    return (
-        "Every answer below was generated from the code that derives and checks it: the derivations are "
-        "chains of SymPy expressions, each step verified on its own, and every numeric claim is a "
-        "statistical test with a stated false-alarm probability $\\alpha$ (or, for quadrature and "
-        "finite differences, a stated tolerance). "
-        f"All random draws used seed {seed}; rerun with \\texttt{{derive check --seed N}}.\n\n"
-        f"Of the {len(results)} parts: {tally}. A status means:\n"
-        "\\begin{description}\n" + meaning + "\n\\end{description}\n"
-        "A step marked $^\\dagger$ was only checked at random points, not proved.\n"
-    )
-
-
-def document(results: Sequence[PartResult], figures: Mapping[str, Sequence[FigureFile]] | None = None,
-             *, seed: int = 0, homework: Homework | None = None) -> str:
-    """The complete answers document for ``results`` (in homework order).
-
-    ``figures`` maps a part id to its drawn figures; without it every figure is assumed drawn.
-    """
-    homework = homework or homeworks.registry().homework
-    title = rf"\title{{{prose(homework.title)}\\[0.5ex]\large {prose(homework.subtitle)}}}"
-    body = [PREAMBLE, title, r"\begin{document}", r"\maketitle", r"\thispagestyle{empty}",
-            introduction(results, seed), summary_table(results), r"\clearpage"]
-    question = None
-    for r in results:
-        q = homework.by_id[r.id].question
-        if q != question:
-            title = prose(homework.questions.get(q, ""))
-            body.append(rf"\section*{{Question {q}: {title}}}\addcontentsline{{toc}}{{section}}{{Question {q}: {title}}}")
-            question = q
-        body.append(part_tex(r, None if figures is None else figures.get(r.id, ())))
-    body.append(r"\end{document}")
-    return "\n".join(body) + "\n"
 
 
 def part_at_line(tex: str, line: int) -> str | None:

@@ -5,7 +5,7 @@ the page into lines: a sum between its terms, a product between its factors (a l
 parentheses inside ``\\Bigl( ... \\Bigr)``), a fraction with a long numerator as ``1/den`` times
 it, ``exp`` of a long argument as ``\\exp\\Bigl(...\\Bigr)``, a long argument inside its own
 delimiters, a wide vector entry by entry. Widths are measured with :func:`derivations.render.pretty`
-(columns), a proxy for the typeset width; what cannot break is scaled down.
+(columns), a proxy for the typeset width; what cannot break is scaled down, never below 85 per cent.
 """
 
 from __future__ import annotations
@@ -234,6 +234,11 @@ def _wrapped(opening: str, lines: list[str], closing: str) -> list[str]:
     return lines
 
 
+#: The smallest a formula is ever scaled: below it a reader strains, so a formula that still does not
+#: fit is left to overflow (pdflatex reports it) and its derivation must be restructured instead.
+MIN_SCALE = 0.85
+
+
 def _scaled(tex: str, ratio: float) -> str:
-    """A formula that cannot break, shrunk to fit (never below 40 per cent)."""
-    return rf"\scalebox{{{max(0.4, min(1.0, ratio)):.2f}}}{{$\displaystyle {tex}$}}"
+    """A formula that cannot break, shrunk a little to fit (never below :data:`MIN_SCALE`)."""
+    return rf"\scalebox{{{max(MIN_SCALE, min(1.0, ratio)):.2f}}}{{$\displaystyle {tex}$}}"

@@ -23,9 +23,6 @@ from typing import Any, Callable, Sequence
 
 import mpmath
 import sympy as sp
-from hypothesis import HealthCheck, Phase, find, settings
-from hypothesis import strategies as st
-from hypothesis.errors import NoSuchExample, Unsatisfiable
 
 from derivations.status import Status
 from derivations.zero import entries
@@ -63,7 +60,10 @@ def symbol_strategy(sym: sp.Symbol, domain: sp.Interval | None = None):
     """A Hypothesis strategy for values of ``sym`` that respects its domain or assumptions.
 
     Values spread across signs and six decades, because a sign error hides on [0.1, 2].
+    (Hypothesis is imported here, not at module level: a symbolic proof never pays for it.)
     """
+    from hypothesis import strategies as st
+
     if domain is not None:
         return _interval_strategy(domain, integer=bool(sym.is_integer))
     if sym.is_integer:
@@ -80,6 +80,8 @@ def symbol_strategy(sym: sp.Symbol, domain: sp.Interval | None = None):
 
 
 def _interval_strategy(domain: sp.Interval, *, integer: bool):
+    from hypothesis import strategies as st
+
     lo, hi = domain.start, domain.end
     if integer:
         low = int(sp.ceiling(lo)) if lo.is_finite else -6
@@ -148,6 +150,10 @@ def free_symbols(expr: Any) -> set:
 def at_points(lhs: Any, rhs: Any, relation: str, *, domains=None, seed: int = 0,
               max_examples: int = 60) -> PointsResult:
     """Search for a point where ``lhs relation rhs`` fails; a :class:`PointsResult`."""
+    from hypothesis import HealthCheck, Phase, find, settings
+    from hypothesis import strategies as st
+    from hypothesis.errors import NoSuchExample, Unsatisfiable
+
     domains = dict(domains or {})
     free = sorted(free_symbols(lhs) | free_symbols(rhs), key=lambda s: s.name)
     strategy = st.fixed_dictionaries({s: symbol_strategy(s, domains.get(s)) for s in free})

@@ -51,6 +51,7 @@ class Registry:
         self.homework = homework
         self._entries: dict[str, Registration] = {}
         self._broken: dict[str, str] = {}  # section -> why its package failed to import
+        self._imported: set[str] = set()
         self._loaded = not load_sections
 
     def register(self, part_id: str, *, status: str | None = None) -> Callable[[Callable], Callable]:
@@ -75,18 +76,23 @@ class Registry:
 
         return decorate
 
-    def load(self) -> None:
-        """Import every section package's registrations (its ``parts`` module)."""
+    def load(self, sections=None) -> None:
+        """Import the registrations (the ``parts`` module) of ``sections`` (default: every section)."""
         if self._loaded:
             return
-        for section, package in self.homework.sections.items():
+        for section in sections or self.homework.sections:
+            if section in self._imported:
+                continue
+            package = self.homework.sections[section]
+            self._imported.add(section)
             try:
                 module = importlib.import_module(package)
                 if hasattr(module, "__path__"):  # a package: its registrations are in .parts
                     importlib.import_module(f"{package}.parts")
             except Exception as exc:  # a broken section must not take the other parts down with it
                 self._broken[section] = f"section package {package} failed to import: {type(exc).__name__}: {exc}"
-        self._loaded = True
+        if sections is None:
+            self._loaded = True
 
     def registration(self, part_id: str) -> Registration | None:
         """The registration of ``part_id``, or None if the part is still ``todo``.
@@ -94,9 +100,10 @@ class Registry:
         A part whose section failed to import gets a registration that raises that error, so it is
         reported as ``failed`` with the reason, never silently as ``todo``.
         """
-        self.load()
+        section = self.homework.by_id[part_id].section
+        self.load([section])  # only the part's own section is imported
         reg = self._entries.get(part_id)
-        broken = self._broken.get(self.homework.by_id[part_id].section)
+        broken = self._broken.get(section)
         if reg is None and broken is not None:
             def build():
                 raise ImportError(broken)

@@ -28,8 +28,8 @@ from derivations import notation
 from derivations.chain import ChainResult, StepResult
 from derivations.notation import unicode_text
 from derivations.runner import PartResult
+from derivations.status import status_table
 
-_MARK = {"proved": "PROVED ", "checked": "CHECKED", "failed": "FAILED ", "explained": "EXPLAINED", "todo": "TODO"}
 _REL = {"=": "=", "<=": "≤", ">=": "≥"}
 
 
@@ -320,14 +320,6 @@ def part_report(result: PartResult, width: int | None = None) -> str:
         out += ["", "Figures (drawn by derive latex):"]
         out += [wrap(f"- {f.filename}: {unicode_text(f.caption)}", width) for f in answer.figures]
     return "\n".join(out)
-
-
-def status_table(rows: Iterable[tuple[str, str, str]]) -> str:
-    """A plain table of (id, status, title)."""
-    rows = list(rows)
-    width = max((len(r[0]) for r in rows), default=2)
-    return "\n".join(f"{pid:<{width}}  {_MARK.get(str(status), str(status)):<9}  {unicode_text(title)}"
-                     for pid, status, title in rows)
 
 
 def run_summary(results: Sequence[PartResult]) -> str:

@@ -61,3 +61,20 @@ _VERDICTS = {Status.PROVED: "correct", Status.CHECKED: "correct (numerically)", 
 
 #: What a part may claim at best; the runner decides what it earned.
 CLAIMS = (Status.PROVED, Status.CHECKED, Status.EXPLAINED)
+
+
+_MARKS = {"proved": "PROVED ", "checked": "CHECKED", "failed": "FAILED ", "explained": "EXPLAINED", "todo": "TODO"}
+
+
+def status_table(rows) -> str:
+    """A plain table of ``(id, status, title)`` rows, the title's LaTeX read as Unicode.
+
+    >>> print(status_table([("8a", "proved", r"Forward marginal $q(x_t\\mid x_0)$")]))
+    8a  PROVED     Forward marginal q(x_t | x_0)
+    """
+    from derivations.notation.text import unicode_text
+
+    rows = list(rows)
+    width = max((len(r[0]) for r in rows), default=2)
+    return "\n".join(f"{pid:<{width}}  {_MARKS.get(str(status), str(status)):<9}  {unicode_text(title)}"
+                     for pid, status, title in rows)

@@ -2,8 +2,10 @@
 
 A step that cites a theorem is *proved modulo the theorem*: SymPy verifies that the step is an
 instance of it. For an identity (Bayes' rule, the law of total probability, the change-of-variables
-formula, exchanging a derivative with a finite sum or an integral) the theorem is a rewrite, applied
-to both sides, after which SymPy must show the difference is zero; for an inequality (Jensen,
+formula, exchanging a derivative with a finite sum or an integral, a vector read coordinate by
+coordinate, Fubini's theorem, the chain rule of probability, the normalisation of a distribution) the
+theorem is a rewrite, applied to both sides, after which SymPy must show the difference is zero; for an
+inequality (Jensen,
 Gibbs) or a characterisation (a moment generating function determines a Gaussian) the theorem
 checks that the step has the theorem's form and SymPy verifies the theorem's hypotheses. A step
 may not cite a theorem for what SymPy verifies directly (the chain checker refuses it).
@@ -33,6 +35,8 @@ from derivations.symbolic.distributions import Distribution, Gaussian, Mixture, 
 from derivations.symbolic.expectation import KL, Expect, depends_on
 from derivations.symbolic.gaussian import GaussianDensity
 from derivations.symbolic.hints import exp_normal_form, explicit, merge_under, tidy_sums
+from derivations.symbolic.vectors import SquaredNorm, VectorOf
+from derivations.symbolic.integrals import JacobianDeterminant, VectorIntegral
 from derivations.zero import decide
 
 
@@ -107,9 +111,22 @@ GAUSSIAN_MGF = Theorem("gaussian_mgf", "the moment generating function of a Gaus
 LARGE_NUMBERS = Theorem("lln", "the strong law of large numbers",
                         r"\frac{1}{n}\sum_{i=1}^n Y_i \to \mathbb{E}[Y_1] \text{ almost surely, for i.i.d. } Y_i "
                         r"\text{ with } \mathbb{E}|Y_1| < \infty")
+FUBINI = Theorem("fubini", "Fubini's theorem",
+                 r"\int_{\mathbb{R}^d} \prod_{j=1}^d f_j(x_j)\, dx = \prod_{j=1}^d \int_{\mathbb{R}} f_j(u)\, du"
+                 r" \text{ for non-negative (Tonelli) or integrable } f_j")
+NORMALISATION = Theorem("normalisation", "the normalisation of a probability distribution",
+                        r"\sum_{v} p(v \mid s) = 1 \text{ over all values } v \text{ (}\int p(v \mid s)\, dv = 1"
+                        r"\text{ for a density), for every } s")
+CHAIN_RULE = Theorem("chain_rule", "the chain rule of probability",
+                     r"p(x_1, \ldots, x_d) = \prod_{i=1}^d p(x_i \mid x_{<i}), \quad x_{<i} = (x_1, \ldots, x_{i-1})")
+
+COORDINATES = Theorem("coordinates", "vectors coordinate by coordinate",
+                      r"u = v \text{ in } \mathbb{R}^d \iff u_j = v_j \ (j = 1, \dots, d), \qquad "
+                      r"\|v\|^2 = \sum_{j=1}^{d} v_j^2")
 
 CATALOGUE: tuple[Theorem, ...] = (BAYES, TOTAL_PROBABILITY, CHANGE_OF_VARIABLES, SUM_DERIVATIVE, LEIBNIZ,
-                                  JENSEN, GIBBS, MGF_UNIQUENESS, GAUSSIAN_MGF, LARGE_NUMBERS)
+                                  JENSEN, GIBBS, MGF_UNIQUENESS, GAUSSIAN_MGF, LARGE_NUMBERS, COORDINATES, FUBINI,
+                                  NORMALISATION, CHAIN_RULE)
 BY_KEY = {t.key: t for t in CATALOGUE}
 
 
@@ -125,18 +142,24 @@ def bayes(posterior, joint, evidence) -> Citation:
     return Citation(BAYES, rewrite=_replace_calls(posterior, lambda z, x: joint(x, z) / evidence(x)))
 
 
-def total_probability(marginal, conditional, prior, variable, values=None) -> Citation:
-    """:math:`p(x) = \\int p(x\\mid z) p(z) dz` for ``marginal(x)``, ``conditional(x, z)``, ``prior(z)``;
-    for a discrete ``z`` taking ``values``, :math:`p(x) = \\sum_k p(x\\mid z_k) p(z_k)`.
+def total_probability(marginal, conditional, prior, variable, *, over=None, dim=None, hint=None) -> Citation:
+    """:math:`p(x) = \\int p(x\\mid z) p(z) dz` for ``marginal(x)``, ``conditional(x, z)``, ``prior(z)``.
 
-    ``conditional`` and ``prior`` may be the model's own densities (a lambda), so that the step
-    from the marginal to the formula is the theorem's instance."""
+    ``over=(a, b)``: z is discrete with values a..b, :math:`p(x) = \\sum_{z=a}^{b} p(x \\mid z) p(z)`;
+    ``dim=k``: z is a vector of :math:`\\mathbb{R}^k` (an indexed base) and the integral is over
+    :math:`\\mathbb{R}^k` (:class:`derivations.symbolic.integrals.VectorIntegral`). ``hint`` helps SymPy
+    compare the two sides once the theorem is applied."""
     z = variable
-    if values is not None:
-        return Citation(TOTAL_PROBABILITY, rewrite=_replace_calls(
-            marginal, lambda x: sp.Add(*[conditional(x, v) * prior(v) for v in values])))
-    return Citation(TOTAL_PROBABILITY, rewrite=_replace_calls(
-        marginal, lambda x: sp.Integral(conditional(x, z) * prior(z), (z, -sp.oo, sp.oo))))
+    if over is not None:
+        def build(x):
+            return sp.Sum(conditional(x, z) * prior(z), (z, *over))
+    elif dim is not None:
+        def build(x):
+            return VectorIntegral(conditional(x, z) * prior(z), z, dim)
+    else:
+        def build(x):
+            return sp.Integral(conditional(x, z) * prior(z), (z, -sp.oo, sp.oo))
+    return Citation(TOTAL_PROBABILITY, rewrite=_replace_calls(marginal, build), hint=hint)
 
 
 def total_probability_law(marginal, conditional_law, prior, values, hint=None) -> Citation:
@@ -164,10 +187,20 @@ def total_probability_law(marginal, conditional_law, prior, values, hint=None) -
 
 
 def change_of_variables(density_x, density_z, inverse, variable) -> Citation:
-    """:math:`p_X(x) = p_Z(g^{-1}(x))\\,|\\partial_x g^{-1}(x)|` (one coordinate, g increasing)."""
+    """:math:`p_X(x) = p_Z(g^{-1}(x))\\,|\\det J_{g^{-1}}(x)|`, the Jacobian taken from ``inverse`` itself.
+
+    For a scalar ``x``: :math:`|\\partial_x g^{-1}(x)|`; for a column of symbols: the determinant of
+    the Jacobian matrix of the map; for a vector of :math:`\\mathbb{R}^d` written by its coordinates (an
+    indexed base) and an arbitrary map: :class:`derivations.symbolic.integrals.JacobianDeterminant`."""
     def build(x):
         ginv = inverse(x)
-        return density_z(ginv) * sp.Abs(sp.diff(ginv, x) if isinstance(x, sp.Symbol) else sp.Derivative(ginv, x))
+        if isinstance(x, sp.MatrixBase):
+            jacobian = sp.Matrix(ginv).jacobian(x).det()
+        elif isinstance(x, sp.IndexedBase):
+            jacobian = JacobianDeterminant(ginv, x)
+        else:
+            jacobian = sp.diff(ginv, x) if isinstance(x, sp.Symbol) else sp.Derivative(ginv, x)
+        return density_z(ginv) * sp.Abs(jacobian)
     return Citation(CHANGE_OF_VARIABLES, rewrite=_replace_calls(density_x, build))
 
 
@@ -361,6 +394,132 @@ def large_numbers(frequency, probability, n) -> Citation:
     return Citation(LARGE_NUMBERS, rewrite=rewrite)
 
 
+def coordinates(dim, vectors) -> Citation:
+    """Vector notation read in coordinates: for each indexed base of ``vectors``, an entry with one
+    index (:math:`x^{(i)}`, :math:`\\mu_z`) is a vector of :math:`\\mathbb{R}^{dim}` whose coordinate
+    :math:`j` is the entry with ``j`` appended (:math:`x^{(i)}_j`, :math:`\\mu_{z,j}`); a
+    :class:`VectorOf` over ``(j, 1, dim)`` has coordinate its body; ``SquaredNorm(v)`` is
+    :math:`\\sum_{r=1}^{dim} v_r^2`. Both sides become their coordinate :math:`j` (a scalar side,
+    itself; a matrix, entry by entry), and SymPy must show them equal. A side that is not linear in
+    the vectors outside their norms (a product of two vectors, a vector plus a scalar) has no
+    coordinates: it is read as undefined and the step is not proved."""
+    bases = tuple(vectors)
+    j = sp.Dummy("j", integer=True, positive=True)
+
+    def is_vector(e) -> bool:
+        return isinstance(e, sp.Indexed) and e.base in bases and len(e.indices) == 1
+
+    def coordinate(e, index):
+        return e.replace(is_vector, lambda v: v.base[v.indices[0], index])
+
+    def norm(e):
+        r = sp.Dummy("r", integer=True, positive=True)
+        inside = _linear_in_vectors(e.args[0], is_vector)
+        return sp.nan if inside is None else sp.Sum(coordinate(inside, r) ** 2, (r, 1, dim))
+
+    def listed(e):
+        _, lo, hi = e.limits
+        return e.coordinate.xreplace({e.index: j}) if (lo, hi) == (1, dim) else sp.nan
+
+    def rewrite(expr):
+        if isinstance(expr, sp.MatrixBase):  # a column of quantities, each read on its own
+            return expr.applyfunc(rewrite)
+        expr = sp.sympify(expr).replace(lambda e: isinstance(e, SquaredNorm), norm)
+        expr = expr.replace(lambda e: isinstance(e, VectorOf), listed)
+        outside = _linear_in_vectors(expr, is_vector)
+        return sp.nan if outside is None else coordinate(outside, j)
+
+    return Citation(COORDINATES, rewrite=rewrite, hint=lambda e: sp.cancel(tidy_sums(e)))
+
+
+def _linear_in_vectors(expr, is_vector):
+    """``expr`` when it is a scalar (no vector in it) or homogeneous of degree 1 in the vectors,
+    else None: scaling every vector by t must scale it by t."""
+    if not expr.has(sp.Indexed) or not any(is_vector(a) for a in expr.atoms(sp.Indexed)):
+        return expr
+    t = sp.Dummy("t", positive=True)
+    scaled = expr.replace(is_vector, lambda v: t * v)
+    return expr if tidy_sums(sp.expand(scaled - t * expr)) == 0 else None
+
+
+def fubini(variable) -> Citation:
+    """:math:`\\int_{\\mathbb{R}^d} \\prod_j f_j(x_j)\\, dx = \\prod_j \\int f_j(u)\\, du`: an integral over
+    :math:`\\mathbb{R}^d` (:class:`derivations.symbolic.integrals.VectorIntegral`) of a product over the d
+    coordinates, each factor non-negative (SymPy must know it: Tonelli) and depending on the vector
+    only through its own coordinate, becomes the product of one-dimensional integrals over ``variable``."""
+    u = variable
+
+    def apart(integral):
+        x, d, f = integral.variable, integral.dim, integral.function
+        if not (isinstance(f, sp.Product) and len(f.limits) == 1 and isinstance(x, sp.IndexedBase)):
+            return integral
+        j, a, b = f.limits[0]
+        one = f.function.xreplace({x[j]: u})
+        if (a, b) != (1, d) or depends_on(one, x) or u in f.function.free_symbols:
+            return integral  # not a product of functions of one coordinate each
+        if not one.is_nonnegative:
+            return integral  # Tonelli needs non-negative factors (integrability is not checked)
+        return sp.Product(sp.Integral(one, (u, -sp.oo, sp.oo)), (j, a, b))
+
+    def rewrite(expr):
+        return sp.sympify(expr).replace(lambda e: isinstance(e, VectorIntegral), apart)
+    return Citation(FUBINI, rewrite=rewrite)
+
+
+def normalisation(distribution, over=None) -> Citation:
+    """:math:`\\sum_v p(v \\mid s) = 1`: a sum of ``distribution`` over all its values ``over=(a, b)``
+    (an integral over the line when ``over`` is None) is 1. ``distribution`` is an undefined function
+    whose first argument is the value (the others the conditioning, free of it) or an indexed base of
+    weights :math:`p_z`."""
+    def total(e):
+        limits = e.limits
+        if len(limits) != 1:
+            return e
+        v, *ends = limits[0]
+        if over is None and tuple(ends) != (-sp.oo, sp.oo) or over is not None and tuple(ends) != tuple(over):
+            return e
+        f = e.function
+        if isinstance(distribution, sp.IndexedBase):
+            whole = isinstance(f, sp.Indexed) and f.base == distribution and f.indices == (v,)
+        else:
+            whole = getattr(f, "func", None) == distribution and f.args[0] == v and \
+                not any(a.has(v) for a in f.args[1:])
+        return sp.S.One if whole else e
+
+    kind = sp.Integral if over is None else sp.Sum
+
+    def rewrite(expr):
+        return sp.sympify(expr).replace(lambda e: isinstance(e, kind), total)
+    return Citation(NORMALISATION, rewrite=rewrite)
+
+
+def chain_rule(joint, conditional, x, dim) -> Citation:
+    """:math:`p(x) = \\prod_{i=1}^d p(x_i \\mid x_{<i})` for ``joint(x)`` of a vector ``x`` (an indexed base)
+    of ``dim`` coordinates and ``conditional(x_i, x_{<i})`` (:class:`derivations.notation.Prefix` prints
+    the coordinates before the i-th)."""
+    from derivations.notation.printers import Prefix
+
+    before = Prefix(str(x.label))
+
+    def build(v):
+        if v != x:
+            return joint(v)
+        i = sp.Dummy("i", integer=True, positive=True)
+        return sp.Product(conditional(x[i], before[i]), (i, 1, dim))
+    return Citation(CHAIN_RULE, rewrite=_replace_calls(joint, build), hint=_canonical_products)
+
+
+def _canonical_products(e):
+    """Products and sums with their bound indices renamed canonically (so equal products compare equal)."""
+    from derivations.symbolic.hints import tidy_sums
+
+    def rename(p):
+        i = p.limits[0][0]
+        k = sp.Symbol("i", integer=True, positive=True)
+        return sp.Product(p.function.xreplace({i: k}), (k, *p.limits[0][1:])) if len(p.limits) == 1 else p
+    return tidy_sums(sp.sympify(e).replace(lambda q: isinstance(q, sp.Product), rename))
+
+
 # --------------------------------------------------------------------------- numeric tests
 
 def numeric_test(theorem: Theorem, rng: np.random.Generator):
@@ -463,12 +622,59 @@ def _lln_test(rng):
     return binomial_test(r"large numbers: the frequency of an event of probability $p$", hits, 100_000, p)
 
 
+def _coordinates_test(rng):
+    from numerics.stattests import close_test
+    d, n = int(rng.integers(2, 6)), int(rng.integers(3, 8))
+    x, w = rng.normal(size=(n, d)), rng.dirichlet(np.ones(n))
+    mean = w @ x  # the weighted mean as one vector
+    by_coordinate = np.array([sum(w[i] * x[i, j] for i in range(n)) for j in range(d)])
+    norms = np.linalg.norm(x - mean, axis=1) ** 2
+    sums = np.array([sum((x[i, j] - by_coordinate[j]) ** 2 for j in range(d)) for i in range(n)])
+    return close_test(r"coordinates: a weighted mean of vectors and the squared norms $\|x^{(i)}-\bar x\|^2$, "
+                      r"as vectors and coordinate by coordinate", np.concatenate([mean, norms]),
+                      np.concatenate([by_coordinate, sums]), rtol=1e-12, atol=1e-12)
+
+
+def _fubini_test(rng):
+    from scipy import integrate
+
+    from numerics.stattests import close_test
+    m, s = rng.normal(size=2), rng.uniform(0.5, 2.0, size=2)
+    f = [lambda u, k=k: np.exp(-0.5 * ((u - m[k]) / s[k]) ** 2) * (1 + np.sin(u) ** 2) for k in range(2)]
+    both = integrate.dblquad(lambda b, a: f[0](a) * f[1](b), -np.inf, np.inf, -np.inf, np.inf, epsabs=1e-11)[0]
+    each = [integrate.quad(g, -np.inf, np.inf, epsabs=1e-12)[0] for g in f]
+    return close_test(r"Fubini: $\iint f_1(a) f_2(b)\, da\, db = \int f_1 \int f_2$", both, each[0] * each[1],
+                      rtol=1e-7, atol=1e-10)
+
+
+def _normalisation_test(rng):
+    from scipy import integrate
+
+    from numerics.stattests import close_test
+    m, sd = rng.normal(size=5), rng.uniform(0.3, 3.0, size=5)  # N(v; m(s), sd(s)^2) at five values of s
+    totals = [integrate.quad(lambda v, a=a, b=b: np.exp(-0.5 * ((v - a) / b) ** 2) / (b * np.sqrt(2 * np.pi)),
+                             -np.inf, np.inf, epsabs=1e-13)[0] for a, b in zip(m, sd)]
+    return close_test(r"normalisation: $\int \mathcal{N}(v; m(s), \sigma(s)^2)\, dv = 1$ at five $s$", totals,
+                      np.ones(5), rtol=1e-9, atol=1e-12)
+
+
+def _chain_rule_test(rng):
+    from numerics.stattests import close_test
+    joint = rng.dirichlet(np.ones(12)).reshape(2, 3, 2)  # p(x_1, x_2, x_3)
+    p1 = joint.sum(axis=(1, 2))
+    p12 = joint.sum(axis=2)
+    product = p1[:, None, None] * (p12 / p1[:, None])[:, :, None] * (joint / p12[:, :, None])
+    return close_test(r"chain rule: $p(x_1)p(x_2\mid x_1)p(x_3\mid x_1,x_2) = p(x_1,x_2,x_3)$", product, joint,
+                      rtol=1e-12, atol=1e-15)
+
+
 _NUMERIC = {"bayes": _bayes_test, "total_probability": _total_probability_test,
             "change_of_variables": _change_of_variables_test, "sum_derivative": _derivative_exchange_test,
             "leibniz": _leibniz_test, "jensen": _jensen_test, "gibbs": _gibbs_test, "mgf": _mgf_test,
             "gaussian_mgf": _gaussian_mgf_test,
-            "lln": _lln_test}
+            "lln": _lln_test, "coordinates": _coordinates_test, "fubini": _fubini_test,
+            "normalisation": _normalisation_test, "chain_rule": _chain_rule_test}
 
-__all__ = ["BY_KEY", "CATALOGUE", "Citation", "Theorem", "bayes", "change_of_variables", "coordinate", "gaussian_mgf",
-           "gibbs", "jensen", "large_numbers", "leibniz", "mgf_uniqueness", "numeric_test", "sum_derivative",
-           "total_probability", "total_probability_law"]
+__all__ = ["BY_KEY", "CATALOGUE", "Citation", "Theorem", "bayes", "chain_rule", "change_of_variables", "coordinate",
+           "coordinates", "fubini", "gaussian_mgf", "gibbs", "jensen", "large_numbers", "leibniz", "mgf_uniqueness",
+           "normalisation", "numeric_test", "sum_derivative", "total_probability", "total_probability_law"]

@@ -148,8 +148,8 @@ class Flow:
     def random(cls, d: int, *, rng, n_couplings: int = 2, hidden: int = 8, scale: float = 0.6) -> "Flow":
         """Alternating couplings followed by an elementwise sinh, with random parameters.
 
-        Weights are :math:`\\mathcal{N}(0, \\text{scale}^2/\\text{fan-in})`; the sinh layer has
-        :math:`a \\in [0.4, 0.8]`, :math:`b \\in [-0.5, 0.5]` (moderate tails).
+        Weights have sd 1 (first layer), ``scale`` (log-scale) and ``2 scale`` (shift) over sqrt(fan-in),
+        biases sd 0.5; the sinh layer has :math:`a \\in [0.4, 0.8]`, :math:`b \\in [-0.5, 0.5]`.
         """
         if d < 1:
             raise ValueError(f"d must be a positive integer, got {d}")

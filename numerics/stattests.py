@@ -24,7 +24,14 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 import numpy as np
-from scipy import stats
+
+
+def _stats():
+    """:mod:`scipy.stats`, imported when a test first needs it (it takes most of a cold start)."""
+    from scipy import stats
+
+    return stats
+
 
 #: Default false-alarm probability of one check (two-sided, family-wise over its components).
 DEFAULT_ALPHA = 1e-6
@@ -32,18 +39,72 @@ DEFAULT_ALPHA = 1e-6
 
 @dataclass(frozen=True)
 class CheckResult:
-    """Outcome of one numeric check: its name, whether it passed, and the evidence."""
+    """Outcome of one numeric check: its name, whether it passed, and the evidence.
+
+    A check cannot pass on NaN: a NaN anywhere in the numbers of ``evidence`` means a computation
+    went wrong (a critical value of an impossible level, the spread of one value), so a
+    ``passed=True`` result with a NaN in its evidence raises a ValueError naming the field, both
+    when it is made and in :meth:`to_json`. Infinities are legitimate evidence of a failure (the
+    z of a nonzero difference against a zero standard error).
+
+    >>> CheckResult("broken", True, {"critical_z": float("nan")})
+    Traceback (most recent call last):
+    ...
+    ValueError: check 'broken' passed with NaN evidence (critical_z); a check cannot pass on NaN
+    """
 
     name: str
     passed: bool
     evidence: dict[str, Any] = field(default_factory=dict)
 
+    def __post_init__(self) -> None:
+        self._refuse_nan_pass()
+
+    def _refuse_nan_pass(self) -> None:
+        if self.passed:
+            bad = [path for path, v in non_finite(self.evidence) if math.isnan(v)]
+            if bad:
+                raise ValueError(f"check {self.name!r} passed with NaN evidence ({', '.join(bad)}); "
+                                 "a check cannot pass on NaN")
+
     def to_json(self) -> dict:
-        return {"name": self.name, "passed": bool(self.passed), "evidence": _jsonable(self.evidence)}
+        """Plain JSON (``json.dumps(..., allow_nan=False)`` accepts it).
+
+        Every non-finite number of the evidence becomes ``null``, and the evidence gains a key
+        ``non_finite`` mapping each such field's path to ``"nan"``, ``"inf"`` or ``"-inf"``, so
+        the value is not lost and no string stands where a number is expected.
+
+        >>> CheckResult("z", False, {"max_abs_z": float("inf"), "n": 3}).to_json()
+        {'name': 'z', 'passed': False, 'evidence': {'max_abs_z': None, 'n': 3, 'non_finite': {'max_abs_z': 'inf'}}}
+        """
+        self._refuse_nan_pass()
+        evidence = _jsonable(self.evidence)
+        bad = dict((path, str(v)) for path, v in non_finite(self.evidence))
+        if bad:
+            evidence["non_finite"] = bad
+        return {"name": self.name, "passed": bool(self.passed), "evidence": evidence}
+
+
+def non_finite(value: Any, path: str = "") -> list[tuple[str, float]]:
+    """``(path, value)`` of every NaN or infinite number inside ``value`` (dicts, lists, arrays).
+
+    >>> non_finite({"a": 1.0, "b": [0.0, float("nan")], "c": {"d": np.array([np.inf])}})
+    [('b[1]', nan), ('c.d[0]', inf)]
+    """
+    if isinstance(value, dict):
+        return [hit for k, v in value.items() for hit in non_finite(v, f"{path}.{k}" if path else str(k))]
+    if isinstance(value, np.ndarray):
+        value = value.tolist()
+    if isinstance(value, (list, tuple)):
+        return [hit for i, v in enumerate(value) for hit in non_finite(v, f"{path}[{i}]")]
+    if isinstance(value, (float, np.floating)) and not math.isfinite(value):
+        return [(path, float(value))]
+    return []
 
 
 def _jsonable(value: Any) -> Any:
-    """Convert NumPy scalars and arrays inside ``value`` to plain Python for JSON."""
+    """Convert NumPy scalars and arrays inside ``value`` to plain Python for JSON; NaN and
+    infinities become None (JSON null)."""
     if isinstance(value, dict):
         return {str(k): _jsonable(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
@@ -56,7 +117,7 @@ def _jsonable(value: Any) -> Any:
         return int(value)
     if isinstance(value, (np.floating, float)):
         v = float(value)
-        return v if math.isfinite(v) else str(v)
+        return v if math.isfinite(v) else None
     return value
 
 
@@ -68,7 +129,7 @@ def z_critical(alpha: float, k: int = 1) -> float:
     >>> round(z_critical(0.05), 3)
     1.96
     """
-    return float(stats.norm.isf(alpha / (2 * k)))
+    return float(_stats().norm.isf(alpha / (2 * k)))
 
 
 def required_sample_size(effect: float, sd: float, *, alpha: float = DEFAULT_ALPHA,
@@ -80,8 +141,31 @@ def required_sample_size(effect: float, sd: float, *, alpha: float = DEFAULT_ALP
     >>> required_sample_size(0.1, 1.0, alpha=0.05, power=0.8)
     785
     """
-    z = z_critical(alpha, k) + float(stats.norm.ppf(power))
+    z = z_critical(alpha, k) + float(_stats().norm.ppf(power))
     return int(math.ceil((z * sd / effect) ** 2))
+
+
+def _draws(values: Any, who: str) -> np.ndarray:
+    """``values`` as an (n, k) float array of n >= 2 draws of k >= 1 components, or a ValueError
+    saying what was received and what is expected (a standard error needs two draws).
+
+    >>> _draws([[1.0, 2.0]], "mean_test")
+    Traceback (most recent call last):
+    ...
+    ValueError: mean_test needs at least 2 draws to estimate a standard error, got 1 (values of shape (1, 2); expected shape (n,) or (n, k) with n >= 2)
+    """
+    v = np.asarray(values, dtype=float)
+    shape = v.shape
+    if v.ndim == 0:
+        raise ValueError(f"{who} takes values of shape (n,) or (n, k), got a scalar")
+    if shape[0] >= 2:  # (reshape(0, -1) is ambiguous: NumPy refuses it)
+        v = v.reshape(shape[0], -1)
+    if shape[0] < 2:
+        raise ValueError(f"{who} needs at least 2 draws to estimate a standard error, got {v.shape[0]} "
+                         f"(values of shape {shape}; expected shape (n,) or (n, k) with n >= 2)")
+    if v.shape[1] == 0:
+        raise ValueError(f"{who} got values of shape {shape} with no components; expected (n, k) with k >= 1")
+    return v
 
 
 #: Rounding floor of :func:`mean_test`'s standard error, in units of ``eps * scale``.
@@ -120,11 +204,14 @@ def mean_test(name: str, values: Any, expected: Any, *, alpha: float = DEFAULT_A
     >>> mean_test("shifted column with tiny spread", 1e-12 + np.full(1000, 1.0), 1.0).passed
     False
     """
-    v = np.asarray(values, dtype=float)
-    v = v.reshape(len(v), -1)
-    mu = np.broadcast_to(np.asarray(expected, dtype=float).ravel(), (v.shape[1],))
+    v = _draws(values, "mean_test")
     n, k = v.shape
-    magnitude = np.maximum(np.abs(v).max(axis=0), np.abs(mu)) if n else np.abs(mu)
+    mu = np.asarray(expected, dtype=float).ravel()
+    if mu.size not in (1, k):
+        raise ValueError(f"mean_test: expected has {mu.size} entries but the values have {k} columns; "
+                         f"expected one value per column (or one for all)")
+    mu = np.broadcast_to(mu, (k,))
+    magnitude = np.maximum(np.abs(v).max(axis=0), np.abs(mu))
     if scale is not None:
         magnitude = np.maximum(magnitude, np.abs(np.broadcast_to(np.asarray(scale, dtype=float).ravel(), (k,))))
     floor = ROUNDING_ULPS * np.finfo(float).eps * magnitude
@@ -132,7 +219,7 @@ def mean_test(name: str, values: Any, expected: Any, *, alpha: float = DEFAULT_A
     se = np.maximum(sample_se, floor)
     diff = v.mean(axis=0) - mu
     z = np.where(se > 0, np.abs(diff) / np.where(se > 0, se, 1.0), np.where(diff == 0, 0.0, np.inf))
-    p = float(min(1.0, k * 2 * stats.norm.sf(z.max()))) if k else 1.0
+    p = float(min(1.0, k * 2 * _stats().norm.sf(z.max())))
     evidence = {
         "test": "two-sided z-test on the sample mean (CLT), Bonferroni over components",
         "n": n, "components": k, "max_abs_z": float(z.max()), "critical_z": z_critical(alpha, k),
@@ -149,8 +236,7 @@ def moments_test(name: str, samples: Any, mean: Any, cov: Any, *, alpha: float =
     Uses :func:`mean_test` on the vector ``[x, vech((x - mean)(x - mean)^T)]``: unbiased under the
     null, and the CLT applies to both the first and the second moments jointly.
     """
-    x = np.asarray(samples, dtype=float)
-    x = x.reshape(len(x), -1)
+    x = _draws(samples, "moments_test")
     mu = np.asarray(mean, dtype=float).ravel()
     sigma = np.broadcast_to(np.asarray(cov, dtype=float), (x.shape[1], x.shape[1]))
     c = x - mu
@@ -165,23 +251,46 @@ def ks_test(name: str, samples: Any, cdf: Callable | str, *, args: tuple = (),
             alpha: float = DEFAULT_ALPHA) -> CheckResult:
     """One-sample Kolmogorov-Smirnov test of ``samples`` against a continuous ``cdf``."""
     x = np.asarray(samples, dtype=float).ravel()
-    res = stats.kstest(x, cdf, args=args)
+    res = _stats().kstest(x, cdf, args=args)
     evidence = {"test": "one-sample Kolmogorov-Smirnov", "n": x.size, "statistic": float(res.statistic),
                 "p_value": float(res.pvalue), "alpha": alpha}
     return CheckResult(name, bool(res.pvalue >= alpha), evidence)
 
 
 def chi_square_test(name: str, counts: Any, probabilities: Any, *, alpha: float = DEFAULT_ALPHA) -> CheckResult:
-    """Pearson chi-square goodness-of-fit of observed ``counts`` to cell ``probabilities``."""
+    """Pearson chi-square goodness-of-fit of observed ``counts`` to cell ``probabilities``.
+
+    .. math:: X^2 = \\sum_c \\frac{(O_c - E_c)^2}{E_c}, \\quad E_c = n\\, p_c / \\textstyle\\sum p,
+              \\qquad p = P(\\chi^2_{C-1} \\ge X^2)
+
+    over the C cells of positive probability (the statistic and p-value of
+    :func:`scipy.stats.chisquare`, whatever the expected counts; the evidence records the smallest,
+    since below about 5 the chi-square law is only an approximation). A count in a cell of
+    probability 0 is impossible under the null, so it rejects exactly (p-value 0).
+
+    >>> chi_square_test("impossible cell", [5, 5, 1], [0.5, 0.5, 0.0]).evidence["p_value"]
+    0.0
+    """
     counts = np.asarray(counts, dtype=float).ravel()
     p = np.asarray(probabilities, dtype=float).ravel()
+    if p.shape != counts.shape or not (np.all(np.isfinite(p)) and np.all(p >= 0) and p.sum() > 0):
+        raise ValueError(f"chi_square_test: probabilities must be {counts.size} finite numbers >= 0 with a "
+                         f"positive sum (one per count), got {p.size} with sum {p.sum()!r}")
+    if not (np.all(np.isfinite(counts)) and np.all(counts >= 0)):
+        raise ValueError("chi_square_test: counts must be finite and >= 0")
     expected = counts.sum() * p / p.sum()
-    stat = float(((counts - expected) ** 2 / np.where(expected > 0, expected, 1.0)).sum())
-    dof = int((expected > 0).sum() - 1)
-    pval = float(stats.chi2.sf(stat, dof)) if dof > 0 else 1.0
+    possible = expected > 0
+    stat = float(((counts[possible] - expected[possible]) ** 2 / expected[possible]).sum())
+    dof = int(possible.sum() - 1)
+    impossible = int((counts[~possible] > 0).sum())  # cells of probability 0 that were hit
+    if impossible:
+        pval = 0.0
+    else:
+        pval = float(_stats().chi2.sf(stat, dof)) if dof > 0 else 1.0
     evidence = {"test": "Pearson chi-square goodness of fit", "n": int(counts.sum()), "cells": counts.size,
                 "statistic": stat, "dof": dof, "p_value": pval, "alpha": alpha,
-                "min_expected_count": float(expected.min())}
+                "min_expected_count": float(expected[possible].min()) if possible.any() else 0.0,
+                "hits_in_cells_of_probability_0": impossible}
     return CheckResult(name, bool(pval >= alpha), evidence)
 
 
@@ -191,7 +300,7 @@ def binomial_test(name: str, successes: int, trials: int, p: float, *, alpha: fl
 
     ``alternative`` is ``two-sided``, ``less`` or ``greater`` (as in :func:`scipy.stats.binomtest`).
     """
-    res = stats.binomtest(int(successes), int(trials), float(p), alternative=alternative)
+    res = _stats().binomtest(int(successes), int(trials), float(p), alternative=alternative)
     evidence = {"test": f"exact binomial ({alternative})", "n": int(trials), "successes": int(successes),
                 "expected_p": float(p), "p_value": float(res.pvalue), "alpha": alpha}
     return CheckResult(name, bool(res.pvalue >= alpha), evidence)
@@ -199,7 +308,7 @@ def binomial_test(name: str, successes: int, trials: int, p: float, *, alpha: fl
 
 def two_sample_ks_test(name: str, a: Any, b: Any, *, alpha: float = DEFAULT_ALPHA) -> CheckResult:
     """Two-sample Kolmogorov-Smirnov test that ``a`` and ``b`` come from one distribution."""
-    res = stats.ks_2samp(np.ravel(a), np.ravel(b))
+    res = _stats().ks_2samp(np.ravel(a), np.ravel(b))
     evidence = {"test": "two-sample Kolmogorov-Smirnov", "n": [np.size(a), np.size(b)],
                 "statistic": float(res.statistic), "p_value": float(res.pvalue), "alpha": alpha}
     return CheckResult(name, bool(res.pvalue >= alpha), evidence)
@@ -229,16 +338,39 @@ def mean_bound_test(name: str, values: Any, bound: float, *, below: bool,
 
     The null hypothesis is the opposite (mean >= bound, resp. <= bound); the check passes when
     the data reject it at level ``alpha``, i.e. when the one-sided confidence bound excludes it.
+
+    .. math:: z = \\frac{\\text{bound} - \\bar v}{s / \\sqrt n} \\ (\\text{below}), \\qquad
+              p = 1 - \\Phi(z), \\qquad \\text{pass} \\iff p < \\alpha
+
+    A constant sample (every value the same, so the standard error is 0) is decided exactly: the
+    mean is that value, and the check passes when it lies strictly on the claimed side of the
+    bound (p-value 0, else 1). At least two values are needed; the values must be finite.
+
+    >>> mean_bound_test("constant", [0.5, 0.5, 0.5], 1.0, below=True).evidence["test"]
+    'exact comparison: the sample is constant, so its mean is known without error'
+    >>> mean_bound_test("on the bound", [1.0, 1.0], 1.0, below=True).passed
+    False
     """
-    vals = np.asarray(values, dtype=float).ravel()
+    vals = _draws(np.ravel(values), "mean_bound_test")[:, 0]
+    if not np.all(np.isfinite(vals)):
+        raise ValueError(f"mean_bound_test: the values contain NaN or infinite entries "
+                         f"(first at index {int(np.flatnonzero(~np.isfinite(vals))[0])}); expected finite numbers")
     size = vals.size
+    side = f"H0 mean {'>=' if below else '<='} bound"
+    if np.all(vals == vals[0]):  # constant: the mean is vals[0] exactly (no summation rounding)
+        mean = float(vals[0])
+        holds = mean < bound if below else mean > bound
+        evidence = {"test": "exact comparison: the sample is constant, so its mean is known without error",
+                    "null_hypothesis": side, "n": size, "estimate": mean, "bound": bound,
+                    "standard_error": 0.0, "p_value": 0.0 if holds else 1.0, "alpha": alpha}
+        return CheckResult(name, bool(holds), evidence)
     mean = float(vals.mean())
     se = float(vals.std(ddof=1) / math.sqrt(size))
-    zstat = (bound - mean) / se if below else (mean - bound) / se
-    p = float(stats.norm.sf(zstat)) if se > 0 else (0.0 if zstat > 0 else 1.0)
-    evidence = {"test": f"one-sided z-test (CLT): H0 mean {'>=' if below else '<='} bound",
-                "n": size, "estimate": mean, "bound": bound, "standard_error": se, "z": zstat,
-                "p_value": p, "alpha": alpha}
+    with np.errstate(divide="ignore"):  # se == 0 only if the spread underflows: z = +-inf decides
+        zstat = float(np.float64(bound - mean if below else mean - bound) / se)
+    p = float(_stats().norm.sf(zstat))
+    evidence = {"test": f"one-sided z-test (CLT): {side}", "n": size, "estimate": mean, "bound": bound,
+                "standard_error": se, "z": zstat, "p_value": p, "alpha": alpha}
     return CheckResult(name, bool(p < alpha), evidence)
 
 

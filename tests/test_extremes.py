@@ -80,18 +80,68 @@ def test_flow_matching_velocity_and_density_are_finite_over_all_times(seed, d, t
     assert inside_hull_box(x + (1 - t) * v, data) or t > 1 - 1e-6  # (1-t) v loses digits near t = 1
 
 
+UNIT_ROUNDOFF = np.finfo(float).eps / 2
+
+
+def logit_rounding(x, s, v, data, c):
+    """Per query row, a bound D on the rounding error of every posterior logit of the kernel called
+    on ``(x + s c, s, v, data + c)``, up to a constant common to the row (which cancels).
+
+    Two sources. (1) The kernel's own product: each logit sums d + 2 terms of size
+    ``(|s| X R + s^2 R^2 + X^2) / v`` (X = |x - s ybar|, R = max |y_j - ybar|; the last column is the
+    row's shift h ~ X^2 / 2v), each summation error below (d + 4) u of that. (2) The translation: the
+    inputs ``x + s c`` and ``y + c`` and the centre ``s * mean(y + c)`` are rounded, by at most
+    ``eta`` (queries) and ``delta`` (data) in norm, both proportional to |c|; a logit is
+    ``(s/v)(x - s ybar).(y_j - ybar) - (s^2/2v)|y_j - ybar|^2``, so it moves by at most
+    ``(|s|/v)(eta R + delta (X + |s| R))``; moving the centre itself only adds a row constant.
+    At s = 0 (and equal weights) every logit is the same operation, log w - h, on the same
+    numbers (the other products are exact zeros), so the logits are exactly equal: D = 0.
+    """
+    d = x.shape[1]
+    centre = data.mean(axis=0)
+    R = np.sqrt(((data - centre) ** 2).sum(axis=1)).max()
+    X = np.sqrt(((x - s * centre) ** 2).sum(axis=1))
+    size = np.abs(c).max()
+    own = (d + 4) * UNIT_ROUNDOFF * (abs(s) * X * R + s * s * R * R + X * X) / v if s != 0 else 0 * X
+    eta = math.sqrt(d) * 4 * UNIT_ROUNDOFF * (np.abs(x).max() + abs(s) * (2 * size + np.abs(centre).max()))
+    delta = math.sqrt(d) * 4 * UNIT_ROUNDOFF * (np.abs(data).max() + size)
+    return own + abs(s) / v * (eta * R + delta * (X + abs(s) * R))
+
+
+def translation_tolerance(x, s, v, data, c):
+    """Bound on |kernel(x + s c, data + c) - c - kernel(x, data)| per entry, from :func:`logit_rounding`.
+
+    Logits off by at most D change each weight by a factor within e^(+-2D): |p'_j - p_j| <= p_j
+    expm1(2D). With j* the most probable point, the mean moves by sum_(j != j*) |p'_j - p_j|
+    |y_j - y_j*| (the weights' changes sum to 0), for both calls (each against the exact posterior;
+    p_j itself is known to within e^(2 D)). Plus the averages' own rounding: n + d + 4 roundings of
+    numbers of size |c| + |y|.
+    """
+    D = logit_rounding(x, s, v, data, 0 * c) + logit_rounding(x, s, v, data, c)
+    lp = kernels.log_posterior(x, s, v, data)
+    top = lp.argmax(axis=1)
+    with np.errstate(divide="ignore"):  # D = 0: no change at all (log 0 = -inf)
+        log_factor = np.where(2 * D > 30, 2 * D, np.log(np.expm1(np.minimum(2 * D, 30))))
+    change = np.exp(np.minimum(lp + (log_factor + 2 * D)[:, None], 0.0))  # min(1, p_j e^(2D) expm1(2D))
+    change[np.arange(len(x)), top] = 0.0
+    moved = np.einsum("mn,mnd->md", change, np.abs(data[None, :, :] - data[top][:, None, :]))
+    averages = 8 * (len(data) + x.shape[1] + 4) * UNIT_ROUNDOFF * (np.abs(c).max() + np.abs(data).max())
+    return moved + averages
+
+
 @given(seed=SEEDS, d=DIMS, log_v=st.floats(-12, 2), s=st.floats(-2, 2), shift=st.sampled_from([1.0, 1e3, 1e6]))
 def test_kernel_commutes_with_translating_data_and_queries(seed, d, log_v, s, shift):
+    # Always asserted, at the rounding bound derived from the translation's size. Measured over
+    # 21,000 draws of these parameters (random, and a grid of their extremes): the error is at
+    # most 5% of the bound, and the bound is below 1% of the data's spread in every draw.
     rng, x, data = setup(seed, d, 0.0)
     v = 10.0 ** log_v
     c = shift * rng.normal(size=d)
     mean = kernels.posterior_mean(x, s, v, data)
     moved = kernels.posterior_mean(x + s * c, s, v, data + c)
-    # the logits see x - s*c' with c' the data mean: rounding of order |c| eps / v per unit of data
-    tol = 1e-9 + 1e-13 * shift * (1 + abs(s) / v) * np.abs(data).max()
-    if tol < 1e-3:
-        np.testing.assert_allclose(moved - c, mean, atol=tol * 10 + 1e-8)
     assert np.all(np.isfinite(moved))
+    tol = translation_tolerance(x, s, v, data, c)
+    assert np.all(np.abs(moved - c - mean) <= tol), float(np.max(np.abs(moved - c - mean) / tol))
 
 
 @given(seed=SEEDS, d=st.sampled_from([1, 2, 8, 64, 512]), log_var=st.floats(-10, 3), offset=OFFSETS)

@@ -15,7 +15,8 @@ import pytest
 import sympy as sp
 
 from conftest import install_registry
-from derivations import cli, homeworks, latex, pdf
+from derivations import cli, homeworks, latex, pdf, report, solutions
+from derivations.notation import prose
 from derivations.answer import Answer, Check, Figure, Quantity
 from derivations.chain import ChainResult, Step, StepResult, derive
 from derivations.figures import draw_all
@@ -138,9 +139,13 @@ def built(tmp_path_factory):
         _install_fakes(mp)
         results = [run_part(pid) for pid in ORDER]
     drawn = draw_all(results, out, 0, progress=False)
-    tex = latex.document(results, drawn, seed=0)
-    (out / "answers.tex").write_text(tex)
+    (out / "answers.tex").write_text(solutions.document(results, drawn))
+    (out / "verification.tex").write_text(report.document(results, drawn, seed=0))
     return out / "answers.tex", results, drawn
+
+
+def _report(built) -> str:
+    return built[0].with_name("verification.tex").read_text()
 
 
 # --------------------------------------------------------------------------- the .tex itself
@@ -148,12 +153,12 @@ def built(tmp_path_factory):
 
 def test_every_part_id_appears_once_as_a_subsection_and_in_the_summary(built):
     tex_path, results, _ = built
-    tex = tex_path.read_text()
-    latex.check_balanced(tex)
-    assert not re.search(r"[\x00-\x08\x0b-\x1f]", tex)  # no tab or control character slipped in
-    for pid in ORDER:
-        assert tex.count(rf"\label{{part:{pid}}}") == 1
-        assert rf"\hyperref[part:{pid}]{{{pid}}}" in tex
+    for tex, label in ((tex_path.read_text(), "part"), (_report(built), "report")):
+        latex.check_balanced(tex)
+        assert not re.search(r"[\x00-\x08\x0b-\x1f]", tex)  # no tab or control character slipped in
+        for pid in ORDER:
+            assert tex.count(rf"\label{{{label}:{pid}}}") == 1
+            assert rf"\hyperref[{label}:{pid}]{{{pid}}}" in tex
     assert [r.status for r in results if r.id in FAKE] == ["checked", "failed", "proved", "proved", "failed"]
 
 
@@ -177,8 +182,15 @@ def test_failed_figure_makes_its_part_failed(built):
     assert r.status == "failed"
 
 
-def test_evidence_is_typeset_as_a_sentence_not_json(built):
+def test_the_solution_set_gives_one_sentence_of_evidence_pointing_to_the_report(built):
     tex = built[0].read_text()
+    assert "details in the verification report, section 8a" in tex
+    assert "on $20\\,000$ draws ($p = " in tex and r"\alpha" not in tex.split("section*{Question")[1]
+    assert r"\max|\Delta|" not in tex and "rtol" not in tex
+
+
+def test_evidence_is_typeset_as_a_sentence_not_json(built):
+    tex = _report(built)
     assert "{" + '"' not in tex and '"n":' not in tex
     assert r"$n = 20\,000$" in tex
     assert re.search(r"\$p = [0-9.]+ \\ge \\alpha = 10\^\{-6\}\$", tex)
@@ -187,7 +199,7 @@ def test_evidence_is_typeset_as_a_sentence_not_json(built):
 
 
 def test_failed_step_shows_counterexample_and_both_sides(built):
-    tex = built[0].read_text()
+    tex = _report(built)
     assert r"\textbf{fails:}" in tex and "Step 1 fails" in tex and "the right side" in tex
     assert "builder crashed" in tex
 
@@ -199,25 +211,29 @@ def test_failed_step_shows_counterexample_and_both_sides(built):
     ("ᾱ unknown", "? unknown"),
 ])
 def test_prose_escapes_only_what_would_break_the_document(text, expected):
-    assert latex.prose(text) == expected
+    assert prose(text) == expected
 
 
 def test_show_latex_prints_the_fragment_of_one_part(fake_parts, capsys):
     assert cli.main(["show", "8a", "--latex"]) == 0
     out = capsys.readouterr().out
     assert out.startswith("% ==== part 8a ====") and r"\begin{align*}" in out and "fig-8a-mean.pdf" in out
+    assert r"\label{part:8a}" in out and "details in the verification report" in out
+    assert cli.main(["show", "8a", "--latex", "--report"]) == 0
+    out = capsys.readouterr().out
+    assert r"\label{report:8a}" in out and r"\paragraph{Checks}" in out and r"\paragraph{Links}" in out
 
 
 # --------------------------------------------------------------------------- compiling
 
 
 @needs_pdflatex
-def test_full_document_compiles_without_errors_or_undefined_references(built):
-    tex_path, _, _ = built
-    report = pdf.compile_pdf(tex_path)
-    assert report.pdf.exists() and report.pdf.read_bytes().startswith(b"%PDF")
-    assert report.pages >= 10 and report.runs >= 2
-    assert not [o for o in report.overfull if o[1] > 5.0], report.overfull
+@pytest.mark.parametrize("name", ["answers.tex", "verification.tex"])
+def test_both_documents_compile_without_errors_or_undefined_references(built, name):
+    compiled = pdf.compile_pdf(built[0].with_name(name))
+    assert compiled.pdf.exists() and compiled.pdf.read_bytes().startswith(b"%PDF")
+    assert compiled.pages >= 5 and compiled.runs >= 2
+    assert not [o for o in compiled.overfull if o[1] > 5.0], compiled.overfull
 
 
 @needs_pdflatex
@@ -263,6 +279,7 @@ def test_latex_command_writes_tex_prints_table_and_exits_2_without_pdflatex(fake
     assert cli.main(["latex", "-o", str(out), "--pdf"]) == 2
     captured = capsys.readouterr()
     assert out.exists() and out.read_text().rstrip().endswith(r"\end{document}")
+    assert out.with_name("verification.tex").read_text().rstrip().endswith(r"\end{document}")
     assert "8a" in captured.out and "PROVED" in captured.out and "failed 2" in captured.out
     err_lines = [ln for ln in captured.err.splitlines() if ln.startswith("error:")]
     assert len(err_lines) == 1 and "apt-get install texlive-latex-base" in err_lines[0]
@@ -315,23 +332,25 @@ def test_real_parts_that_have_landed_compile_into_the_full_document(tmp_path):
     results = [_typeset_only(pid) for pid in ORDER]
     if all(r.answer is None for r in results):
         pytest.skip("no real part has been registered yet")
-    tex = latex.document(results, {}, seed=0)
-    latex.check_balanced(tex)
-    for r in results:
-        assert rf"\label{{part:{r.id}}}" in tex
-    if not HAVE_PDFLATEX:
-        pytest.skip("pdflatex is not installed; the document was built but not compiled")
-    path = tmp_path / "answers.tex"
-    path.write_text(tex)
-    report = pdf.compile_pdf(path)
-    assert report.pages > 10
-    assert report.overfull == [], report.overfull  # (line, points, part): no line runs into the margin
+    for name, tex, label in (("answers.tex", solutions.document(results, {}), "part"),
+                             ("verification.tex", report.document(results, {}, seed=0), "report")):
+        latex.check_balanced(tex)
+        for r in results:
+            assert rf"\label{{{label}:{r.id}}}" in tex
+        if not HAVE_PDFLATEX:
+            pytest.skip("pdflatex is not installed; the document was built but not compiled")
+        path = tmp_path / name
+        path.write_text(tex)
+        compiled = pdf.compile_pdf(path)
+        assert compiled.pages > 10
+        assert compiled.overfull == [], (name, compiled.overfull)  # (line, points, part): no line in the margin
 
 
 # A paragraph of part 5.1: its inline formula can break only at '=', and the text before it is too
-# short to fill a line; the line ran 6.2 pt into the margin until relations could shrink.
-LONG_INLINE = (r"Identical components get identical responsibilities: $Q(z\mid x)=p_z\mathcal N(x;\mu_0,\sigma_0^2I)/"
-               r"\sum_yp_y\mathcal N(x;\mu_0,\sigma_0^2I)=p_z$ does not depend on $x$. With a constant responsibility "
+# short to fill a line; at the document's 2.5 cm margins the line ran 8.8 pt into the margin until
+# relations could shrink.
+LONG_INLINE = (r"Identical components get identical responsibilities: $Q(z\mid x)=p_z\mathcal N(x;\mu_0,s^2)/"
+               r"\sum_yp_y\mathcal N(x;\mu_0,s^2)=p_z$ does not depend on $x$. With a constant responsibility "
                r"$c$ the M-step gives weight $c$, mean $\bar x$ and variance $\sum_i\|x^i-\bar x\|^2/(dn)$ for every "
                r"component.")
 
@@ -340,7 +359,7 @@ LONG_INLINE = (r"Identical components get identical responsibilities: $Q(z\mid x
 def test_a_long_inline_formula_breakable_only_at_relations_fits_the_line(tmp_path):
     result = PartResult("5.1", PARTS["5.1"].title, "explained", "explained", 0)
     result.answer = Answer(summary="Fails: every responsibility is $1/k$.", explanation=LONG_INLINE)
-    tex = latex.document([result], {}, seed=0)
+    tex = solutions.document([result], {})
     shrink = "\\thickmuskip=5mu plus 5mu minus 3mu\n"
     assert shrink in tex
     overfull = {}
@@ -350,7 +369,7 @@ def test_a_long_inline_formula_breakable_only_at_relations_fits_the_line(tmp_pat
         path.write_text(text)
         overfull[name] = pdf.compile_pdf(path).overfull
     assert overfull["now"] == []
-    assert [(part, round(points, 1)) for _, points, part in overfull["without shrinking relations"]] == [("5.1", 6.2)]
+    assert [(part, round(points, 1)) for _, points, part in overfull["without shrinking relations"]] == [("5.1", 8.8)]
 
 
 @pytest.mark.skipif(shutil.which("pdflatex") is None, reason="pdflatex not installed (CI installs texlive)")

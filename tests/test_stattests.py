@@ -68,7 +68,11 @@ def test_required_sample_size_gives_the_stated_power():
 def test_evidence_is_json_ready():
     import json
     r = T.mean_test("x", np.arange(10.0), 4.5)
-    json.dumps(r.to_json())
+    doc = json.loads(json.dumps(r.to_json(), allow_nan=False))  # strict JSON: no NaN, no Infinity
+    assert doc["name"] == "x" and doc["passed"] is True
+    ev = doc["evidence"]
+    assert ev["n"] == 10 and ev["estimate"] == [4.5] and ev["expected"] == [4.5] and ev["max_abs_z"] == 0.0
+    assert ev["critical_z"] == T.z_critical(1e-6) and ev["p_value"] == 1.0
 
 
 

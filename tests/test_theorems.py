@@ -107,6 +107,53 @@ def test_large_numbers_replaces_the_limit_of_the_frequency():
     assert r.verdict is Status.PROVED and r.theorem == "lln", r.method
 
 
+def test_coordinates_read_a_weighted_mean_and_a_squared_norm_of_vectors():
+    from derivations.notation import DataPoints
+    from derivations.symbolic import SquaredNorm, VectorOf
+
+    X, mu = DataPoints("x", real=True), sp.IndexedBase("mu", real=True)
+    j, d, k = sp.symbols("j d k", integer=True, positive=True)
+    cite = T.coordinates(d, (X, mu))
+    mean = sp.Sum(c[i] * X[i], (i, 1, n))
+    r = _step(VectorOf(sp.Sum(c[i] * X[i, j], (i, 1, n)), (j, 1, d)), mean, cite)
+    assert r.verdict is Status.PROVED and r.theorem == "coordinates", r.method
+    r = _step(sp.Sum(c[i] * sp.Sum((X[i, j] - mu[k, j]) ** 2, (j, 1, d)), (i, 1, n)),
+              sp.Sum(c[i] * SquaredNorm(X[i] - mu[k]), (i, 1, n)), cite)
+    assert r.verdict is Status.PROVED and r.theorem == "coordinates", r.method
+    column = sp.Matrix([sp.Sum(c[i], (i, 1, n)), VectorOf(sp.Sum(c[i] * X[i, j], (i, 1, n)), (j, 1, d))])
+    r = _step(column, sp.Matrix([sp.Sum(c[i], (i, 1, n)), mean]), cite)  # a scalar and a vector, each read alone
+    assert r.verdict is Status.PROVED and r.theorem == "coordinates", r.method
+
+
+@pytest.mark.parametrize("coordinate_side, vector_side, mistake", [
+    ("sum c_i x_ij", "sum c_i x^(i) / n", "a different vector"),
+    ("sum (x_ij - mu_kj)", "||x^(i) - mu_k||^2", "a coordinate sum without the square"),
+    ("sum c_i x_ij^2", "sum c_i (x^(i))^2", "the square of a vector outside a norm"),
+    ("x_ij + 1", "x^(i) + 1", "a vector plus a scalar"),
+    ("over 1..2", "x^(i)", "a vector listed over another range"),
+])
+def test_coordinates_refuse_what_is_not_a_coordinate_identity(coordinate_side, vector_side, mistake):
+    from derivations.notation import DataPoints
+    from derivations.symbolic import SquaredNorm, VectorOf
+
+    X, mu = DataPoints("x", real=True), sp.IndexedBase("mu", real=True)
+    j, d, k = sp.symbols("j d k", integer=True, positive=True)
+    sides = {
+        "sum c_i x_ij": VectorOf(sp.Sum(c[i] * X[i, j], (i, 1, n)), (j, 1, d)),
+        "sum c_i x^(i) / n": sp.Sum(c[i] * X[i], (i, 1, n)) / n,
+        "sum (x_ij - mu_kj)": sp.Sum(X[i, j] - mu[k, j], (j, 1, d)),
+        "||x^(i) - mu_k||^2": SquaredNorm(X[i] - mu[k]),
+        "sum c_i x_ij^2": VectorOf(sp.Sum(c[i] * X[i, j] ** 2, (i, 1, n)), (j, 1, d)),
+        "sum c_i (x^(i))^2": sp.Sum(c[i] * X[i] ** 2, (i, 1, n)),
+        "x_ij + 1": VectorOf(X[i, j] + 1, (j, 1, d)),
+        "x^(i) + 1": X[i] + 1,
+        "over 1..2": VectorOf(X[i, j], (j, 1, 2)),
+        "x^(i)": X[i],
+    }
+    r = _step(sides[coordinate_side], sides[vector_side], T.coordinates(d, (X, mu)))
+    assert r.verdict is not Status.PROVED and r.theorem is None, mistake
+
+
 def test_catalogue_keys_are_unique_and_statements_are_latex():
     assert len(T.BY_KEY) == len(T.CATALOGUE)
     assert all("$" not in t.statement and t.name and t.statement for t in T.CATALOGUE)
@@ -178,3 +225,96 @@ def test_total_probability_concludes_the_mixture_law():
                   mixture((sp.S(1),), (Gaussian(a, v),))):
         assert _step(p_x(x), wrong, cite).verdict is Status.FAILED
     assert _step(p_x(z), good, cite).verdict is Status.FAILED  # not the marginal the citation names
+
+
+# --------------------------------------------------------------------------- theorems for vectors of R^d
+
+from derivations.notation import DataPoints, Prefix  # noqa: E402
+from derivations.symbolic.integrals import JacobianDeterminant, VectorIntegral  # noqa: E402
+
+d, k, K = (sp.Symbol(name, integer=True, positive=True) for name in "dkK")
+j, zl = sp.Symbol("j", integer=True, positive=True), sp.Symbol("z", integer=True, positive=True)
+xv, mu = sp.IndexedBase("x", real=True), sp.IndexedBase("mu", real=True)
+w, u = sp.IndexedBase("w", positive=True), sp.Symbol("u", real=True)
+
+
+def test_fubini_splits_an_integral_over_rd_of_a_product_over_coordinates():
+    lhs = VectorIntegral(sp.Product(GaussianDensity(xv[j], mu[j], v), (j, 1, d)), xv, d)
+    rhs = sp.Product(sp.Integral(GaussianDensity(u, mu[j], v), (u, -sp.oo, sp.oo)), (j, 1, d))
+    r = _step(lhs, rhs, T.fubini(u))
+    assert r.verdict is Status.PROVED and r.theorem == "fubini", r.method
+    assert not T.fubini(u).verify(lhs, 2 * rhs, "=")[0]
+
+
+@pytest.mark.parametrize("integrand, why", [
+    (sp.Product(GaussianDensity(xv[j], xv[j + 1], v), (j, 1, d)), "a factor depends on two coordinates"),
+    (sp.Product(GaussianDensity(xv[j], 0, v), (j, 1, d - 1)), "the product misses a coordinate"),
+    (sp.Product(sp.sin(xv[j]), (j, 1, d)), "a factor may be negative (Tonelli does not apply)"),
+])
+def test_fubini_refuses_what_is_not_a_product_of_one_coordinate_each(integrand, why):
+    lhs = VectorIntegral(integrand, xv, d)
+    one = integrand.function.xreplace({xv[j]: u})
+    rhs = sp.Product(sp.Integral(one, (u, -sp.oo, sp.oo)), (j, *integrand.limits[0][1:]))
+    assert not T.fubini(u).verify(lhs, rhs, "=")[0], why
+
+
+def test_fubini_agrees_with_sympy_in_two_dimensions():
+    lhs = VectorIntegral(sp.Product(GaussianDensity(xv[j], mu[j], v), (j, 1, 2)), xv, 2)
+    assert sp.simplify(lhs.doit()) == 1
+
+
+def test_normalisation_sums_a_distribution_over_all_its_values():
+    before = Prefix("x")
+    cond = sp.Function("p_cond")
+    whole = sp.Sum(cond(xv[k], before[k]), (xv[k], 1, K))
+    r = _step(sp.Symbol("c") * whole, sp.Symbol("c"), T.normalisation(cond, (1, K)))
+    assert r.verdict is Status.PROVED and r.theorem == "normalisation", r.method
+    assert T.normalisation(w, (1, k)).verify(sp.Sum(w[zl], (zl, 1, k)), sp.S(1), "=")[0]
+    assert not T.normalisation(cond, (1, K)).verify(sp.Sum(cond(xv[k], before[k]), (xv[k], 1, K - 1)), 1, "=")[0]
+    assert not T.normalisation(w, (1, k)).verify(sp.Sum(w[zl] ** 2, (zl, 1, k)), 1, "=")[0]
+    assert not T.normalisation(cond, None).verify(sp.Integral(cond(u, u), (u, -sp.oo, sp.oo)), 1, "=")[0]
+
+
+def test_chain_rule_factorises_a_joint_into_its_conditionals():
+    joint, cond, before = sp.Function("p_joint1"), sp.Function("p_cond"), Prefix("x")
+    product = sp.Product(cond(xv[i], before[i]), (i, 1, d))
+    r = _step(joint(xv), product, T.chain_rule(joint, cond, xv, d))
+    assert r.verdict is Status.PROVED and r.theorem == "chain_rule", r.method
+    assert not T.chain_rule(joint, cond, xv, d).verify(joint(xv), sp.Product(cond(xv[i], before[i]), (i, 1, d - 1)),
+                                                       "=")[0]
+    assert not T.chain_rule(joint, cond, xv, d).verify(joint(xv), sp.Product(cond(xv[i], xv[i]), (i, 1, d)), "=")[0]
+
+
+def test_total_probability_over_a_discrete_label_and_over_rk():
+    weights = sp.IndexedBase("p", positive=True)
+    mixture = sp.Sum(weights[zl] * GaussianDensity(xv, mu[zl], v, d), (zl, 1, k))
+    cite = T.total_probability(p_x, lambda y, c: GaussianDensity(y, mu[c], v, d), lambda c: weights[c], zl,
+                               over=(1, k))
+    assert _step(p_x(xv), mixture, cite).verdict is Status.PROVED
+    assert not cite.verify(p_x(xv), sp.Sum(GaussianDensity(xv, mu[zl], v, d), (zl, 1, k)), "=")[0]
+    zv = sp.IndexedBase("z", real=True)
+    cite = T.total_probability(p_x, p_cond, lambda c: GaussianDensity(c, 0, 1, k), zv, dim=k)
+    r = _step(p_x(xv), VectorIntegral(p_cond(xv, zv) * GaussianDensity(zv, 0, 1, k), zv, k), cite)
+    assert r.verdict is Status.PROVED and r.theorem == "total_probability", r.method
+
+
+def test_change_of_variables_in_two_dimensions_gives_the_gaussian_of_a_linear_map():
+    a11, a22 = sp.symbols("a_11 a_22", positive=True)
+    a12, b1, b2, x1, x2 = sp.symbols("a_12 b_1 b_2 x_1 x_2", real=True)
+    A, b, X = sp.Matrix([[a11, a12], [0, a22]]), sp.Matrix([b1, b2]), sp.Matrix([x1, x2])
+    p_X = sp.Function("p_X")
+    cite = T.change_of_variables(p_X, lambda q: GaussianDensity(q, sp.zeros(2, 1), 1), lambda y: A.inv() * (y - b), X)
+    r = A.inv() * (X - b)
+    gaussian = sp.exp(-(r.T * r)[0] / 2) / (2 * sp.pi * a11 * a22)  # N(x; b, A A^T)
+    assert cite.verify(p_X(X), gaussian, "=")[0]
+    assert not cite.verify(p_X(X), gaussian * a11, "=")[0]
+
+
+def test_change_of_variables_for_an_arbitrary_map_keeps_its_jacobian_determinant():
+    g_inv = sp.Function("g^{-1}")
+    cite = T.change_of_variables(p_x, lambda q: GaussianDensity(q, 0, 1, d), g_inv, xv)
+    rhs = GaussianDensity(g_inv(xv), 0, 1, d) * sp.Abs(JacobianDeterminant(g_inv(xv), xv))
+    assert _step(p_x(xv), rhs, cite).verdict is Status.PROVED
+    assert not cite.verify(p_x(xv), GaussianDensity(g_inv(xv), 0, 1, d), "=")[0]
+    data = DataPoints("X", real=True)
+    assert data[i, j] != xv[j]  # data coordinates are not coordinates of the point

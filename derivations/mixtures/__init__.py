@@ -1,16 +1,13 @@
 r"""Questions 4-7 of Homework 7: spherical Gaussian mixtures and EM.
 
-Notation (kept across the parts): a data set :math:`x^{(1)}, \dots, x^{(n)} \in \mathbb{R}^d`
-(the homework writes :math:`x^i`); component :math:`z` has weight :math:`p_z`, mean :math:`\mu_z` and
-variance :math:`\sigma_z^2` (covariance :math:`\sigma_z^2 I`); :math:`Q_{z,i} = Q(z \mid x^{(i)})`. A
-vector is ONE commutative symbol and :math:`(x - \mu)^2` stands for :math:`\|x - \mu\|^2`: the gradient
-of :math:`\|x-\mu\|^2` in :math:`\mu` is :math:`-2(x-\mu)`, the same algebra as for a scalar, while the
-dimension enters through the normaliser :math:`(2\pi\sigma^2)^{-d/2}` with :math:`d` a symbol
-(``normal_pdf(x, mu, v, dim=d)`` of the toolkit).
-
-Sums over data points or components have symbolic bounds (``n``, ``k``); their steps are proved by
-the toolkit's ``sum_hint``, which pulls factors that do not depend on the summation index out of
-each sum and gives bound indices canonical names, so that equal sums cancel.
+Notation (the homework's): a data set :math:`x^{(1)}, \dots, x^{(n)} \in \mathbb{R}^d`; component
+:math:`z` of :math:`k` has weight :math:`p_z`, mean :math:`\mu_z` and variance :math:`\sigma_z^2`
+(covariance :math:`\sigma_z^2 I`); :math:`Q(z \mid x^{(i)})` are the responsibilities. Vectors are
+proved in coordinates, :math:`x^{(i)}_j` and :math:`\mu_{z,j}` for :math:`j = 1, \dots, d` with
+symbolic :math:`d`: the spherical density is the product of its :math:`d` one-dimensional densities
+and a squared norm the sum of its squared coordinates; a chain returns to the vector notation of
+the homework through the named theorem "vectors coordinate by coordinate". Sums over data points,
+components and coordinates have symbolic bounds (``n``, ``k``, ``d``).
 
 The package is split by layer: :mod:`.symbols` (symbols and reference answers), :mod:`.chains`
 (the derivations), :mod:`.checks` (numeric checks and their samplers), :mod:`.figures` (plots) and

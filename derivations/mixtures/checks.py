@@ -189,31 +189,60 @@ def sample_one_step_setup(rng, *, n_=None, sep=None, scale=None):
 
 def check_one_step(rng, *, n_=None, start_mean_shift: float = 0.0) -> list[CheckResult]:
     """One EM step of question 4 on simulated data: responsibilities follow the closed form, the
-    narrow component claims exactly the points inside the radius, the new means straddle the data
-    mean, the narrow component's mean squared distance to mu_0 is smaller, its variance stays smaller
-    (mu_0 at the data mean), and the log-likelihood rises."""
+    narrow component claims exactly the points inside the radius, the new narrow weight is at most
+    2/3, the new means straddle the data mean, the narrow component's mean squared distance to mu_0
+    is smaller, each new variance is its spread about mu_0 less its mean's move, the narrow variance
+    is the smaller exactly under the stated condition, and the log-likelihood rises."""
     X, (w, m, v) = sample_one_step_setup(rng, n_=n_)
     m = m + start_mean_shift
     resp = mx.e_step(X, w, m, v)
     w1, m1, v1 = mx.m_step(X, resp)
+    d_ = X.shape[1]
     dist2 = ((X - m[0]) ** 2).sum(1)
-    closed = 1 / (1 + 2.0 ** (-X.shape[1] / 2) * np.exp(dist2 / (4 * v[0])))
-    inside = dist2 < 2 * X.shape[1] * v[0] * math.log(2)
+    closed = 1 / (1 + 2.0 ** (-d_ / 2) * np.exp(dist2 / (4 * v[0])))
+    inside = dist2 < 2 * d_ * v[0] * math.log(2)
     xbar = X.mean(0)
-    a_narrow = (resp[:, 0] * dist2).sum() / resp[:, 0].sum()
-    a_wide = (resp[:, 1] * dist2).sum() / resp[:, 1].sum()
+    spread = (resp * dist2[:, None]).sum(0) / resp.sum(0)  # A_1, A_2: weighted mean squared distance to mu_0
+    moves = ((m1 - m[0]) ** 2).sum(1)  # ||mu_z' - mu_0||^2
+    condition = moves[1] - moves[0] < spread[1] - spread[0]
     before, after = mx.log_likelihood(X, w, m, v), mx.log_likelihood(X, w1, m1, v1)
     return [
         close_test(r"$Q(1\mid x) = 1/(1 + 2^{-d/2}e^{D/(4\sigma_1^2)})$ with $D = \|x-\mu_0\|^2$",
                    resp[:, 0], closed, rtol=1e-10, atol=1e-12),
         predicate(r"narrow component has responsibility $> 1/2$ exactly inside the radius",
                   bool(np.array_equal(resp[:, 0] > 0.5, inside)), points_inside=int(inside.sum()), n=len(X)),
+        predicate(r"new narrow weight $p_1' \le 2/3$", bool(w1[0] <= 2 / 3), new_weight=float(w1[0])),
         close_test(r"weight-averaged new means $p_1'\mu_1' + p_2'\mu_2' = \bar x$", w1 @ m1, xbar,
                    rtol=1e-10, atol=1e-10),
-        predicate(r"narrow component's mean squared distance to $\mu_0$ is smaller", a_narrow <= a_wide,
-                  narrow=a_narrow, wide=a_wide),
-        predicate(r"narrow variance stays below the wide one: $\sigma_1'^2 < \sigma_2'^2$", v1[0] < v1[1],
-                  variances=v1),
+        predicate(r"narrow component's mean squared distance to $\mu_0$ is smaller, $A_1 \le A_2$",
+                  bool(spread[0] <= spread[1]), narrow=spread[0], wide=spread[1]),
+        close_test(r"new variances $d\,\sigma_z'^2 = A_z - \|\mu_z'-\mu_0\|^2$", d_ * v1, spread - moves,
+                   rtol=1e-9, atol=1e-12),
+        predicate(r"$\sigma_1'^2 < \sigma_2'^2$ exactly when $\|\mu_2'-\mu_0\|^2 - \|\mu_1'-\mu_0\|^2 < A_2 - A_1$",
+                  bool((v1[0] < v1[1]) == condition), variances=v1, condition=bool(condition)),
         predicate("log-likelihood does not decrease", after >= before - 1e-9 * abs(before),
                   before=before, after=after),
+    ]
+
+
+def check_collapse(rng, *, variance_scale: float = 0.1, isolated=(12.0, 12.0)) -> list[CheckResult]:
+    """Question 5.3: a mean started on an isolated data point (``isolated``; None puts a point of the
+    cluster there instead), with a small variance (``variance_scale`` times the data's), keeps only
+    that point: the M-step variance is 0 (EM reports a collapse), and the likelihood grows without
+    bound as that component's variance shrinks."""
+    cluster = rng.normal(size=(61, 2))
+    X = np.vstack([cluster[:60], [isolated] if isolated is not None else cluster[60:]])
+    spread = float(((X - X.mean(0)) ** 2).sum() / X.size)
+    start = (np.array([0.5, 0.5]), np.stack([X[int(rng.integers(60))], X[-1]]), np.full(2, variance_scale * spread))
+    try:
+        mx.em(X, *start, max_iter=50)
+        collapsed, message = False, ""
+    except ValueError as exc:
+        collapsed, message = "collapsed" in str(exc), str(exc).split(":")[0]
+    variances = [1e-2, 1e-4, 1e-6, 1e-8]
+    lik = [mx.log_likelihood(X, start[0], start[1], np.array([1.0, s])) for s in variances]
+    return [
+        predicate("5.3: a component started on an isolated point collapses onto it", collapsed, error=message),
+        predicate(r"5.3: the log-likelihood grows as that component's variance $\to 0$",
+                  bool(np.all(np.diff(lik) > 0)), variances=variances, log_likelihoods=lik),
     ]

@@ -7,7 +7,14 @@ as string replacement on printed output and never as printing methods on the cla
 * the sigmoid :math:`\\sigma(z)`;
 * conditional and joint densities :math:`p_\\theta(x \\mid z)`, :math:`p_\\theta(x, z)` (undefined
   functions named ``<name>_cond`` / ``<name>_post`` and ``<name>_joint``);
-* data points :math:`x^{(i)}` (an :class:`DataPoints` base indexed once);
+* data points :math:`x^{(i)}` (an :class:`DataPoints` base indexed once) and their coordinates
+  :math:`x^{(i)}_j` (indexed twice); conditional probabilities :math:`Q(z \\mid x^{(i)})` (a
+  :class:`ConditionalTable`); entries of a base named with a power, :math:`\\sigma_z^2`;
+* a sum over several indices as nested sums :math:`\\sum_{i=1}^n\\sum_{y=1}^k`;
+* the squared norm :math:`\\|v\\|^2` and a vector given by its coordinates :math:`(v_j)_{j=1}^{d}`;
+  :math:`x^{(i)}_j` (indexed twice);
+* the coordinates before the i-th, :math:`x_{<i}` (a :class:`Prefix` base indexed once);
+* integrals over :math:`\\mathbb{R}^d` (:class:`derivations.symbolic.integrals.VectorIntegral`);
 * symbols whose names carry braces (``alphabar_{t-1}``, ``x^{(1)}``) as their brace-less names.
 
 >>> import sympy as sp
@@ -25,11 +32,25 @@ as string replacement on printed output and never as printing methods on the cla
 ('\\\\left(x^{(i)}\\\\right)^{2}', 'x^(i)')
 >>> latex(DataPoints("X")[sp.Symbol("j")])
 'x^{(j)}'
+>>> i, j, z, d = sp.symbols("i j z d", integer=True, positive=True)
+>>> latex(DataPoints("x")[i, j]), latex(ConditionalTable("Q")[z, i]), latex(sp.IndexedBase("sigma^2")[z])
+('x^{(i)}_{j}', 'Q\\\\left(z \\\\mid x^{(i)}\\\\right)', '\\\\sigma_{z}^{2}')
+>>> latex(sp.IndexedBase("mu_0")[j])
+'\\\\mu_{0,j}'
+>>> latex(sp.Sum(sp.IndexedBase("c")[i, z], (z, 1, d), (i, 1, sp.Symbol("n"))))
+'\\\\sum_{i=1}^{n} \\\\sum_{z=1}^{d} {c}_{i,z}'
+>>> from derivations.symbolic import SquaredNorm, VectorOf
+>>> latex(SquaredNorm(DataPoints("x")[i])), plain(VectorOf(DataPoints("x")[i, j], (j, 1, d)))
+('\\\\left\\\\|x^{(i)}\\\\right\\\\|^{2}', '(x^(i)_j)_{j=1}^{d}')
+>>> i, j = sp.symbols("i j")
+>>> latex(DataPoints("X")[i, j]), plain(DataPoints("X")[i, j]), latex(Prefix("x")[i])
+('x^{(i)}_{j}', 'x^(i)_j', 'x_{<i}')
 """
 
 from __future__ import annotations
 
 import sympy as sp
+from sympy.core.function import AppliedUndef
 from sympy.printing.latex import LatexPrinter
 from sympy.printing.pretty.pretty import PrettyPrinter
 from sympy.printing.pretty.stringpict import prettyForm, stringPict
@@ -43,12 +64,56 @@ GREEK_CHAR = dict(GREEK)
 
 
 class DataPoints(sp.IndexedBase):
-    """The data set :math:`\\{x^{(i)}\\}`: ``X[i]`` prints as :math:`x^{(i)}`."""
+    """The data set :math:`\\{x^{(i)}\\}`: ``X[i]`` prints as :math:`x^{(i)}` and ``X[i, j]``, its
+    coordinate :math:`j`, as :math:`x^{(i)}_j`."""
+
+
+class ConditionalTable(sp.IndexedBase):
+    """Conditional probabilities of a label given a data point: ``Q[z, i]`` prints as
+    :math:`Q(z \\mid x^{(i)})` (the data set is written ``x``)."""
+
+    given = "x"
+
+
+class Prefix(sp.IndexedBase):
+    """The coordinates before the i-th of a vector :math:`x`: ``Prefix("x")[i]`` prints as :math:`x_{<i}`
+    (what an autoregressive model conditions on)."""
 
 
 def _is_data_point(expr) -> bool:
     """An entry :math:`x^{(i)}` of a data set (a :class:`DataPoints` base indexed once)."""
     return isinstance(expr, sp.Indexed) and isinstance(expr.base, DataPoints) and len(expr.indices) == 1
+
+
+def _is_coordinate(expr) -> bool:
+    """A coordinate :math:`x^{(i)}_j` of a data point (a :class:`DataPoints` base indexed twice)."""
+    return isinstance(expr, sp.Indexed) and isinstance(expr.base, DataPoints) and len(expr.indices) == 2
+
+
+def _is_conditional(expr) -> bool:
+    """An entry :math:`Q(z \\mid x^{(i)})` of a :class:`ConditionalTable`."""
+    return isinstance(expr, sp.Indexed) and isinstance(expr.base, ConditionalTable) and len(expr.indices) == 2
+
+
+def _raised_label(expr):
+    """``("sigma", "2")`` for an entry of a base named ``sigma^2`` (printed \\sigma_y^2), else None."""
+    if not isinstance(expr, sp.Indexed):
+        return None
+    name, sups, subs = split_super_sub(str(expr.base.label))
+    return (name, "".join(sups)) if sups and not subs else None
+
+
+def _lowered_label(expr):
+    """``("mu", "0")`` for an entry of a base named ``mu_0`` (printed \\mu_{0,j}), else None."""
+    if not isinstance(expr, sp.Indexed):
+        return None
+    name, sups, subs = split_super_sub(str(expr.base.label))
+    return (name, ",".join(subs)) if subs and not sups else None
+
+
+def _is_prefix(expr) -> bool:
+    """The coordinates :math:`x_{<i}` before the i-th (a :class:`Prefix` base indexed once)."""
+    return isinstance(expr, sp.Indexed) and isinstance(expr.base, Prefix) and len(expr.indices) == 1
 
 
 def _data_letter(base: DataPoints) -> str:
@@ -89,12 +154,15 @@ class CourseLatexPrinter(LatexPrinter):
     def _print_GaussianDensity(self, expr):
         x, mean, var = (self._print(a) for a in expr.args[:3])
         scale = r"\, I" if len(expr.args) == 4 or isinstance(expr.args[0], sp.MatrixBase) else ""
-        if scale and expr.args[2] != 1:
+        if scale and expr.args[2] == 1:
+            var, scale = "I", ""
+        elif scale:
             var = self.parenthesize(expr.args[2], self._mul_precedence())
         return rf"\mathcal{{N}}\left({x};\ {mean},\ {var}{scale}\right)"
 
-    def _print_Sigmoid(self, expr):
-        return rf"\sigma\left({self._print(expr.args[0])}\right)"
+    def _print_Sigmoid(self, expr, exp=None):
+        tex = rf"\sigma\left({self._print(expr.args[0])}\right)"
+        return tex if exp is None else rf"{tex}^{{{exp}}}"
 
     def _print_Expect(self, expr):
         return rf"\mathbb{{E}}_{{{self._print(expr.density)}}}\left[{self._print(expr.function)}\right]"
@@ -130,12 +198,62 @@ class CourseLatexPrinter(LatexPrinter):
         return " + ".join(self._print(c) for c in m.components)
 
     def _print_Indexed(self, expr):
-        if _is_data_point(expr):
-            return f"{self._print(sp.Symbol(_data_letter(expr.base)))}^{{({self._print(expr.indices[0])})}}"
+        if _is_data_point(expr) or _is_coordinate(expr):
+            point = f"{self._print(sp.Symbol(_data_letter(expr.base)))}^{{({self._print(expr.indices[0])})}}"
+            return point if len(expr.indices) == 1 else f"{point}_{{{self._print(expr.indices[1])}}}"
+        if _is_conditional(expr):
+            label, (a, i) = self._print(expr.base.label), expr.indices
+            given = f"{expr.base.given}^{{({self._print(i)})}}"
+            return rf"{label}\left({self._print(a)} \mid {given}\right)"
+        if _is_prefix(expr):
+            return f"{self._print(expr.base.label)}_{{<{self._print(expr.indices[0])}}}"
+        raised = _raised_label(expr)
+        if raised is not None:
+            indices = ",".join(self._print(i) for i in expr.indices)
+            return f"{self._print(sp.Symbol(raised[0]))}_{{{indices}}}^{{{raised[1]}}}"
+        lowered = _lowered_label(expr)
+        if lowered is not None:
+            indices = ",".join([lowered[1], *(self._print(i) for i in expr.indices)])
+            return f"{self._print(sp.Symbol(lowered[0]))}_{{{indices}}}"
         return super()._print_Indexed(expr)
 
+    def _print_SquaredNorm(self, expr):
+        return rf"\left\|{self._print(expr.args[0])}\right\|^{{2}}"
+
+    def _needs_mul_brackets(self, expr, first=False, last=False) -> bool:
+        if type(expr).__name__ in ("SquaredNorm", "VectorOf"):  # delimited already, even around a sum
+            return False
+        return super()._needs_mul_brackets(expr, first, last)
+
+    def _print_Sum(self, expr):
+        """A sum over several indices as nested sums, outermost first: \\sum_{i=1}^{n} \\sum_{y=1}^{k}."""
+        if len(expr.limits) == 1 or any(len(limit) != 3 for limit in expr.limits):
+            return super()._print_Sum(expr)
+        heads = "".join(r"\sum_{%s=%s}^{%s} " % tuple(self._print(a) for a in limit) for limit in reversed(expr.limits))
+        body = self._print(expr.function)
+        return heads + (rf"\left({body}\right)" if isinstance(expr.function, sp.Add) else body)
+
+    def _print_VectorOf(self, expr):
+        j, lo, hi = (self._print(a) for a in expr.limits)
+        return rf"\left({self._print(expr.coordinate)}\right)_{{{j}={lo}}}^{{{hi}}}"
+
+    def _print_JacobianDeterminant(self, expr):
+        image, x = expr.args
+        if isinstance(image, AppliedUndef) and image.args == (x,):
+            return rf"\det J_{{{self._print(sp.Symbol(type(image).__name__))}}}\left({self._print(x)}\right)"
+        return rf"\det \frac{{\partial {self._print(image)}}}{{\partial {self._print(x)}}}"
+
+    def _print_VectorIntegral(self, expr):
+        body = self._print(expr.function)
+        if isinstance(expr.function, sp.Add):
+            body = rf"\left({body}\right)"
+        x, d = self._print(expr.variable), self._print(expr.dim)
+        return rf"\int_{{\mathbb{{R}}^{{{d}}}}} {body} \, d{x}"
+
     def _helper_print_standard_power(self, expr, template: str) -> str:
-        if _is_data_point(expr.base):  # (x^{(i)})^2, never the double superscript x^{(i)}^{2}
+        if _is_data_point(expr.base) or _is_coordinate(expr.base) or _raised_label(expr.base) \
+                or _lowered_label(expr.base):
+            # (x^{(i)})^2 and (sigma_y^2)^2, never a double superscript
             return template % (self.parenthesize_super(self._print(expr.base)), self._print(expr.exp))
         return super()._helper_print_standard_power(expr, template)
 
@@ -238,7 +356,49 @@ class CoursePrettyPrinter(PrettyPrinter):
     def _print_Indexed(self, expr):
         if _is_data_point(expr):
             return self._print(sp.Symbol(f"{_data_letter(expr.base)}⁽{expr.indices[0]}⁾"))
+        if _is_coordinate(expr):
+            return self._print(sp.Symbol(f"{_data_letter(expr.base)}⁽{expr.indices[0]}⁾_{expr.indices[1]}"))
+        if _is_conditional(expr):
+            a, i = expr.indices
+            return self._call(str(expr.base.label), (a, sp.Symbol(f"{expr.base.given}⁽{i}⁾")), (" | ",))
+        raised = _raised_label(expr)
+        if raised is not None:
+            indices = ",".join(map(str, expr.indices))
+            return prettyForm(f"{GREEK_CHAR.get(raised[0], raised[0])}_{indices}^{raised[1]}")
+        lowered = _lowered_label(expr)
+        if lowered is not None:  # mu_0[j]: μ_0,j
+            indices = ",".join([lowered[1], *map(str, expr.indices)])
+            return prettyForm(f"{GREEK_CHAR.get(lowered[0], lowered[0])}_{indices}")
+        if str(expr.base.label) in GREEK_CHAR:  # mu[z, j]: μ_z,j
+            return prettyForm(f"{GREEK_CHAR[str(expr.base.label)]}_{','.join(map(str, expr.indices))}")
+        if _is_prefix(expr):
+            return prettyForm(f"{expr.base.label}_<{expr.indices[0]}")
         return self.emptyPrinter(expr)
+
+    def _print_SquaredNorm(self, expr):
+        inner = self._print(expr.args[0])
+        if inner.height() == 1:
+            return prettyForm(*stringPict.next("‖", inner, "‖²"))
+        form = prettyForm(*prettyForm(*inner.parens("|", "|")).parens("|", "|"))
+        return prettyForm(*stringPict.next(form, "²"))
+
+    def _print_VectorOf(self, expr):
+        j, lo, hi = expr.limits
+        form = prettyForm(*self._print(expr.coordinate).parens())
+        return prettyForm(*stringPict.next(form, f"_{j}={lo}..{hi}"))
+
+    def _print_JacobianDeterminant(self, expr):
+        image, x = expr.args
+        if isinstance(image, AppliedUndef) and image.args == (x,):
+            return self._call(f"det J_{type(image).__name__}", (x,), ())
+        return self._call("det ∂/∂x", (image,), ())
+
+    def _print_VectorIntegral(self, expr):
+        body = self._print(expr.function)
+        if isinstance(expr.function, sp.Add):
+            body = prettyForm(*body.parens())
+        head = prettyForm(f"∫_ℝ^{expr.dim} ")
+        return prettyForm(*stringPict.next(head, body, f" d{expr.variable}"))
 
     def _print_Function(self, e, sort=False, func_name=None, left="(", right=")"):
         stem, suffix = function_stem(type(e).__name__)
@@ -252,7 +412,7 @@ class CourseStrPrinter(StrPrinter):
     """Plain text (JSON, logs): ``N(x; m, v)``, ``sigmoid(z)``, ``p_theta(x | z)``, ``x^(i)``."""
 
     def _print(self, expr, **kwargs):
-        if _is_data_point(expr):  # before Indexed._sympystr, which the printmethod would pick
+        if _is_data_point(expr) or _is_coordinate(expr) or _is_conditional(expr) or _is_prefix(expr):  # before Indexed._sympystr
             return self._print_Indexed(expr)
         return super()._print(expr, **kwargs)
 
@@ -290,7 +450,30 @@ class CourseStrPrinter(StrPrinter):
     def _print_Indexed(self, expr):
         if _is_data_point(expr):
             return f"{_data_letter(expr.base)}^({self._print(expr.indices[0])})"
+        if _is_coordinate(expr):
+            return f"{_data_letter(expr.base)}^({self._print(expr.indices[0])})_{self._print(expr.indices[1])}"
+        if _is_conditional(expr):
+            a, i = expr.indices
+            return f"{expr.base.label}({self._print(a)} | {expr.base.given}^({self._print(i)}))"
+        if _is_prefix(expr):
+            return f"{expr.base.label}_(<{self._print(expr.indices[0])})"
         return super()._print_Indexed(expr)
+
+    def _print_SquaredNorm(self, expr):
+        return f"||{self._print(expr.args[0])}||^2"
+
+    def _print_VectorOf(self, expr):
+        j, lo, hi = (self._print(a) for a in expr.limits)
+        return f"({self._print(expr.coordinate)})_{{{j}={lo}}}^{{{hi}}}"
+
+    def _print_JacobianDeterminant(self, expr):
+        image, x = expr.args
+        if isinstance(image, AppliedUndef) and image.args == (x,):
+            return f"det J_{type(image).__name__}({self._print(x)})"
+        return f"det(d({self._print(image)})/d{self._print(x)})"
+
+    def _print_VectorIntegral(self, expr):
+        return f"Integral({self._print(expr.function)}, {self._print(expr.variable)} in R^{self._print(expr.dim)})"
 
     def _print_Function(self, expr):
         stem, suffix = function_stem(type(expr).__name__)

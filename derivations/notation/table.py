@@ -3,7 +3,7 @@ operator signs, calligraphic and blackboard letters, with their LaTeX and their 
 
 Everything that reads or writes notation is built from it: the answer reader's vocabulary and
 lexer (:mod:`derivations.answercheck`), the Unicode rendering of LaTeX prose for the terminal
-(:mod:`derivations.notation.prose`) and the escaping of Unicode in the LaTeX document.
+(:mod:`derivations.notation.text`) and the escaping of Unicode in the LaTeX document.
 
 >>> UNICODE_OF["alpha"], UNICODE_OF["le"], COMMAND_OF["≤"]
 ('α', '≤', 'le')

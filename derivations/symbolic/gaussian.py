@@ -30,6 +30,13 @@ sqrt(2)*exp(-x**2/(2*(1 - t)**2))/(2*sqrt(pi)*(1 - t))
 exp(-(-m + x)**2/(2*v))/(2*pi*v)**(d/2)
 >>> normal_pdf(sp.Matrix([x, 0]), sp.Matrix([m, 0]), v)
 exp(-(-m + x)**2/(2*v))/(2*pi*v)
+
+A point written by its coordinates (an :class:`sympy.IndexedBase` ``y``, coordinates ``y[j]``) has
+the squared distance written as a sum over its d coordinates:
+
+>>> y, mu = sp.IndexedBase("y", real=True), sp.IndexedBase("mu", real=True)
+>>> normal_pdf(y, mu[1], v, dim=d)
+exp(-Sum((-mu[1, j] + y[j])**2, (j, 1, d))/(2*v))/(2*pi*v)**(d/2)
 """
 
 from __future__ import annotations
@@ -38,12 +45,22 @@ from typing import Any
 
 import sympy as sp
 
+from derivations.symbolic.integrals import coordinate
 
-def squared_distance(x: Any, mean: Any) -> sp.Expr:
-    """:math:`\\|x - \\mu\\|^2` for column vectors, :math:`(x - \\mu)^2` for scalars."""
+#: The index of the coordinates in a squared distance written as a sum (when it is free to use).
+COORDINATE = sp.Symbol("j", integer=True, positive=True)
+
+
+def squared_distance(x: Any, mean: Any, dim: Any = None) -> sp.Expr:
+    """:math:`\\|x - \\mu\\|^2` for column vectors, :math:`\\sum_{j=1}^d (x_j - \\mu_j)^2` for a point
+    written by its coordinates (an indexed base) in ``dim`` dimensions, :math:`(x - \\mu)^2` for scalars."""
     if isinstance(x, sp.MatrixBase) or isinstance(mean, sp.MatrixBase):
         r = sp.Matrix(x) - sp.Matrix(mean)
         return sp.Add(*[e**2 for e in r])
+    if isinstance(x, sp.IndexedBase):
+        used = sp.sympify(mean).free_symbols | sp.sympify(dim).free_symbols
+        j = COORDINATE if COORDINATE not in used else sp.Dummy("j", integer=True, positive=True)
+        return sp.Sum((coordinate(x, j) - coordinate(mean, j)) ** 2, (j, 1, dim))
     return (x - mean) ** 2
 
 
@@ -69,7 +86,7 @@ def normal_pdf(x: Any, mean: Any, variance: Any, dim: Any = 1) -> sp.Expr:
     """
     variance = sp.sympify(variance)
     d = _dimension(x, mean, dim)
-    kernel = sp.exp(-squared_distance(x, mean) / (2 * variance))
+    kernel = sp.exp(-squared_distance(x, mean, d) / (2 * variance))
     if d == 1:
         return kernel / (sp.sqrt(2 * sp.pi) * _standard_deviation(variance))
     if isinstance(d, int):
@@ -80,7 +97,7 @@ def normal_pdf(x: Any, mean: Any, variance: Any, dim: Any = 1) -> sp.Expr:
 def log_normal_pdf(x: Any, mean: Any, variance: Any, dim: Any = 1) -> sp.Expr:
     """:math:`\\log \\mathcal{N}(x; \\mu, vI_d) = -\\|x-\\mu\\|^2/(2v) - \\tfrac{d}{2}\\log(2\\pi v)`."""
     d = _dimension(x, mean, dim)
-    return -squared_distance(x, mean) / (2 * variance) - sp.S(d) * sp.log(2 * sp.pi * variance) / 2
+    return -squared_distance(x, mean, d) / (2 * variance) - sp.S(d) * sp.log(2 * sp.pi * variance) / 2
 
 
 class GaussianDensity(sp.Function):

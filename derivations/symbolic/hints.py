@@ -154,3 +154,138 @@ def merge_under(expr, classes=(sp.Integral, sp.Sum), simplify=None):
         if integrand != 0:
             out += cls(integrand, *limits)
     return out
+
+
+def log_products(expr):
+    """The logarithm of a product of positive factors as the sum of their logarithms, for finite
+    products with symbolic bounds too: :math:`\\log\\big(a\\prod_{r=1}^d f_r\\big) = \\log a +
+    \\sum_{r=1}^d \\log f_r` (every factor is taken as positive: densities, weights).
+
+    >>> a = sp.Symbol("a", positive=True)
+    >>> r, d = sp.symbols("r d", integer=True, positive=True)
+    >>> f = sp.IndexedBase("f", positive=True)
+    >>> log_products(sp.log(a * sp.Product(f[r], (r, 1, d))))
+    log(a) + Sum(log(f[r]), (r, 1, d))
+    """
+    expr = expr.replace(lambda e: isinstance(e, sp.log), lambda e: sp.expand_log(e, force=True))
+    return expr.replace(lambda e: isinstance(e, sp.log) and isinstance(e.args[0], sp.Product),
+                        lambda e: sp.Sum(sp.log(e.args[0].function), *e.args[0].limits))
+
+
+def collapse_deltas(expr, ranges):
+    """Carry out every sum over a Kronecker delta :math:`\\delta_{v,w}`: the term of the sum over
+    :math:`v` is kept at :math:`v = w` alone. ``ranges`` maps each free index :math:`w` to its range
+    ``(a, b)``, and a sum collapses only when its range is that one (then :math:`w` is one of its
+    terms). Differentiating a sum over indexed parameters leaves such deltas.
+
+    >>> y, z, k = sp.symbols("y z k", integer=True, positive=True)
+    >>> c = sp.IndexedBase("c")
+    >>> collapse_deltas(sp.Sum(c[y] * sp.KroneckerDelta(y, z), (y, 1, k)), {z: (1, k)})
+    c[z]
+    >>> collapse_deltas(sp.Sum(c[y] * sp.KroneckerDelta(y, z), (y, 1, k)), {})  # z may lie outside
+    Sum(KroneckerDelta(y, z)*c[y], (y, 1, k))
+    """
+    def over(f, limit):
+        v, a, b = limit
+        out = []
+        for term in sp.Add.make_args(sp.expand(f)):
+            hit = None
+            for factor in sp.Mul.make_args(term):
+                if isinstance(factor, sp.KroneckerDelta) and v in factor.args:
+                    w = factor.args[0] if factor.args[1] == v else factor.args[1]
+                    if w != v and ranges.get(w) == (a, b):
+                        hit = factor, w
+                        break
+            out.append((term / hit[0]).subs(v, hit[1]) if hit else sp.Sum(term, limit))
+        return sp.Add(*out)
+
+    def one(e):
+        if not e.has(sp.KroneckerDelta):
+            return e
+        f = e.function
+        for limit in e.limits:  # innermost first
+            f = over(f, limit)
+        return f
+
+    return expr.replace(lambda e: isinstance(e, sp.Sum), one)
+
+
+def split_products(expr):
+    """Finite products taken apart: :math:`\\prod_j c\\, f_j g_j = c^{b-a+1} \\prod_j f_j \\prod_j g_j` and
+    :math:`\\prod_j e^{a_j} = e^{\\sum_j a_j}` (a product over ``j`` from a to b)."""
+    def split(p):
+        (j, a, b), f = p.limits[0], p.function
+        if len(p.limits) != 1:
+            return p
+        if isinstance(f, sp.Mul):
+            return sp.Mul(*[split(sp.Product(g, (j, a, b))) for g in f.args])
+        if j not in f.free_symbols:
+            return f ** (b - a + 1)
+        if isinstance(f, sp.exp):
+            return sp.exp(sp.Sum(f.args[0], (j, a, b)))
+        if isinstance(f, sp.Pow) and j not in f.exp.free_symbols:
+            return split(sp.Product(f.base, (j, a, b))) ** f.exp
+        return p
+    return sp.sympify(expr).replace(lambda e: isinstance(e, sp.Product), split)
+
+
+def _renamed(f, v):
+    """``f`` with its bound variable ``v`` renamed canonically (to compare summands)."""
+    return f.xreplace({v: _BOUND[0]})
+
+
+def peel_last(expr):
+    """Align finite sums and products that run to ``b`` with their twins that run to ``b - 1``:
+    :math:`\\sum_{v=a}^{b} f_v = \\sum_{v=a}^{b-1} f_v + f_b` (and :math:`\\prod` likewise), whenever the
+    expression also holds the sum (product) of the same terms up to ``b - 1``."""
+    expr = sp.sympify(expr)
+    nodes = [e for e in sp.preorder_traversal(expr) if isinstance(e, (sp.Sum, sp.Product)) and len(e.limits) == 1]
+    shorter = {(type(e), _renamed(e.function, e.limits[0][0]), e.limits[0][1], e.limits[0][2]) for e in nodes}
+
+    def peel(e):
+        v, a, b = e.limits[0]
+        if (type(e), _renamed(e.function, v), a, b - 1) not in shorter:
+            return e
+        head, last = type(e)(e.function, (v, a, b - 1)), e.function.subs(v, b)
+        return head + last if isinstance(e, sp.Sum) else head * last
+    return expr.replace(lambda e: isinstance(e, (sp.Sum, sp.Product)) and len(e.limits) == 1, peel)
+
+
+def _linear(f, x, d):
+    """:math:`\\int_{\\mathbb{R}^d} f\\, dx` by linearity: sums over other indices and factors free of
+    ``x`` taken out, each remaining integrand in a canonical form."""
+    from derivations.symbolic.integrals import VectorIntegral, depends_on
+
+    if not depends_on(f, x):
+        return f * VectorIntegral(sp.S(1), x, d)
+    if isinstance(f, sp.Add):
+        return sp.Add(*[_linear(t, x, d) for t in f.args])
+    if isinstance(f, sp.Sum) and not any(depends_on(sp.Tuple(*lim[1:]), x) for lim in f.limits):
+        return sp.Sum(_linear(f.function, x, d), *f.limits)
+    if isinstance(f, sp.Mul):
+        const = [g for g in f.args if not depends_on(g, x)]
+        rest = [g for g in f.args if depends_on(g, x)]
+        if const:
+            return sp.Mul(*const) * _linear(sp.Mul(*rest), x, d)
+        if len(rest) == 1:
+            return _linear(rest[0], x, d)
+    return VectorIntegral(canonical_integrand(f), x, d)
+
+
+def canonical_integrand(f):
+    """One written-out form of an integrand: densities written out, products of exponentials made
+    exponentials of sums, exponents and sums linearised, powers of products split."""
+    f = split_products(explicit(f))
+    f = f.replace(lambda e: isinstance(e, sp.exp), lambda e: sp.exp(sp.expand(tidy_sums(sp.expand(e.args[0])))))
+    return sp.powsimp(sp.expand_power_base(sp.expand(f), force=True), force=True)
+
+
+def vector_integrals(expr):
+    """Linearity of integrals over :math:`\\mathbb{R}^d`
+    (:class:`derivations.symbolic.integrals.VectorIntegral`): each is split over the terms of its
+    integrand, with finite sums and constant factors taken out and the integrands put in one
+    canonical form, so that integrals of the same function compare equal."""
+    from derivations.symbolic.integrals import VectorIntegral
+
+    return sp.sympify(expr).replace(lambda e: isinstance(e, VectorIntegral),
+                                    lambda e: _linear(e.function, e.variable, e.dim))
