@@ -85,9 +85,8 @@ def _difference(a, b):
 BAYES = Theorem("bayes", "Bayes' rule",
                 r"p(z \mid x) = \frac{p(x, z)}{p(x)} = \frac{p(x \mid z)\, p(z)}{p(x)}")
 TOTAL_PROBABILITY = Theorem("total_probability", "the law of total probability",
-                            r"p(x) = \int p(x \mid z)\, p(z)\, dz \text{, and } p(x) = \sum_k p(x \mid z_k)\, p(z_k)"
-                            r" \text{ for a discrete } z \text{: } x \text{ follows the mixture } "
-                            r"\sum_k p(z_k)\, p(\cdot \mid z_k)")
+                            r"p(x) = \int p(x \mid z)\, p(z)\, dz\text{; for a discrete } z\text{: } "
+                            r"x \sim \sum_k p(z_k)\, p(\cdot \mid z_k)")
 CHANGE_OF_VARIABLES = Theorem(
     "change_of_variables", "the change-of-variables formula",
     r"x = g(z) \text{ with } g \text{ invertible and differentiable} \Rightarrow "
