@@ -84,10 +84,10 @@ def forward_chains():
              r"$x_{t-1}=\sqrt{\bar\alpha_{t-1}}x_0+\sqrt{1-\bar\alpha_{t-1}}\,\bar\varepsilon$; "
              r"$\bar\varepsilon$, $\varepsilon_t$ independent", simplify=_hypothesis),
         Step(sp.exp(signal + (alpha_t * (1 - abar_prev) + 1 - alpha_t) * _sum(u[j] ** 2) / 2),
-             r"moment generating function of $\mathcal{N}(0, I)$", cite=theorems.gaussian_mgf()),
+             r"$\mathbb{E}[e^{v^\top\varepsilon}]=e^{\|v\|^2/2}$ for $\varepsilon\sim\mathcal{N}(0,I)$", cite=theorems.gaussian_mgf()),
         Step(sp.exp(sp.sqrt(abar) * _sum(u[j] * X0[j]) + (1 - abar) * _sum(u[j] ** 2) / 2),
              r"$\bar\alpha_t=\alpha_t\bar\alpha_{t-1}$", simplify=_recursion),
-        Step(FORWARD_MARGINAL, r"the moment generating function determines the law",
+        Step(FORWARD_MARGINAL, r"the law with this moment generating function",
              cite=theorems.mgf_uniqueness(u, index=COORDS, vectors={x_0: X0})),
         domains=SCHEDULE)
     return (mgf,)
