@@ -21,7 +21,7 @@ from derivations.diffusion.symbols import (EPS_STAR, FORWARD_MEAN_COEF, FORWARD_
 from derivations.symbolic.hints import explicit
 from numerics import diffusion as nd
 from numerics import kernels
-from numerics.stattests import (DEFAULT_ALPHA, CheckResult, chi_square_test, close_test, ks_test,
+from numerics.stattests import (DEFAULT_ALPHA, CheckResult, binomial_test, close_test, ks_test,
                                 mean_test, moments_test, predicate, required_sample_size)
 
 #: The homework's data set, one point per row; the prior puts 1/2 on each.
@@ -270,7 +270,8 @@ def check_posterior_ball(rng, *, alpha_bar=None, xhat_point=None, rho: float = 0
 
     The ball of radius rho sqrt(1 - abar) around xhat is, given the data point x^(i), the ball of radius
     rho around the atom eps_i in noise space, whose probability is a noncentral chi-square CDF. So
-    the labels of the accepted samples follow exact multinomial probabilities (chi-square test), the
+    the labels of the accepted samples follow exact binomial probabilities (exact binomial test,
+    valid however small the expected count of the unlikely label), the
     accepted noises lie within rho of their atom, and as rho -> 0 the ball probabilities tend to the
     claimed posterior weights (deterministic, tolerance = the derived O(rho^2) term).
     """
@@ -297,8 +298,8 @@ def check_posterior_ball(rng, *, alpha_bar=None, xhat_point=None, rho: float = 0
     tiny = 1e-3
     claimed = float(weight(xhat_point[None, :], a)[0])
     return [
-        chi_square_test(rf"labels of samples with $x_t$ near the observed point $\hat x$ ($\rho={rho}$, "
-                        rf"$\bar\alpha_t={a:.4g}$)", counts, ball_probs(rho)),
+        binomial_test(rf"labels of samples with $x_t$ near the observed point $\hat x$ ($\rho={rho}$, "
+                      rf"$\bar\alpha_t={a:.4g}$)", int(counts[0]), int(counts.sum()), float(ball_probs(rho)[0])),
         predicate(r"noise of every accepted sample lies within $\rho$ of its atom", dist <= rho * (1 + 1e-12),
                   accepted=int(counts.sum()), draws=draws, max_distance=dist, rho=rho),
         close_test(r"ball probabilities tend to the claimed posterior weights as $\rho\to0$",
