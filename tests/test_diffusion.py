@@ -360,3 +360,20 @@ def test_planted_noise_posteriors_are_rejected():
     assert not passed(K.check_posterior_calibration(RNG(2), atoms=alpha_not_sqrt, **kw))
     assert not passed(K.check_posterior_ball(RNG(3), alpha_bar=0.5, xhat_point=[1.2, -0.3],
                                              weight=lambda x, a: np.full(len(x), 0.5)))
+
+
+def test_the_conditional_mean_is_the_posterior_average_of_the_noise_values_for_any_data_set():
+    _, mean, *_ = C.optimal_predictor_chains()
+    assert mean.start == C.Expect(C.EPS[C.j], C.EPS, C.p_post(C.EPS, S.xhat)) and mean.start.has(C.Expect)
+    assert C.n in mean.end.free_symbols  # n data points, coordinate j of d
+    assert mean.verify().verdict is Status.PROVED
+    sign_slip = sp.Sum(C.p_post(C.X[C.i], S.xhat) * (C.XHAT_J + S.ROOT_A * C.X[C.i, C.j]) / S.ROOT_1MA, (C.i, 1, C.n))
+    wrong = derive("mean", mean.start, Step(sign_slip, "plus the data point (wrong)", simplify=C._discrete_posterior),
+                   domains=mean.domains)
+    assert wrong.verify().verdict is Status.FAILED
+
+
+def test_one_sample_with_the_unlikely_label_near_a_data_point_is_not_a_failure():
+    """Near a data point at alphabar_t close to 1 the other label's expected count is about 0.02; the
+    exact binomial test accepts one such sample (a chi-square test rejected it)."""
+    assert passed(K.check_posterior_ball(np.random.default_rng(2413075), alpha_bar=0.9453125))

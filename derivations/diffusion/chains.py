@@ -114,6 +114,7 @@ def marginal_chains():
 
 p_post = sp.Function("p_post")  # p(a | b), printed with a bar
 EPS = sp.IndexedBase("epsilon", real=True)  # the noise, by coordinates
+XHAT_J = sp.IndexedBase("xhat", real=True)[j]  # coordinate j of xhat
 c = sp.IndexedBase("c", real=True)  # the prediction at xhat, by coordinates
 mu = sp.IndexedBase("mu", real=True)  # the conditional mean E[epsilon | x_t = xhat], by coordinates
 #: The Gaussian likelihoods of the two data points at xhat, named N_1, N_2 in the chains.
@@ -128,6 +129,23 @@ def _conditional_mean(expr):
     posterior = p_post(EPS, xhat)
     return sp.expand(linearity(expr.replace(lambda e: isinstance(e, sp.Indexed) and e.base == mu,
                                             lambda e: Expect(EPS[e.indices[0]], EPS, posterior))))
+
+
+def _discrete_posterior(expr):
+    """The posterior of 8d, coordinate by coordinate: the coordinate :math:`\\varepsilon_j` has mass
+    :math:`p(x^{(i)}\\mid\\hat x)` at :math:`\\varepsilon_{i,j}(\\hat x)`, so its expectation is the
+    finite sum of the integrals :math:`\\int e\\,\\delta(e-\\varepsilon_{i,j})\\,de`, each done by SymPy."""
+    e, at = sp.symbols("e a", real=True)
+    point_mean = sp.integrate(e * sp.DiracDelta(e - at), (e, -sp.oo, sp.oo))  # the mean of a point mass at a
+
+    def mean(expectation):
+        jj = expectation.function.indices[0]
+        atom_j = (XHAT_J.xreplace({j: jj}) - ROOT_A * X[i, jj]) / ROOT_1MA
+        return sp.Sum(p_post(X[i], xhat) * point_mean.xreplace({at: atom_j}), (i, 1, n))
+
+    return tidy_sums(expr.replace(
+        lambda t: isinstance(t, Expect) and t.density == p_post(EPS, xhat) and isinstance(t.function, sp.Indexed)
+        and t.function.base == EPS, mean))
 
 
 def _two_points(expr):
@@ -146,6 +164,13 @@ def optimal_predictor_chains():
         Step(Expect(_sum((EPS[j] - mu[j]) ** 2), EPS, posterior),
              r"a sum of squares is $\ge 0$, and $0$ only at $c=\mu$", relation=">="),
     )
+    mean = derive(
+        r"the conditional mean under the posterior of 8d (coordinate $j$)",
+        Expect(EPS[j], EPS, posterior),
+        Step(sp.Sum(p_post(X[i], xhat) * (XHAT_J - ROOT_A * X[i, j]) / ROOT_1MA, (i, 1, n)),
+             r"8d: the noise is $\varepsilon_i(\hat x)$ with probability $p(x^{(i)}\mid\hat x)$",
+             simplify=_discrete_posterior),
+        domains={abar: UNIT})
     likelihood = GaussianDensity(xhat, ROOT_A * X[i], 1 - abar, d)
     bayes = derive(
         r"Bayes' rule over the data points $x^{(1)},\dots,x^{(n)}$ with weights $w_i$",
@@ -169,7 +194,7 @@ def optimal_predictor_chains():
         p_1 * atom(E_1) + p_2 * atom(E_2),
         Step(EPS_STAR, r"$p_1=\sigma(z)$ above, $p_2=1-p_1=\sigma(-z)$", simplify=_two_points),
         domains={abar: UNIT})
-    return minimiser, bayes, weight, prediction
+    return minimiser, mean, bayes, weight, prediction
 
 
 # --------------------------------------------------------------------------- 8d

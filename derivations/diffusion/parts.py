@@ -79,7 +79,7 @@ def two_point_marginal() -> Answer:
 
 @REGISTRY.register("8c", status="proved")
 def optimal_predictor() -> Answer:
-    minimiser, bayes, weight, prediction = optimal_predictor_chains()
+    minimiser, mean, bayes, weight, prediction = optimal_predictor_chains()
     return Answer(
         summary=r"Here $\hat x=[\hat x_1,\hat x_2]^T$, $\sigma(z)=1/(1+e^{-z})$ and "
                 r"$z=\sqrt{\bar\alpha_t}(\hat x_1-\hat x_2)/(1-\bar\alpha_t)$ is the posterior log-odds of "
@@ -95,12 +95,12 @@ def optimal_predictor() -> Answer:
                     r"square about $\mu=\mathbb{E}[\varepsilon\mid x_t=\hat x]$ (first chain) shows that the "
                     r"optimum is the conditional mean. Given $\hat x$ and the data point $x_0=x^{(i)}$ the "
                     r"noise is $\varepsilon_i(\hat x)$ (8d), so the conditional mean averages the "
-                    r"$\varepsilon_i(\hat x)$ with the posterior weights of the data points, which Bayes' "
-                    r"rule gives (second chain). For the homework's two points with equal weights the "
+                    r"$\varepsilon_i(\hat x)$ with the posterior weights of the data points (second chain), "
+                    r"which Bayes' rule gives (third chain). For the homework's two points with equal weights the "
                     r"normalising constants cancel, and the weight of $[1,0]^T$ is the sigmoid of the "
                     r"difference of the two squared distances over $2(1-\bar\alpha_t)$, which is linear in "
-                    r"$\hat x$ (third chain).",
-        chains=(minimiser, bayes, weight, prediction),
+                    r"$\hat x$ (fourth chain).",
+        chains=(minimiser, mean, bayes, weight, prediction),
         checks=(
             Check("residual orthogonality",
                   r"The residual $\varepsilon-\varepsilon^*(x_t)$ has zero correlation with bounded functions "
