@@ -185,12 +185,14 @@ def optimal_predictor_chains():
         LIKELIHOODS[N_1] / (LIKELIHOODS[N_1] + LIKELIHOODS[N_2]),
         Step(Sigmoid(sp.Add(xhat_1**2, (ROOT_A - xhat_2) ** 2, -(ROOT_A - xhat_1) ** 2, -xhat_2**2)
                      / sp.Mul(2, 1 - abar, evaluate=False)),
-             r"$\frac{N_1}{N_1+N_2}=\sigma(\log N_1-\log N_2)$; the factors $2\pi(1-\bar\alpha_t)$ cancel",
+             r"for the two densities $N_i$: $\frac{N_1}{N_1+N_2}=\sigma(\log N_1-\log N_2)$; "
+             r"the factors $2\pi(1-\bar\alpha_t)$ cancel",
              simplify=exp_normal_form),
         Step(WEIGHT_1, "expand the squares", simplify=exp_normal_form),
         domains={abar: UNIT})
     prediction = derive(
-        r"the homework's two points: $\varepsilon^*(\hat x,t)=p_1\varepsilon_1(\hat x)+p_2\varepsilon_2(\hat x)$",
+        r"the homework's two points: $\varepsilon^*(\hat x,t)=p_1\varepsilon_1(\hat x)+p_2\varepsilon_2(\hat x)$, "
+        r"$p_i=p(x^{(i)}\mid\hat x)$",
         p_1 * atom(E_1) + p_2 * atom(E_2),
         Step(EPS_STAR, r"$p_1=\sigma(z)$ above, $p_2=1-p_1=\sigma(-z)$", simplify=_two_points),
         domains={abar: UNIT})
