@@ -377,3 +377,13 @@ def test_one_sample_with_the_unlikely_label_near_a_data_point_is_not_a_failure()
     """Near a data point at alphabar_t close to 1 the other label's expected count is about 0.02; the
     exact binomial test accepts one such sample (a chi-square test rejected it)."""
     assert passed(K.check_posterior_ball(np.random.default_rng(2413075), alpha_bar=0.9453125))
+
+
+def test_an_answer_written_with_the_log_odds_z_is_read_and_graded():
+    from derivations.answercheck import verify_quantity
+
+    q = P.optimal_predictor().quantities[0]
+    right = (r"[(xhat_1 - sqrt(alphabar_t) \sigma(z))/sqrt(1-alphabar_t), "
+             r"(xhat_2 - sqrt(alphabar_t) \sigma(-z))/sqrt(1-alphabar_t)]^\top")
+    assert verify_quantity(q, right, part_id="8c").correct
+    assert not verify_quantity(q, right.replace(r"\sigma(-z)", r"\sigma(z)"), part_id="8c").correct

@@ -14,7 +14,7 @@ from derivations.diffusion.checks import (check_beats_perturbations, check_close
                                           check_posterior_ball, check_posterior_calibration,
                                           check_residual_orthogonality, check_two_point_marginal,
                                           on_homework_and_random)
-from derivations.diffusion.symbols import (EPS_STAR, FORWARD_MARGINAL, MISTAKABLE, NOISE_POSTERIOR,
+from derivations.diffusion.symbols import (EPS_STAR, FORWARD_MARGINAL, LOG_ODDS, MISTAKABLE, NOISE_POSTERIOR,
                                            TWO_POINT_MARGINAL, XHAT, abar, x_0, x_t, xhat_1, xhat_2)
 from numerics import diffusion as nd
 from derivations.hw7 import REGISTRY
@@ -115,6 +115,7 @@ def optimal_predictor() -> Answer:
         ),
         quantities=(_quantity("optimal noise prediction eps*(xhat, t)", EPS_STAR, symbols=(xhat_1, xhat_2, abar),
                               domains={abar: UNIT}, lhs=r"\varepsilon^*(\hat x,t)", chain=prediction.title,
+                              defined={"z": LOG_ODDS},
                               description="2x1 matrix in the coordinates xhat_1, xhat_2 of xhat (the answer is "
                                           "not a function of xhat as one symbol): (xhat - sqrt(alphabar_t)"
                                           "[s, 1 - s]) / sqrt(1 - alphabar_t) with s = sigmoid(sqrt(alphabar_t)"
@@ -151,7 +152,7 @@ def noise_posterior() -> Answer:
         ),
         quantities=(_quantity("posterior over the noise given x_t = xhat", NOISE_POSTERIOR,
                               symbols=(xhat_1, xhat_2, abar), domains={abar: UNIT},
-                              lhs=r"p(\varepsilon\mid x_t=\hat x)", chain=by_point.title,
+                              lhs=r"p(\varepsilon\mid x_t=\hat x)", chain=by_point.title, defined={"z": LOG_ODDS},
                               description="Point masses (sigma(z), sigma(-z)) on the 2x1 matrices "
                                           "(xhat - sqrt(alphabar_t) e_i) / sqrt(1 - alphabar_t), e_1 = [1,0], "
                                           "e_2 = [0,1], xhat = [xhat_1, xhat_2], z = sqrt(alphabar_t)(xhat_1 - "
