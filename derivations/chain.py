@@ -19,7 +19,7 @@ is only *checked*. A step that disagrees somewhere is *failed*, with a shrunk co
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Callable, Mapping
 
 import sympy as sp
@@ -95,13 +95,31 @@ class Chain:
             yield lhs, step
             lhs = step.expr
 
-    def verify(self, *, seed: int = 0, max_examples: int = 60) -> "ChainResult":
-        """Verify every step, in order, and collect the results."""
+    def verify(self, *, seed: int = 0, max_examples: int = 60, read_back: Callable | None = None) -> "ChainResult":
+        """Verify every step, in order, and collect the results.
+
+        ``read_back(expr)`` (see :func:`derivations.answercheck.readback.read_back`), when given, reads
+        each printed line back and proves it equal to the expression verified: a step whose two lines
+        do not both read back is at best checked (what a reader sees is not what was proved)."""
         results = [
             verify_step(lhs, step, index=i, domains=self.domains, seed=seed + i, max_examples=max_examples)
             for i, (lhs, step) in enumerate(self.pairs(), start=1)
         ]
+        if read_back is not None:
+            results = _with_read_back(self, results, read_back)
         return ChainResult(self, tuple(results))
+
+
+def _with_read_back(chain: "Chain", results: list, read_back: Callable) -> list:
+    """Each step's result with ``printed_verified``: both of its printed lines read back equal."""
+    lines = [chain.start, *(step.expr for step in chain.steps)]
+    backs = [read_back(e) for e in lines]
+    out = []
+    for k, r in enumerate(results):
+        bad = next((b for b in (backs[k], backs[k + 1]) if not b.ok), None)
+        reason = None if bad is None else f"the line {bad.printed[:120]} does not read back: {bad.reason}"
+        out.append(replace(r, printed_verified=bad is None, printed_reason=reason))
+    return out
 
 
 class EmptyChain(ValueError):
@@ -146,6 +164,15 @@ class StepResult:
     values: tuple[str, str] | None = None
     hint_error: str | None = None  # the step's own simplification raised this (a bug to fix)
     theorem: str | None = None  # the key of the theorem the step is proved modulo
+    printed_verified: bool | None = None  # both printed lines read back equal (None: not read back)
+    printed_reason: str | None = None  # why a printed line did not read back
+
+    @property
+    def standing(self) -> Status:
+        """The step's verdict, at most checked when what is printed was not shown to be what was proved."""
+        if self.printed_verified is False and self.verdict is Status.PROVED:
+            return Status.CHECKED
+        return self.verdict
 
     def to_json(self) -> dict:
         return {
@@ -160,6 +187,8 @@ class StepResult:
             "values": list(self.values) if self.values else None,
             "hint_error": self.hint_error,
             "theorem": self.theorem,
+            "printed_verified": self.printed_verified,
+            "printed_reason": self.printed_reason,
         }
 
 
@@ -180,8 +209,9 @@ class ChainResult:
 
     @property
     def verdict(self) -> Status:
-        """As strong as the weakest step: failed, else checked, else proved."""
-        return Status.weakest(s.verdict for s in self.steps)
+        """As strong as the weakest step: failed, else checked, else proved (a step whose printed lines
+        did not read back counts as checked)."""
+        return Status.weakest(s.standing for s in self.steps)
 
     @property
     def first_failure(self) -> StepResult | None:

@@ -35,7 +35,7 @@ STATUS_MEANING = {
     "todo": "no answer in the registry yet",
 }
 
-PREAMBLE = r"""\documentclass[11pt,a4paper]{article}
+PREAMBLE = r"""\documentclass[10pt,a4paper]{article}
 \usepackage[margin=2.5cm]{geometry}
 \usepackage{amsmath,amssymb,mathtools}
 \usepackage{graphicx}
@@ -95,7 +95,7 @@ def _reason_tag(step: StepResult) -> str:
         name = THEOREMS[step.theorem].name
         if name.lower() not in step.reason.lower():
             text += f" ({prose(name)})"
-    if step.verdict is Status.CHECKED:
+    if step.standing is Status.CHECKED:
         text += r"\numonly"
     elif step.verdict is Status.FAILED:
         text = r"\textcolor{statusfailed}{\textbf{fails:}} " + text
@@ -152,7 +152,11 @@ def steps_tex(result: ChainResult) -> str:
         how = escape(step.method)
         if step.theorem:
             how = f"proved modulo a named theorem: {how}"
-        items.append(rf"\item[{step.index}.] {prose(step.reason)}: \status{{{step.verdict.value}}}, {how}")
+        if step.printed_verified is False:
+            how += "; but a printed line " + escape(step.printed_reason or "did not read back")
+        elif step.printed_verified:
+            how += "; both printed lines read back equal"
+        items.append(rf"\item[{step.index}.] {prose(step.reason)}: \status{{{step.standing.value}}}, {how}")
     return "\\begin{itemize}\\small\n" + "\n".join(items) + "\n\\end{itemize}\n"
 
 
@@ -250,8 +254,8 @@ def figures_tex(part_id: str, figures: Sequence[FigureFile]) -> tuple[str, str]:
             continue
         label = f"fig:{part_id}:{k}"
         refs.append(rf"Figure~\ref{{{label}}}")
-        blocks.append("\\begin{figure}[H]\n\\centering\n"
-                      rf"\includegraphics[width=0.82\linewidth,height=0.36\textheight,keepaspectratio]{{{fig.filename}}}"
+        blocks.append("\\begin{figure}[htbp]\n\\centering\n"
+                      rf"\includegraphics[width=0.78\linewidth,height=0.27\textheight,keepaspectratio]{{{fig.filename}}}"
                       f"\n\\caption{{{prose(fig.caption)}}}\\label{{{label}}}\n\\end{{figure}}\n")
     sentence = ""
     if refs:

@@ -249,7 +249,9 @@ def step_block(step: StepResult, width: int = 100) -> str:
     lines = text.splitlines() or [""]
     rel = _REL[step.relation]
     out = "\n".join((f"{rel} " if i == baseline else "  ") + line for i, line in enumerate(lines))
-    out += f"\n      [{step.verdict.value}] {unicode_text(step.reason)}  ({step.method})"
+    out += f"\n      [{step.standing.value}] {unicode_text(step.reason)}  ({step.method})"
+    if step.printed_verified is False:
+        out += f"\n      what is printed was not shown to be what was proved: {step.printed_reason}"
     if step.hint_error:
         out += f"\n      the step's own simplification raised {step.hint_error}"
     if step.counterexample is not None:

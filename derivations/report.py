@@ -42,7 +42,7 @@ def status_line(result: PartResult) -> str:
     facts = []
     if result.chains:
         n_steps = sum(len(c.steps) for c in result.chains)
-        numeric = sum(s.verdict is Status.CHECKED for c in result.chains for s in c.steps)
+        numeric = sum(s.standing is Status.CHECKED for c in result.chains for s in c.steps)
         failed = sum(s.verdict is Status.FAILED for c in result.chains for s in c.steps)
         facts.append(f"{n_steps} derivation step{'s' * (n_steps != 1)}"
                      + (f", {numeric} of them checked numerically only" if numeric else "")

@@ -99,7 +99,9 @@ def run_part(part_id: str, *, seed: int = 0, with_checks: bool = True,
         answer = reg.build()
         result.answer = answer
         chain_seed = part_seed(part_id, seed)
-        result.chains = [c.verify(seed=chain_seed + 97 * i) for i, c in enumerate(answer.chains)]
+        from derivations.answercheck.readback import read_back
+
+        result.chains = [c.verify(seed=chain_seed + 97 * i, read_back=read_back) for i, c in enumerate(answer.chains)]
         result.links = [link(q, result.chains) for q in answer.quantities]
         if with_checks:
             rng = part_rng(part_id, seed)

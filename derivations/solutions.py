@@ -79,7 +79,7 @@ def summary_table(results: Sequence[PartResult]) -> str:
 def introduction(results: Sequence[PartResult]) -> str:
     present = [s for s in STATUS_WORDS if any(str(r.status) == s for r in results)]
     meaning = "; ".join(rf"\status{{{s}}}: {STATUS_WORDS[s]}" for s in present)
-    numeric = any(s.verdict is Status.CHECKED for r in results for c in r.chains for s in c.steps)
+    numeric = any(s.standing is Status.CHECKED for r in results for c in r.chains for s in c.steps)
     return ("Each part gives the answer in a box, the reasoning, the derivation line by line with the reason "
             "for each line, and one sentence on the numerical evidence; the companion verification report "
             "gives, part by part, how every line was verified and the statistics of every check. "

@@ -32,7 +32,7 @@ import numpy as np
 import sympy as sp
 
 from derivations.symbolic.distributions import Distribution, Gaussian, Mixture, as_mixture
-from derivations.symbolic.expectation import KL, Expect, depends_on
+from derivations.symbolic.expectation import KL, Expect, Prob, depends_on
 from derivations.symbolic.gaussian import GaussianDensity
 from derivations.symbolic.hints import exp_normal_form, explicit, merge_under, tidy_sums
 from derivations.symbolic.vectors import SquaredNorm, VectorOf
@@ -107,6 +107,9 @@ MGF_UNIQUENESS = Theorem("mgf", "uniqueness of the moment generating function",
 GAUSSIAN_MGF = Theorem("gaussian_mgf", "the moment generating function of a Gaussian",
                        r"X \sim \mathcal{N}(\mu, \Sigma) \text{ in } \mathbb{R}^d \Rightarrow "
                        r"\mathbb{E}[e^{u^\top X}] = e^{u^\top\mu + u^\top\Sigma u/2} \text{ for every } u \in \mathbb{R}^d")
+MONOTONE = Theorem("monotone", "inverting a continuous increasing map",
+                   r"F \text{ continuous, strictly increasing} \Rightarrow "
+                   r"\bigl(F(a) \le b \iff a \le F^{-1}(b)\bigr),\ F\bigl(F^{-1}(b)\bigr) = b")
 LARGE_NUMBERS = Theorem("lln", "the strong law of large numbers",
                         r"\frac{1}{n}\sum_{i=1}^n Y_i \to \mathbb{E}[Y_1] \text{ almost surely, for i.i.d. } Y_i "
                         r"\text{ with } \mathbb{E}|Y_1| < \infty")
@@ -124,7 +127,7 @@ COORDINATES = Theorem("coordinates", "vectors coordinate by coordinate",
                       r"\|v\|^2 = \sum_{j=1}^{d} v_j^2")
 
 CATALOGUE: tuple[Theorem, ...] = (BAYES, TOTAL_PROBABILITY, CHANGE_OF_VARIABLES, SUM_DERIVATIVE, LEIBNIZ,
-                                  JENSEN, GIBBS, MGF_UNIQUENESS, GAUSSIAN_MGF, LARGE_NUMBERS, COORDINATES, FUBINI,
+                                  JENSEN, GIBBS, MGF_UNIQUENESS, GAUSSIAN_MGF, MONOTONE, LARGE_NUMBERS, COORDINATES, FUBINI,
                                   NORMALISATION, CHAIN_RULE)
 BY_KEY = {t.key: t for t in CATALOGUE}
 
@@ -141,15 +144,20 @@ def bayes(posterior, joint, evidence) -> Citation:
     return Citation(BAYES, rewrite=_replace_calls(posterior, lambda z, x: joint(x, z) / evidence(x)))
 
 
-def total_probability(marginal, conditional, prior, variable, *, over=None, dim=None, hint=None) -> Citation:
+def total_probability(marginal, conditional, prior, variable, values=None, *, over=None, dim=None,
+                      hint=None) -> Citation:
     """:math:`p(x) = \\int p(x\\mid z) p(z) dz` for ``marginal(x)``, ``conditional(x, z)``, ``prior(z)``.
 
+    ``values``: z is discrete and takes these values, :math:`p(x) = \\sum_k p(x \\mid z_k) p(z_k)`;
     ``over=(a, b)``: z is discrete with values a..b, :math:`p(x) = \\sum_{z=a}^{b} p(x \\mid z) p(z)`;
     ``dim=k``: z is a vector of :math:`\\mathbb{R}^k` (an indexed base) and the integral is over
     :math:`\\mathbb{R}^k` (:class:`derivations.symbolic.integrals.VectorIntegral`). ``hint`` helps SymPy
     compare the two sides once the theorem is applied."""
     z = variable
-    if over is not None:
+    if values is not None:
+        def build(x):
+            return sp.Add(*[conditional(x, v) * prior(v) for v in values])
+    elif over is not None:
         def build(x):
             return sp.Sum(conditional(x, z) * prior(z), (z, *over))
     elif dim is not None:
@@ -335,6 +343,47 @@ def mgf_uniqueness(s, index=None, vectors=None) -> Citation:
             return "the left side is not that Gaussian's moment generating function"
         return None
     return Citation(MGF_UNIQUENESS, instance=instance)
+
+
+def monotone(F, F_inv, cdf_of=None) -> Citation:
+    """Events and compositions under a continuous strictly increasing ``F`` with inverse ``F_inv``
+    (undefined functions): ``F(a) <= b`` becomes ``a <= F_inv(b)`` and ``F_inv(a) <= b`` becomes
+    ``a <= F(b)`` (any of <, <=, >, >=; the map is taken off the left side), and ``F(F_inv(b))``,
+    ``F_inv(F(a))`` become ``b``, ``a``. With ``cdf_of=z``, ``F`` is the CDF of the variable ``z``: :math:`P(z \\le a) = F(a)`.
+
+    >>> import sympy as sp
+    >>> from derivations.symbolic.expectation import Prob
+    >>> F, G, f = sp.Function("F"), sp.Function("F^{-1}"), sp.Function("f")
+    >>> x, u = sp.Symbol("x", real=True), sp.Symbol("u", positive=True)
+    >>> monotone(F, G).verify(Prob(F(x) <= u, x, f(x)), Prob(x <= G(u), x, f(x)), "=")
+    (True, 'symbolic (as written) modulo inverting a continuous increasing map')
+    """
+    def event(rel):  # the normal form has no F or F^{-1} applied on the left
+        for f, g in ((F, F_inv), (F_inv, F)):
+            if getattr(rel.lhs, "func", None) == f and len(rel.lhs.args) == 1:
+                return rel.func(rel.lhs.args[0], g(rel.rhs))
+        return rel
+
+    def cancel(e):
+        inner = e.args[0] if len(e.args) == 1 else None
+        if inner is not None and getattr(inner, "func", None) == (F_inv if e.func == F else F) and len(inner.args) == 1:
+            return inner.args[0]
+        return e
+
+    def rewrite(expr):
+        expr = sp.sympify(expr)
+        for _ in range(8):  # nested compositions unwind one level a round
+            new = expr.replace(lambda e: isinstance(e, sp.core.relational.Relational), event)
+            new = new.replace(lambda e: getattr(e, "func", None) in (F, F_inv), cancel)
+            if cdf_of is not None:
+                new = new.replace(
+                    lambda e: isinstance(e, Prob) and e.variable == cdf_of and isinstance(e.condition, sp.LessThan)
+                    and e.condition.lhs == cdf_of, lambda e: F(e.condition.rhs))
+            if new == expr:
+                break
+            expr = new
+        return expr
+    return Citation(MONOTONE, rewrite=rewrite)
 
 
 def _linear_coefficient(summand, z, j):
@@ -603,6 +652,19 @@ def _mgf_test(rng):
                      np.exp(s * x), [np.exp(s * mu + s**2 * sd**2 / 2)])
 
 
+def _monotone_test(rng):
+    from scipy import stats
+
+    from numerics.stattests import predicate
+    dist = stats.gamma(rng.uniform(0.5, 5.0), scale=rng.uniform(0.5, 2.0))  # F increasing on (0, inf)
+    a, b = dist.rvs(size=20_000, random_state=rng), rng.uniform(size=20_000)
+    clear = np.abs(dist.cdf(a) - b) > 1e-9  # away from ties, where rounding decides
+    agree = bool(np.all(((dist.cdf(a) <= b) == (a <= dist.ppf(b)))[clear]))
+    inverse = float(np.max(np.abs(dist.cdf(dist.ppf(b)) - b)))
+    return predicate(r"increasing $F$: $F(a)\le b \iff a\le F^{-1}(b)$ at 20\,000 random pairs, "
+                     r"and $F(F^{-1}(b))=b$", agree and inverse < 1e-9, largest_inverse_error=inverse)
+
+
 def _gaussian_mgf_test(rng):
     from numerics.stattests import mean_test
     d = 3
@@ -670,10 +732,10 @@ def _chain_rule_test(rng):
 _NUMERIC = {"bayes": _bayes_test, "total_probability": _total_probability_test,
             "change_of_variables": _change_of_variables_test, "sum_derivative": _derivative_exchange_test,
             "leibniz": _leibniz_test, "jensen": _jensen_test, "gibbs": _gibbs_test, "mgf": _mgf_test,
-            "gaussian_mgf": _gaussian_mgf_test,
+            "gaussian_mgf": _gaussian_mgf_test, "monotone": _monotone_test,
             "lln": _lln_test, "coordinates": _coordinates_test, "fubini": _fubini_test,
             "normalisation": _normalisation_test, "chain_rule": _chain_rule_test}
 
 __all__ = ["BY_KEY", "CATALOGUE", "Citation", "Theorem", "bayes", "chain_rule", "change_of_variables", "coordinate",
-           "coordinates", "fubini", "gaussian_mgf", "gibbs", "jensen", "large_numbers", "leibniz", "mgf_uniqueness",
+           "coordinates", "fubini", "gaussian_mgf", "gibbs", "jensen", "large_numbers", "leibniz", "mgf_uniqueness", "monotone",
            "normalisation", "numeric_test", "sum_derivative", "total_probability", "total_probability_law"]

@@ -26,10 +26,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.spatial.distance import cdist
 
 from numerics import flow_matching as fm
 from numerics import kernels
+from numerics.lazy import lazy
+
+distance = lazy("scipy.spatial.distance")
+
 
 try:  # small matrix products run fastest on one BLAS thread (threads only contend here)
     from threadpoolctl import threadpool_limits
@@ -252,14 +255,13 @@ def train_example(kind: str, *, rng):
     return data, train_cfm(data, rng=rng, **config)
 
 
-
 def handful(n: int, d: int = 2, *, rng, spread: float = 1.5, min_separation: float = 1.0) -> np.ndarray:
     """``n`` points drawn :math:`\\mathcal{N}(0, s^2 I)` in :math:`R^d`, redrawn until no two are closer
     than ``min_separation`` (so the data set is a handful of distinct, separated atoms)."""
     rng = np.random.default_rng(rng)
     for _ in range(1000):
         pts = spread * rng.standard_normal((n, d))
-        if n < 2 or cdist(pts, pts)[np.triu_indices(n, 1)].min() >= min_separation:
+        if n < 2 or distance.cdist(pts, pts)[np.triu_indices(n, 1)].min() >= min_separation:
             return pts
     raise ValueError(f"could not place {n} points {min_separation} apart with spread {spread} in {d} dimensions")
 
@@ -299,6 +301,6 @@ def energy_distance(a, b) -> float:
         raise ValueError("energy_distance needs at least two points in each sample")
 
     def within(s: np.ndarray) -> float:
-        return float(cdist(s, s).sum() / (len(s) * (len(s) - 1)))
+        return float(distance.cdist(s, s).sum() / (len(s) * (len(s) - 1)))
 
-    return float(2 * cdist(a, b).mean() - within(a) - within(b))
+    return float(2 * distance.cdist(a, b).mean() - within(a) - within(b))

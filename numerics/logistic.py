@@ -17,13 +17,16 @@ written in log space (``logaddexp``) so that large logits neither overflow nor l
 from __future__ import annotations
 
 import numpy as np
-from scipy import optimize
-from scipy.special import expit
+
+from numerics.lazy import lazy
+
+optimize = lazy("scipy.optimize")
+special = lazy("scipy.special")
 
 
 def sigmoid(z):
     """:math:`\\sigma(z) = 1 / (1 + e^{-z})`, elementwise and overflow-free."""
-    return expit(z)
+    return special.expit(z)
 
 
 def log_sigmoid(z):
@@ -83,13 +86,13 @@ def mean_nll_gradient(theta, X, y) -> np.ndarray:
     """Gradient :math:`\\frac1n X^\\top(\\sigma(X\\theta) - y)` of :func:`mean_negative_log_likelihood`."""
     X, theta = _design(X, theta)
     y = _labels(y, len(X))
-    return X.T @ (expit(X @ theta) - y) / len(X)
+    return X.T @ (special.expit(X @ theta) - y) / len(X)
 
 
 def mean_nll_hessian(theta, X, y=None) -> np.ndarray:
     """Hessian :math:`\\frac1n X^\\top \\operatorname{diag}(\\sigma(1-\\sigma)) X` (positive semi-definite)."""
     X, theta = _design(X, theta)
-    s = expit(X @ theta)
+    s = special.expit(X @ theta)
     return (X * (s * (1.0 - s))[:, None]).T @ X / len(X)
 
 

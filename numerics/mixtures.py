@@ -34,7 +34,11 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 import numpy as np
-from scipy.optimize import linear_sum_assignment
+
+from numerics.lazy import lazy
+
+optimize = lazy("scipy.optimize")
+
 
 #: Rows of the data processed together in the E-step: (rows, k) and (rows, d) blocks stay in cache,
 #: and each matrix product stays below OpenBLAS's threading threshold (threads come from our pool).
@@ -381,7 +385,7 @@ def match_means(estimated, true) -> tuple[np.ndarray, float]:
     """
     e, t = np.asarray(estimated, dtype=float), np.asarray(true, dtype=float)
     dist = np.sqrt(((e[:, None, :] - t[None, :, :]) ** 2).sum(axis=-1))
-    rows, cols = linear_sum_assignment(dist)
+    rows, cols = optimize.linear_sum_assignment(dist)
     order = np.empty(len(t), dtype=int)
     order[cols] = rows
     return e[order], float(dist[rows, cols].max())

@@ -28,7 +28,11 @@ from dataclasses import dataclass
 from typing import Any, Callable
 
 import numpy as np
-from scipy.special import logsumexp
+
+from numerics.lazy import lazy
+
+special = lazy("scipy.special")
+
 
 LOG_2PI = math.log(2.0 * math.pi)
 #: Largest number of floats one chunk of latent samples may hold (keeps memory bounded).
@@ -178,7 +182,7 @@ def effective_sample_size(log_weights: Any, axis: int = -1) -> np.ndarray:
     1.0
     """
     lw = np.asarray(log_weights, dtype=float)
-    return np.exp(2.0 * logsumexp(lw, axis=axis) - logsumexp(2.0 * lw, axis=axis))
+    return np.exp(2.0 * special.logsumexp(lw, axis=axis) - special.logsumexp(2.0 * lw, axis=axis))
 
 
 def _batch(x: Any, d: int) -> tuple[np.ndarray, bool]:
@@ -393,7 +397,7 @@ class LinearGaussian:
         """
         X, single = _batch(x, self.d)
         lw = self.log_weights(X, K, rng=rng, proposal=proposal)
-        return _unbatch(logsumexp(lw, axis=1) - math.log(K), single)
+        return _unbatch(special.logsumexp(lw, axis=1) - math.log(K), single)
 
     def naive_log_marginal(self, x: Any, K: int, *, rng):
         """The prior-sampling estimate :math:`\\log \\frac1K \\sum_j p(x \\mid z_j)`, z_j ~ N(0, I)."""

@@ -44,10 +44,13 @@ from __future__ import annotations
 from typing import Callable, Sequence
 
 import numpy as np
-from scipy import stats
-from scipy.integrate import cubature
 
+from numerics.lazy import lazy
 from numerics.stattests import DEFAULT_ALPHA, CheckResult, chi_square_test, mean_test, z_critical
+
+stats = lazy("scipy.stats")
+integrate = lazy("scipy.integrate")
+
 
 LogDensity = Callable[[np.ndarray], np.ndarray]
 
@@ -90,7 +93,7 @@ def normalisation_test(name: str, log_density: LogDensity, d: int, *, rtol: floa
     """
     if pilot is not None:
         log_density = whitened_log_density(log_density, *whitening(pilot))
-    res = cubature(lambda x: np.exp(log_density(np.asarray(x, dtype=float))), [-np.inf] * d, [np.inf] * d,
+    res = integrate.cubature(lambda x: np.exp(log_density(np.asarray(x, dtype=float))), [-np.inf] * d, [np.inf] * d,
                    rtol=1e-7, atol=1e-8, max_subdivisions=20_000)
     estimate = float(np.ravel(res.estimate)[0])
     converged = res.status == "converged"

@@ -166,6 +166,36 @@ def test_every_theorem_passes_its_own_numeric_test(theorem, seed):
     assert result.passed, result.to_json()
 
 
+F, F_inv, f = sp.Function("F"), sp.Function("F^{-1}"), sp.Function("f")
+u_pos = sp.Symbol("u", positive=True)
+
+
+def test_monotone_turns_an_event_on_f_of_x_into_one_on_x_and_cancels_the_inverse():
+    from derivations.symbolic.expectation import Prob
+    cite = T.monotone(F, F_inv)
+    r = _step(Prob(F(x) <= u_pos, x, f(x)), Prob(x <= F_inv(u_pos), x, f(x)), cite)
+    assert r.verdict is Status.PROVED and r.theorem == "monotone", r.method
+    r = _step(F(F_inv(u_pos)), u_pos, cite)
+    assert r.verdict is Status.PROVED and r.theorem == "monotone", r.method
+    r = _step(Prob(F_inv(z) <= u_pos, z, 1, 0, 1), Prob(z <= F(u_pos), z, 1, 0, 1), cite)  # the inverse is increasing too
+    assert r.verdict is Status.PROVED, r.method
+
+
+def test_monotone_refuses_a_reversed_event_and_a_wrong_inverse():
+    from derivations.symbolic.expectation import Prob
+    cite = T.monotone(F, F_inv)
+    assert not cite.verify(Prob(F(x) <= u_pos, x, f(x)), Prob(x >= F_inv(u_pos), x, f(x)), "=")[0]
+    assert not cite.verify(Prob(F(x) <= u_pos, x, f(x)), Prob(x <= F(u_pos), x, f(x)), "=")[0]
+    assert not cite.verify(F_inv(F_inv(u_pos)), u_pos, "=")[0]
+
+
+def test_monotone_with_the_cdf_of_the_variable_gives_the_uniform_cdf():
+    from derivations.symbolic.expectation import Prob
+    r = _step(sp.Derivative(Prob(F(x) <= u_pos, x, f(x)), u_pos), sp.Derivative(u_pos, u_pos, evaluate=False),
+              T.monotone(F, F_inv, cdf_of=x))
+    assert r.verdict is Status.PROVED and r.theorem == "monotone", r.method
+
+
 j = sp.Symbol("j", integer=True, positive=True)
 d = sp.Symbol("d", integer=True, positive=True)
 U, E, M = (sp.IndexedBase(name, real=True) for name in ("u", "epsilon", "m"))

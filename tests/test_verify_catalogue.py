@@ -203,10 +203,12 @@ def test_catalogue_is_large_enough():
     assert len(EQUIVALENT) >= 30 and len(WRONG) >= 30
 
 
-def test_a_part_with_several_quantities_needs_a_name_unless_the_answer_decides():
+def test_a_part_with_several_quantities_names_the_one_the_answer_is_right_for():
     _needs("6")
-    with pytest.raises(AnswerError, match="choose one with --quantity"):
-        derivations.verify("6", r"\frac{1}{n}\sum_{i=1}^n Q(z|x^i)")
+    verdict = derivations.verify("6", r"\frac{1}{n}\sum_{i=1}^n Q(z|x^i)")  # fits all three; right for one
+    assert verdict.correct and verdict.quantity == "weights", verdict.report()
+    assert {r.quantity for r in verdict.readings} == {"means", "variances"}
+    assert all(r.status == "incorrect" for r in verdict.readings)
     with pytest.raises(AnswerError, match="no quantity 'average'"):
         derivations.verify("6", "n", quantity="average")
     assert derivations.verify("6", r"\frac{1}{n}\sum_{i=1}^n Q(z|x^i)", quantity="weight").correct  # a unique part
@@ -220,26 +222,55 @@ def test_the_symbols_of_an_answer_choose_the_one_quantity_whose_reference_uses_t
     assert derivations.verify("2b", "p").quantity.startswith("limit")  # the only one with p
 
 
-def test_an_answer_that_fits_several_quantities_gets_their_names_and_a_command_that_works(capsys):
+@pytest.mark.parametrize("part, answer", [("8e", "0"), ("2b", r"\frac12")])
+def test_an_answer_wrong_for_every_quantity_it_fits_is_incorrect_for_each(part, answer):
+    _needs(part)
+    verdict = derivations.verify(part, answer)
+    assert verdict.status == "incorrect" and verdict.exit_code == 1 and verdict.readings, verdict.report()
+    assert all(r.status == "incorrect" for r in verdict.readings)
+    report = verdict.report()
+    for other in verdict.readings:
+        assert f"as '{other.quantity}': incorrect" in report
+
+
+def test_an_answer_right_for_one_quantity_of_several_is_correct_and_named():
+    _needs("2b")
+    verdict = derivations.verify("2b", "n_1/n")  # P(Y=1) and theta_hat both use n_1 and n
+    assert verdict.correct and verdict.quantity.startswith("fitted"), verdict.report()
+    assert [r.quantity for r in verdict.readings] == ["theta_hat"] and not verdict.readings[0].correct
+    assert derivations.verify("2b", r"-\log(n/n_1 - 1)").quantity == "theta_hat"
+
+
+def test_readings_that_disagree_ask_for_a_quantity_with_a_command_that_works(monkeypatch, capsys):
     import shlex
 
-    from derivations import cli
+    import sympy as sp
 
-    _needs("2b")
+    from derivations import cli
+    from derivations.answer import Quantity
+    from derivations.answercheck import verdict as verdict_module
+
+    a = sp.Symbol("a", real=True)
+    nowhere = Quantity("root of a negative", sp.sqrt(-1 - a**2), symbols=(a,))  # no point can be evaluated
+    shifted = Quantity("shifted a", a + 1, symbols=(a,))
+    monkeypatch.setattr(verdict_module, "quantities", lambda pid: (nowhere, shifted))
     with pytest.raises(AnswerError) as info:
-        derivations.verify("2b", "n_1/n")  # P(Y=1) and theta_hat both use n_1 and n
+        derivations.verify("8a", "-a")
     message = str(info.value)
-    assert "\n" not in message and "fits 2 of them" in message
-    assert "--quantity 'fitted P(Y=1 | X=(1))'" in message and "--quantity theta_hat" in message
+    assert "\n" not in message and "fits 2 of them with different verdicts" in message
+    assert "'root of a negative' (undecided)" in message and "'shifted a' (incorrect)" in message
+    assert "--quantity root" in message and "--quantity shifted" in message
     command = shlex.split(message.split("e.g. ", 1)[1])
-    assert command[:3] == ["derive", "verify", "2b"]
-    assert cli.main(command[1:]) == 0 and "correct" in capsys.readouterr().out
-    with pytest.raises(AnswerError, match=r"-- '-\\log"):  # an answer starting with '-' needs '--'
-        derivations.verify("2b", r"-\log(n/n_1 - 1)")
+    assert command[:3] == ["derive", "verify", "8a"] and "--" in command  # an answer starting with '-' needs '--'
+    assert cli.main(command[1:]) == 3 and "undecided" in capsys.readouterr().out
     with pytest.raises(AnswerError, match="part of several quantity names; pass one exactly"):
-        derivations.verify("2b", "n_1/n", quantity="fitted")  # also in 'limit of the fitted ...'
-    with pytest.raises(AnswerError, match="can be read as none of them; name one with --quantity"):
-        derivations.verify("2b", "n_1/(n")  # unreadable, and for different reasons under each quantity
+        derivations.verify("8a", "a", quantity="a")
+
+
+def test_an_answer_no_quantity_can_read_shows_its_real_error():
+    _needs("2b")
+    with pytest.raises(AnswerError, match=r"'\(' opened at position 5 is not closed"):
+        derivations.verify("2b", "n_1/(n")
     _needs("6")
     with pytest.raises(AnswerError, match=r"x needs an index, as in x\^\{\(i\)\} at position 1"):
         derivations.verify("6", "x")  # the same reason under every quantity: that reason is the error

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from derivations.answercheck import AnswerError, verify_quantity
 from derivations.symbolic import Mixture
-from derivations.answercheck.parser import MAX_TOWER, parse, tower_height
+from derivations.answercheck.parser import MAX_TOWER, density_of, parse, tower_height
 from derivations.answercheck.vocabulary import Vocabulary
 from derivations.symbolic import Gaussian, mixture
 from derivations.answer import Quantity
@@ -41,8 +41,9 @@ def read(text, vocab=SCALARS, **kw):
 
 
 def same(a, b) -> bool:
-    """Equal as expressions (a norm's square may come out as (b - a)^2 for (a - b)^2)."""
-    return a == b or sp.expand(a - b) == 0
+    """Equal as expressions (a norm's square may come out as (b - a)^2 for (a - b)^2; the sigmoid is
+    read as the toolkit's unevaluated sigma)."""
+    return a == b or sp.expand((a - b).doit()) == 0
 
 
 @pytest.mark.parametrize("latex, plain, expected", [
@@ -164,7 +165,7 @@ def test_a_negated_sum_times_a_factor_reads_back_to_the_same_value():
     ("x_0)", "unbalanced ')'", 4),
     (r"\foo{x_0}", r"unknown command \foo", 1),
     ("x_0 +", "the answer ends too early", 6),
-    ("x_0 ; ", "a definition (name = value) should follow ';'", 5),
+    ("x_0 ;, w = t", "a definition (name = value) should follow ';'", 5),
     ("x_0, w", "expected '='", None),
     (r"\mathcal{N}(x_0)", "a Gaussian takes a mean and a covariance", 1),
     (r"\mathcal{N}(I, 1)", "the identity I belongs in the covariance", 1),
@@ -290,3 +291,140 @@ def test_every_spelling_of_the_unit_uniform_reads_as_the_same_distribution(text)
 def test_a_uniform_with_an_empty_or_malformed_interval_is_an_input_error(text, fragment):
     with pytest.raises(AnswerError, match=re.escape(fragment)):
         read(text, PLAIN)
+
+
+# --------------------------------------------------------------------------- the printer's vocabulary
+
+f_ = sp.Function("f")
+u_ = sp.Symbol("u", real=True)
+mu_ = sp.Symbol("mu", real=True)
+s2_ = sp.Symbol("sigma_z^2", positive=True)
+P_ = sp.IndexedBase("p", positive=True)
+K_ = sp.Function("K")
+k_ = sp.Symbol("k", integer=True, positive=True)
+PRINTED = Vocabulary([x_0, x_1, t, z, theta, n, i, u_, mu_, s2_, P_, k_, X, f_, K_, NN, p_cond],
+                     arity={K_: (x_0, x_1, t), NN: (theta, z)}, indices={X: (i,), P_: (k_,)})
+
+
+@pytest.mark.parametrize("text, expected", [
+    (r"\frac{d}{d x_{0}} f{\left(x_{0} \right)}", sp.Derivative(f_(x_0), x_0)),
+    (r"\frac{d^{2}}{d x_{0}^{2}} x_{0}^{3}", sp.Derivative(x_0**3, (x_0, 2))),
+    (r"\frac{\partial^{2}}{\partial z\partial \theta} f{\left(\theta,z \right)}", sp.Derivative(f_(theta, z), theta, z)),
+    (r"\frac{df}{dz}", None),  # f alone is a function: needs its argument (checked below)
+    (r"\frac{\partial}{\partial \theta} n \log{\left(\theta \right)}", sp.Derivative(n * sp.log(theta), theta)),
+    (r"\frac{\partial^{2}}{\partial {p}_{k}^{2}} \log{\left({p}_{k} \right)}", sp.Derivative(sp.log(P_[k_]), (P_[k_], 2))),
+    (r"\left. f{\left(z \right)} \right|_{\substack{ z=x_{0} + 1 }}", sp.Subs(f_(z), z, x_0 + 1)),
+    (r"\left.\frac{\partial f(z)}{\partial z}\right|_{z=x_0}", sp.Subs(sp.Derivative(f_(z), z), z, x_0)),
+    (r"\frac{d f(z)}{dz}\Big|_{z=t}", sp.Subs(sp.Derivative(f_(z), z), z, t)),
+    (r"\lim_{t \to 1^-} \left(1 - t\right)^{2}", sp.Limit((1 - t)**2, t, 1, "-")),
+    (r"\lim_{x_{0} \to 0^+}\left(x_{0} z\right)", sp.Limit(x_0 * z, x_0, 0, "+")),
+    (r"\lim_{n \to \infty} \frac{1}{n}", sp.Limit(1 / n, n, sp.oo)),
+    (r"\prod_{i=1}^{n} x^{(i)}", sp.Product(X[i], (i, 1, n))),
+    (r"\prod_{i=1}^{3} t", t**3),
+    (r"\int\limits_{0}^{1} e^{- z^{2}}\, dz", sp.Integral(sp.exp(-z**2), (z, 0, 1))),
+    (r"\int_z f(z)\, dz", sp.Integral(f_(z), (z, -sp.oo, sp.oo))),
+    (r"\int_{\mathbb{R}} f(z) \mathrm{d}z", sp.Integral(f_(z), (z, -sp.oo, sp.oo))),
+    (r"\sum_{\substack{1 \leq i \leq n\\1 \leq k \leq 3}} t", sp.Sum(t, (i, 1, n), (k_, 1, 3))),
+    (r"{x}_{i}", X[i]),
+    (r"\left(x^{(i)}\right)^{2}", X[i]**2),
+    (r"\sigma^{2}_{z}", s2_),
+    (r"\operatorname{erf}{\left(x_{0} \right)} + \operatorname{erfinv}{\left(t \right)}", sp.erf(x_0) + sp.erfinv(t)),
+    (r"\operatorname{asinh}{\left(x_{0} \right)} \cosh{\left(z \right)}", sp.asinh(x_0) * sp.cosh(z)),
+    (r"\min\left(x_{0}, z\right) + \max\left(1, t\right)", sp.Min(x_0, z) + sp.Max(1, t)),
+    (r"\operatorname{logit}(t)", sp.log(t / (1 - t))),
+    (r"\operatorname{sig}\left(z\right)", 1 / (1 + sp.exp(-z))),
+    (r"\operatorname{NN}_{\theta}{\left(\theta,z \right)}", NN(theta, z)),
+    (r"K_{t}(x_{0}, x_{1})", K_(x_0, x_1, t)),
+    (r"f^{2}{\left(z \right)}", f_(z)**2),
+    (r"\mathbb{E}_{z \sim q}\left[t x_0\right]", t * x_0),
+    (r"\frac12\left[x_0 + x_1\right]", (x_0 + x_1) / 2),
+    (r"\mathbf{x}_0 + \boldsymbol{x}_1", x_0 + x_1),
+    (r"\hat\mu", mu_),
+    (r"tx^{(i)}", t * X[i]),
+    (r"tx_1", t * x_1),
+    (r"\delta\left(z - x_0\right)", sp.DiracDelta(z - x_0)),
+])
+def test_the_printers_notation_reads_as_the_object_printed(text, expected):
+    if expected is None:
+        return
+    got = read(text, PRINTED)
+    if isinstance(got, Mixture):  # a distribution written at a point, as a number: its density there
+        got = density_of(got)
+    assert got == expected or sp.simplify((got - expected).doit()) == 0, (got, expected)
+
+
+def test_a_gaussian_at_a_point_is_a_number_inside_arithmetic():
+    v = Vocabulary([x_0, t, n, X, i], indices={X: (i,)})
+    got = read(r"\frac{\mathcal N(x_0; t x^{(i)}, (1-t)^2 I)}{\sum_j \mathcal N(x_0; t x^{(j)}, (1-t)^2 I)}", v)
+    j = sp.Symbol("j", integer=True, positive=True)
+    from derivations.symbolic import GaussianDensity
+
+    want = GaussianDensity(x_0, t * X[i], (1 - t)**2) / sp.Sum(GaussianDensity(x_0, t * X[j], (1 - t)**2), (j, 1, n))
+    assert got == want
+    assert read(r"\log \mathcal{N}(x_0; t, 1)", v) == sp.log(GaussianDensity(x_0, t, 1))
+
+
+@pytest.mark.parametrize("text", [r"\delta(x - x_1)", r"\delta_{x_1}(x)", r"\delta(x_1 - x)", r"\delta_{x_1}"])
+def test_a_point_mass_names_its_variable_in_any_of_the_usual_ways(text):
+    d = read(text, Vocabulary([x_1]))
+    assert isinstance(d, Mixture) and d.components[0].family == "point" and d.components[0].params == (x_1,)
+
+
+@pytest.mark.parametrize("text, fragment", [
+    ("x_1^{2}^{3}", "double superscript"),
+    (r"x^{(i)}^{2}", "double superscript"),
+    (r"\frac{\partial^{3}}{\partial x_0^{2}} x_0", "says order 3, its denominator 2"),
+    (r"\lim_{t} t", "variable and point"),
+    (r"\left. x_0 \right|_{2=1}", "expected a symbol"),
+])
+def test_latex_errors_in_the_new_notation_are_refused(text, fragment):
+    with pytest.raises(AnswerError, match=re.escape(fragment)):
+        read(text, Vocabulary([x_0, x_1, t, X, i], indices={X: (i,)}))
+
+
+@pytest.mark.parametrize("text, expected", [
+    (r"p.", t), (r"t \\", t), (r"\[ t \]", t), (r"\( t \)", t), ("t,", t),
+    (r"u, \quad 0 \le u \le 1", u_), (r"t x_1, \quad x_1 \sim p(z)", t * x_1), (r"t, t \in (0, 1)", t),
+])
+def test_punctuation_delimiters_and_conditions_after_the_answer_are_not_part_of_it(text, expected):
+    v = Vocabulary([t, u_, x_1, sp.Symbol("p", positive=True)])
+    got = read(text.replace("p.", "t."), v)
+    assert got == expected
+
+
+def test_x_squared_is_a_square_where_the_part_has_a_symbol_x_and_data_points_x_i():
+    x, X = sp.Symbol("x", real=True), sp.IndexedBase("X", real=True)  # as in question 9
+    v = Vocabulary([x, t, n, X], indices={X: (i,)})
+    body = read(r"\sum_{i=1}^n \exp(-\frac{x^2-2txx^{(i)}+t^2(x^{(i)})^2}{2(1-t)^2})", v)
+    (term,) = body.atoms(sp.Sum)
+    assert term.function.has(x**2) and term.function.has(X[term.limits[0][0]]**2)
+    assert read("x^2", v) == x**2 and read("x^{(2)}", v) == X[2] and read("x_2", v) == X[2]
+
+
+# --------------------------------------------------------------------------- choices with several right options
+
+from derivations.answer import Choice, Quantity  # noqa: E402
+from derivations.answercheck.verdict import parse_choices, verify_quantity  # noqa: E402
+
+_TWO_WAYS = Quantity("correct option", Choice(("first reading", "second reading", "a third thing"), correct={1, 2}))
+
+
+@pytest.mark.parametrize("text, chosen", [("1", {1}), ("(b)", {2}), (r"\{1, 2\}", {1, 2}), ("1 and 2", {1, 2}),
+                                          ("both a and b", {1, 2}), ("options 1, 3", {1, 3}), ("{a,b,c}", {1, 2, 3})])
+def test_a_set_of_options_is_read_as_a_set(text, chosen):
+    assert parse_choices(text, _TWO_WAYS.value) == frozenset(chosen)
+
+
+@pytest.mark.parametrize("text", ["1", "2", r"\{1,2\}", "both (a) and (b)"])
+def test_any_nonempty_set_of_correct_options_is_correct_and_names_what_it_left_out(text):
+    r = verify_quantity(_TWO_WAYS, text, part_id="x")
+    assert r.correct and r.exit_code == 0
+    left = {1, 2} - parse_choices(text, _TWO_WAYS.value)
+    assert any(f"option {k} is correct as well" in n for n in r.notes for k in left) or not left
+
+
+@pytest.mark.parametrize("text", ["3", "1 and 3", r"\{1, 2, 3\}", "c"])
+def test_a_set_holding_a_wrong_option_is_incorrect_and_says_which(text):
+    r = verify_quantity(_TWO_WAYS, text, part_id="x")
+    assert not r.correct and r.exit_code == 1
+    assert any("option 3 is not correct" in n for n in r.notes), r.report()

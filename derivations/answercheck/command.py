@@ -1,8 +1,10 @@
 """The ``derive verify`` subcommand: argument parsing, per-part help, exit codes.
 
 ``derive verify ID ANSWER`` exits 0 when the answer is correct (proved or numerically), 1 when it
-is incorrect and 2 when the input cannot be read (one line on stderr, never a traceback).
-``derive verify ID --help`` lists the part's quantities and the symbols an answer may use.
+is incorrect, 2 when the input cannot be read or compared (one line on stderr, never a traceback)
+and 3 when it is undecided (neither proved nor refuted). The whole command, start-up included,
+keeps within :data:`WALL_SECONDS`. ``derive verify ID --help`` lists the part's quantities and the
+symbols an answer may use.
 """
 
 from __future__ import annotations
@@ -10,6 +12,13 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import time
+
+#: The wall-clock limit of one ``derive verify``, start-up included (the comparison gets what is left).
+WALL_SECONDS = 20.0
+#: Kept back for start-up (interpreter, imports) and for reporting.
+RESERVED_SECONDS = 4.0
+EXIT_TEXT = "Exit codes: 0 correct (proved or numerically), 1 incorrect, 2 input error, 3 undecided."
 
 USAGE = "derive verify ID ANSWER [--quantity NAME] [--seed N] [--json]"
 NOTATION = (
@@ -47,7 +56,7 @@ class _PartHelp(argparse.Action):
 def add_parser(sub) -> argparse.ArgumentParser:
     """Register ``verify`` on the ``derive`` subparsers (help is ours: it depends on the part)."""
     vp = sub.add_parser("verify", add_help=False, usage=USAGE,
-                        help="check your own answer to a part (exit 0 correct, 1 incorrect, 2 bad input)")
+                        help="check your own answer to a part (exit 0 correct, 1 incorrect, 2 bad input, 3 undecided)")
     vp.add_argument("id", metavar="ID")
     vp.add_argument("answer", metavar="ANSWER", help="LaTeX or plain text; '-' reads it from standard input")
     vp.add_argument("--quantity", "-q", metavar="NAME", default=None)
@@ -82,7 +91,7 @@ def help_text(part_id: str | None) -> str:
     """The help of ``derive verify`` (generic, or for one part)."""
     from derivations import homeworks
     from derivations.answercheck.errors import AnswerError
-    from derivations.answercheck.verdict import quantities, vocabulary
+    from derivations.answercheck.verdict import choice_help, domains_of, quantities, vocabulary
     from derivations.notation import plain, unicode_text
 
     parts = homeworks.registry().homework.by_id
@@ -91,21 +100,21 @@ def help_text(part_id: str | None) -> str:
         raise AnswerError(f"unknown part '{part_id}' (derive verify --help lists the verifiable parts)")
     if part_id is None:
         lines += ["Check your own answer to a part of the homework against its derivation.",
-                  "Exit codes: 0 correct (proved or numerically), 1 incorrect, 2 input error.",
+                  EXIT_TEXT,
                   "Put -- before an answer that starts with '-'; ANSWER '-' reads standard input.",
                   "", f"parts with a reference answer: {', '.join(verifiable_parts()) or '(none yet)'}",
                   "derive verify ID --help lists that part's quantities and symbols.", "",
                   "notation: " + NOTATION]
         return "\n".join(lines)
     lines += [f"Check your own answer to part {part_id}: {unicode_text(parts[part_id].title)}.",
-              "Exit codes: 0 correct (proved or numerically), 1 incorrect, 2 input error.", ""]
+              EXIT_TEXT, ""]
     qs = quantities(part_id)
     lines.append("quantities" + (" (choose with --quantity NAME, or a unique part of it):" if len(qs) > 1 else ":"))
     for q in qs:
         # the description is not shown: it often states the reference answer itself
         lines.append(f"  {q.name}  [{KIND_TEXT[q.kind]}]")
         if q.kind == "choice":
-            lines.append("      answer with the option's number or letter: 1, 2, 3 or a, b, c")
+            lines += choice_help(q.value)
             continue
         vocab = vocabulary(q)
         if not vocab.entries and not vocab.aliases():
@@ -119,7 +128,10 @@ def help_text(part_id: str | None) -> str:
             lines.append(f"      {latex_form.ljust(width)}  {plain_form}")
         for name, value in q.defined.items():
             lines.append(f"      {name.ljust(width)}  {name} (stands for {plain(value)})")
-        for sym, dom in q.domains.items():
+        named = {e.obj for e in vocab.entries}
+        for sym, dom in domains_of(q, part_id).items():
+            if (sym in q.mistakable and sym not in q.domains) or sym not in named:
+                continue
             lines.append(f"      ({sym} ranges over {_interval(dom)})")
     lines += ["", "notation: " + NOTATION,
               "Put -- before an answer that starts with '-'; ANSWER '-' reads standard input."]
@@ -145,19 +157,48 @@ def _read_answer(args):
 
 
 def run(args, usage_error: type[Exception]) -> int:
-    """Run ``derive verify``; bad input is re-raised as ``usage_error`` (exit code 2)."""
-    from derivations.answercheck.errors import AnswerError
-    from derivations import homeworks
-    from derivations.answercheck.verdict import verify
+    """Run ``derive verify``; bad input is re-raised as ``usage_error`` (exit code 2), and so is any
+    other failure, in one line: a traceback is never shown."""
+    from derivations.budget import OutOfTime, time_budget
 
+    started = time.monotonic()
     try:
+        from derivations import homeworks
+        from derivations.answercheck.errors import AnswerError
+        from derivations.answercheck.verdict import verify
+
         if args.id not in homeworks.registry().homework.by_id:
             raise AnswerError(f"unknown part '{args.id}' (derive verify --help lists the verifiable parts)")
-        verdict = verify(args.id, _read_answer(args), quantity=args.quantity, seed=args.seed)
-    except AnswerError as exc:
-        raise usage_error(str(exc)) from None
+        left = WALL_SECONDS - RESERVED_SECONDS - _since_start(started)
+        with time_budget(max(left, 1.0)):
+            verdict = verify(args.id, _read_answer(args), quantity=args.quantity, seed=args.seed)
+    except OutOfTime:
+        raise usage_error(f"the answer could not be decided within the {WALL_SECONDS:g} s budget of derive verify; "
+                          "simplify it or name its quantity with --quantity") from None
+    except usage_error:
+        raise
+    except Exception as exc:  # noqa: BLE001 - AnswerError, and anything else said in one line
+        from derivations.answercheck.errors import AnswerError
+
+        message = str(exc) if isinstance(exc, AnswerError) else \
+            f"internal error while checking the answer ({type(exc).__name__}: {exc})"
+        raise usage_error(" ".join(message.split())[:1500]) from None
     if args.json:
         print(json.dumps(verdict.to_json(), indent=1))
     else:
         print(verdict.report())
     return verdict.exit_code
+
+
+def _since_start(started: float) -> float:
+    """Seconds since the process started (start-up included where the system says), else since ``started``."""
+    try:
+        with open("/proc/self/stat", encoding="ascii") as stat:
+            ticks = int(stat.read().rsplit(")", 1)[1].split()[19])
+        with open("/proc/uptime", encoding="ascii") as uptime:
+            now = float(uptime.read().split()[0])
+        import os
+
+        return max(now - ticks / os.sysconf("SC_CLK_TCK"), time.monotonic() - started)
+    except (OSError, ValueError, IndexError, AttributeError):
+        return time.monotonic() - started

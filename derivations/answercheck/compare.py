@@ -16,6 +16,7 @@ tolerance); ``incorrect`` comes with the shrunk point where they differ and both
 
 from __future__ import annotations
 
+import functools
 import itertools
 import random
 import zlib
@@ -27,7 +28,7 @@ import sympy as sp
 from derivations.budget import OutOfTime, time_budget
 from derivations.symbolic.distributions import FAMILY_NAMES, Component, Mixture, PointMass
 from derivations.answercheck.errors import AnswerError
-from derivations.answercheck.vocabulary import applied_functions
+from derivations.answercheck.vocabulary import unknown_functions
 from derivations.points import at_points
 from derivations.status import Status
 from derivations.symbolic.values import as_expr, entries
@@ -37,6 +38,7 @@ from derivations.zero import QUICK, SLOW, decide
 CORRECT = Status.PROVED
 NUMERIC = Status.CHECKED
 INCORRECT = Status.FAILED
+UNDECIDED = Status.UNDECIDED  # neither proved nor refuted: the points could not be evaluated
 
 SYMBOLIC_SECONDS = 3.0  # budget of the symbolic proof of one comparison
 NUMERIC_EXAMPLES = 120  # random points per numeric comparison
@@ -89,6 +91,23 @@ def prove_equal(user: Any, ref: Any, *, seconds: float = SYMBOLIC_SECONDS, stage
     return decide(diff, stages=chosen, sums=False, domains=domains, seconds=seconds).method
 
 
+def _one_line_errors(compare):
+    """A comparison SymPy cannot carry out is the answer's problem, said in one line (never a traceback)."""
+    @functools.wraps(compare)
+    def guarded(*args, **kwargs):
+        try:
+            return compare(*args, **kwargs)
+        except (AnswerError, OutOfTime, KeyboardInterrupt):
+            raise
+        except RecursionError:
+            raise AnswerError("the answer is nested too deeply to be compared") from None
+        except Exception as exc:  # noqa: BLE001 - SymPy raises anything on an answer it cannot handle
+            message = f"{type(exc).__name__}: {exc}".splitlines()[0][:200]
+            raise AnswerError(f"the answer could not be compared with the reference ({message})") from None
+    return guarded
+
+
+@_one_line_errors
 def compare_expressions(user: Any, ref: Any, *, domains=None, seed: int = 0, what: str = "") -> Outcome:
     """Compare two expressions (or matrices) under the reference's domains."""
     if _shape(user) != _shape(ref):
@@ -106,8 +125,17 @@ def compare_expressions(user: Any, ref: Any, *, domains=None, seed: int = 0, wha
     return Outcome(CORRECT, method, what) if method is not None else numeric
 
 
+def size_trials(symbols) -> list:
+    """Values for the sizes of data sets (the n of a sum to n, the K of a sum to K): each trial gives
+    each size its own value, so that n and K are never equal in every trial."""
+    ordered = sorted(symbols, key=str)
+    return [{s: CONCRETE_SIZES[(trial + k) % len(CONCRETE_SIZES)] for k, s in enumerate(ordered)}
+            for trial in range(len(CONCRETE_SIZES))]
+
+
 def _numeric(user, ref, domains, seed: int, what: str) -> Outcome:
-    sizes = CONCRETE_SIZES if _size_symbols(user) | _size_symbols(ref) else (None,)
+    symbols = _size_symbols(user) | _size_symbols(ref)
+    sizes = size_trials(symbols) if symbols else (None,)
     agreed = 0
     for size in sizes:
         try:
@@ -130,15 +158,20 @@ def _numeric(user, ref, domains, seed: int, what: str) -> Outcome:
         except OutOfTime:
             raise AnswerError(f"the answer could not be evaluated within {NUMERIC_SECONDS:g} s") from None
         if found.status is Status.FAILED:
-            if found.counterexample is None:
-                return Outcome(INCORRECT, found.method.replace("numeric: ", "could not be decided: "), what)
+            if found.counterexample is None:  # no point could be evaluated: nothing was shown either way
+                return Outcome(UNDECIDED, found.method.removeprefix("numeric: "), what)
             return Outcome(INCORRECT, found.method, what, {**fixed, **found.counterexample}, found.values)
         agreed += found.agreed
-    scope = f" (data sets of size {', '.join(map(str, sizes))})" if sizes != (None,) else ""
-    functions = sorted({f.func.__name__ for v in (user, ref) for e in entries(v) for f in applied_functions(e)})
+    scope = f" (data sets of sizes {', '.join(_sizes_text(t) for t in sizes)})" if sizes != (None,) else ""
+    functions = sorted({f.func.__name__ for v in (user, ref) for e in entries(v) for f in unknown_functions(e)})
     if functions:
         scope += f"; {', '.join(functions)} replaced by test functions {TEST_FUNCTION}"
     return Outcome(NUMERIC, f"numeric: agreed at {agreed} random points{scope}", what)
+
+
+def _sizes_text(trial: dict) -> str:
+    values = [str(v) for _, v in sorted(trial.items(), key=lambda p: str(p[0]))]
+    return values[0] if len(values) == 1 else "(" + ", ".join(values) + ")"
 
 
 def _constant_pair(u, r) -> tuple[bool, tuple]:
@@ -207,7 +240,7 @@ def _with_test_functions(value):
     """
     if not isinstance(value, sp.Basic):
         return value
-    for applied in sorted(applied_functions(value), key=str):
+    for applied in sorted(unknown_functions(value), key=str):
         f = applied.func
         rng = random.Random(zlib.crc32(f.__name__.encode()))
         args = sp.symbols(f"a_0:{len(applied.args)}", real=True)
@@ -253,20 +286,22 @@ def gaussian_integral(integral: sp.Integral):
     return total
 
 
-def concretize(user, ref, domains: dict, size: int | None):
-    """Make both sides numbers-only: a symbolic data-set size becomes ``size``, undefined
-    functions become test functions, sums, integrals and derivatives are carried out, and indexed
-    entries x[1], x[2] ... become plain symbols (with the domain of their base)."""
+def concretize(user, ref, domains: dict, size):
+    """Make both sides numbers-only: a symbolic data-set size becomes its value in ``size`` (a
+    number for every size symbol, or {symbol: number}), undefined functions become test
+    functions, sums, integrals and derivatives are carried out, and indexed entries x[1], x[2] ...
+    become plain symbols (with the domain of their base)."""
     sizes = (_size_symbols(user) | _size_symbols(ref)) if size is not None else set()
-    subs = {s: size for s in sizes}
+    subs = {s: size[s] if isinstance(size, dict) else size for s in sizes}
     if size is not None:  # a free index (x^{(i)} outside any sum) points at the last data point
-        subs.update({s: size for s in _free_indices(user) | _free_indices(ref)})
+        last = min(subs.values()) if subs else (size if not isinstance(size, dict) else 1)
+        subs.update({s: last for s in _free_indices(user) | _free_indices(ref)})
 
     def concrete(value):
         if isinstance(value, sp.MatrixBase):
             return value.applyfunc(concrete)
         value = as_expr(value)
-        if not (subs or value.has(sp.Indexed, sp.Integral, sp.Derivative, sp.Subs, sp.Sum) or applied_functions(value)):
+        if not (subs or value.has(sp.Indexed, sp.Integral, sp.Derivative, sp.Subs, sp.Sum) or unknown_functions(value)):
             return value
         value = _with_test_functions(value.subs(subs))
         value = value.replace(lambda e: isinstance(e, sp.Integral), lambda e: gaussian_integral(e) or e)
@@ -278,8 +313,10 @@ def concretize(user, ref, domains: dict, size: int | None):
 
 
 def element_domains(values, domains: dict) -> dict:
-    """``domains`` plus, for an indexed base with a domain, the same domain for x[1], x[2] ..."""
+    """``domains`` plus, for an indexed base with a domain (given for the base or for its label, the
+    symbol Q of Q[z, i]), the same domain for its entries Q[z,1], Q[z,2] ..."""
     bases = {str(k.label): dom for k, dom in domains.items() if isinstance(k, sp.IndexedBase)}
+    bases.update({k.name: dom for k, dom in domains.items() if isinstance(k, sp.Symbol) and k.name not in bases})
     if not bases:
         return domains
     out = dict(domains)
@@ -366,9 +403,10 @@ def _matching_cov(u, r):
 
 
 def _combine(outcomes: list[Outcome]) -> Outcome:
-    for o in outcomes:
-        if not o.correct:
-            return o
+    for wanted in (INCORRECT, UNDECIDED):
+        for o in outcomes:
+            if o.status == wanted:
+                return o
     if all(o.status == CORRECT for o in outcomes):
         return Outcome(CORRECT, "symbolic, every parameter")
     numeric = [o.method for o in outcomes if o.status == NUMERIC]
@@ -432,19 +470,20 @@ def _over_symbols(dist: Mixture) -> set:
     return out
 
 
+@_one_line_errors
 def compare_distributions(user: Mixture, ref: Mixture, *, domains=None, seed: int = 0) -> Outcome:
     """Compare two distributions component by component, else by their first two moments."""
     domains = domains or {}
     sizes = _over_symbols(user) | _over_symbols(ref)
     if sizes:
         outcomes = []
-        for size in CONCRETE_SIZES:
-            subs = {s: size for s in sizes}
+        for subs in size_trials(sizes):
             o = compare_distributions(_concrete_dist(user, subs), _concrete_dist(ref, subs),
                                       domains=domains, seed=seed)
             if not o.correct:
-                cex = {**{str(s): size for s in sizes}, **(o.counterexample or {})}
-                return replace(o, counterexample=cex, what=o.what + f" (with {', '.join(map(str, sizes))} = {size})")
+                cex = {**{str(s): v for s, v in subs.items()}, **(o.counterexample or {})}
+                shown = ", ".join(f"{s} = {v}" for s, v in sorted(subs.items(), key=lambda p: str(p[0])))
+                return replace(o, counterexample=cex, what=o.what + f" (with {shown})")
             outcomes.append(o)
         return _combine(outcomes)
     user = Mixture(tuple(_as_point(c) for c in user.components))

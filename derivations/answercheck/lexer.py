@@ -4,6 +4,8 @@
 ['frac', '{', '1', '}', '{', '2', '}', 'bar', 'alpha', '_', 't', 'x0', '^', '2', '']
 >>> tokenize("x ; y")[1].kind, tokenize("a·b")[1].text
 ('op', '*')
+>>> [t.text for t in tokenize(r"\\[\\left. f \\right|_{z=0} \\parallel\\]")]
+['left.', 'f', '|', '_', '{', 'z', '=', '0', '}', '||', '']
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from dataclasses import dataclass
 from derivations.answercheck.errors import AnswerError
 from derivations.notation.table import COMMAND_OF, PRECOMPOSED, SUPERSCRIPT_DIGITS
 
-MAX_CHARS = 2000
+MAX_CHARS = 2000  # the longest answer a user may type (a printed line read back may be longer)
 MAX_NUMBER_DIGITS = 30
 
 # Commands that only space or size things: dropped.
@@ -26,7 +28,11 @@ AS_OP = {"cdot": "*", "times": "*", "ast": "*", "{": "(", "}": ")", "lbrace": "(
          "lbrack": "[", "rbrack": "]", "langle": "(", "rangle": ")", "mid": "|", "vert": "|",
          "lvert": "|", "rvert": "|", "|": "||", "Vert": "||", "lVert": "||", "rVert": "||",
          "sim": "~", "colon": ":", "\\": ";", "cr": ";", "lparen": "(", "rparen": ")", "to": "->",
-         "rightarrow": "->", "approx": "=", "equiv": "="}
+         "rightarrow": "->", "approx": "=", "equiv": "=", "parallel": "||", "Arrowvert": "||",
+         "le": "<=", "leq": "<=", "leqslant": "<=", "ge": ">=", "geq": ">=", "geqslant": ">=", "lt": "<",
+         "gt": ">", "in": "in", "ne": "!=", "neq": "!="}
+# Math delimiters around a formula (as $...$ are): dropped.
+DELIMITERS = frozenset({"[", "]", "(", ")"})
 OPS = set("+-*/^_()[]{},;|=!'.<>:&~")
 
 
@@ -61,9 +67,9 @@ class Token:
         return self.kind == "cmd" and self.text in names
 
 
-def check_text(answer) -> str:
+def check_text(answer, limit: int = MAX_CHARS) -> str:
     """The answer as text, or an :class:`AnswerError` for bytes that are not UTF-8, control
-    characters or an input longer than :data:`MAX_CHARS`."""
+    characters or an input longer than ``limit`` characters."""
     if isinstance(answer, (bytes, bytearray)):
         try:
             answer = bytes(answer).decode("utf-8")
@@ -71,11 +77,11 @@ def check_text(answer) -> str:
             raise AnswerError(f"the answer is not valid UTF-8 (byte {exc.start + 1})") from None
     if not isinstance(answer, str):
         raise AnswerError(f"the answer must be text, got {type(answer).__name__}")
-    for i, ch in enumerate(answer[:MAX_CHARS + 1]):
+    for i, ch in enumerate(answer[:limit + 1]):
         if "\ud800" <= ch <= "\udfff":  # how Python carries undecodable bytes of argv
             raise AnswerError("the answer is not valid UTF-8", position=i)
-    if len(answer) > MAX_CHARS:
-        raise AnswerError(f"the answer is {len(answer)} characters long; the limit is {MAX_CHARS}")
+    if len(answer) > limit:
+        raise AnswerError(f"the answer is {len(answer)} characters long; the limit is {limit}")
     for i, ch in enumerate(answer):
         if not ch.isprintable() and ch not in " \t\n\r":
             raise AnswerError(f"control character U+{ord(ch):04X} in the answer", position=i)
@@ -84,9 +90,10 @@ def check_text(answer) -> str:
     return answer
 
 
-def tokenize(text: str) -> list[Token]:
-    """Split ``text`` into tokens, ending with an ``end`` token. Spacing commands are dropped."""
-    text = check_text(text)
+def tokenize(text: str, limit: int = MAX_CHARS) -> list[Token]:
+    """Split ``text`` into tokens, ending with an ``end`` token. Spacing commands are dropped;
+    ``\\left.`` and ``\\right.`` (invisible delimiters) are the tokens ``left.`` and ``right.``."""
+    text = check_text(text, limit)
     out: list[Token] = []
     i, n, space = 0, len(text), False
 
@@ -109,9 +116,14 @@ def tokenize(text: str) -> list[Token]:
                 name, j = text[j], j + 1
             else:
                 raise AnswerError("a lone backslash ends the answer", position=i)
-            if name in SPACING:
-                if name in ("left", "right", "middle", "bigl", "bigr", "Bigl", "Bigr") and text[j:j + 1] == ".":
-                    j += 1  # \left. and \right. are invisible delimiters
+            if name in ("left", "right") and text[j:j + 1] == ".":
+                emit("op", name + ".", i)  # \left. ... \right|_{z=a}: an invisible delimiter
+                j += 1
+            elif name in SPACING:
+                if name in ("middle", "bigl", "bigr", "Bigl", "Bigr") and text[j:j + 1] == ".":
+                    j += 1
+                space = True
+            elif name in DELIMITERS:  # \[ ... \] and \( ... \) around a formula
                 space = True
             elif name in AS_OP:
                 emit("op", AS_OP[name], i)
@@ -146,6 +158,9 @@ def tokenize(text: str) -> list[Token]:
             i += 2
         elif ch == "-" and text[i + 1:i + 2] == ">":
             emit("op", "->", i)
+            i += 2
+        elif ch in "<>!" and text[i + 1:i + 2] == "=":
+            emit("op", ch + "=", i)
             i += 2
         elif ch in OPS:
             emit("op", ch, i)

@@ -21,6 +21,7 @@ from typing import Iterable, NamedTuple
 import sympy as sp
 from sympy.core.function import FunctionClass, UndefinedFunction
 from sympy.printing.conventions import split_super_sub
+from sympy.stats.rv import RandomSymbol
 
 from derivations.notation.printers import function_stem
 from derivations.notation.table import (CONDITIONAL_SUFFIXES, DECORATION_OF, DECORATIONS, GREEK_ALIASES,
@@ -35,17 +36,35 @@ _BRACKETS = str.maketrans("", "", "{}()\\ ")
 
 
 def is_user_function(obj) -> bool:
-    """An undefined function of a reference (``sp.Function("f")``, a network, a density): not one of
-    SymPy's functions and not one of the toolkit's (the sigmoid, the Gaussian density), which are known."""
+    """A function named in a reference: undefined (``sp.Function("f")``) or a class of the course's own
+    (a density, a network, a subclass made for printing); not one of SymPy's."""
     return isinstance(obj, UndefinedFunction) or (
-        isinstance(obj, FunctionClass) and not obj.__module__.startswith(("sympy", "derivations.symbolic")))
+        isinstance(obj, FunctionClass) and not (obj.__module__ or "").startswith("sympy"))
+
+
+def has_formula(cls) -> bool:
+    """Does a function class of the course say what it computes (a ``doit`` or a rewrite as exp)?
+    ``GaussianDensity`` and ``Sigmoid`` do; ``NN_theta`` and ``p_theta_cond`` are unknown functions."""
+    if isinstance(cls, UndefinedFunction):
+        return False
+    for klass in getattr(cls, "__mro__", ()):
+        if (klass.__module__ or "").startswith("sympy"):
+            break
+        if "doit" in vars(klass) or "_eval_rewrite_as_exp" in vars(klass):
+            return True
+    return False
 
 
 def applied_functions(expr) -> set:
-    """Every application of an undefined function inside ``expr``."""
+    """Every application of a named (non-SymPy) function inside ``expr``."""
     if not isinstance(expr, sp.Basic):
         return set()
     return {f for f in expr.atoms(sp.Function) if is_user_function(f.func)}
+
+
+def unknown_functions(expr) -> set:
+    """Every application of a function with no formula (a network, a density left abstract)."""
+    return {f for f in applied_functions(expr) if not has_formula(f.func)}
 
 
 _stem = function_stem
@@ -88,6 +107,24 @@ def name_key(base: str, decorations: Iterable[str] = (), sub: str = "", sup: str
         base, sub = base[:-digits], base[-digits:]
     base = GREEK_ALIASES.get(base, base)
     return Key(base, frozenset(decos), sub, sup)
+
+
+#: Names written in more than one way: (base, subscript) -> the key's (base, subscript).
+NAME_SPELLINGS = {("D", "KL"): ("KL", ""), ("D", "kl"): ("KL", ""), ("KLD", ""): ("KL", "")}
+
+
+def spellings(key: Key) -> list:
+    """``key`` and the other ways of writing it: a capital Greek subscript for its small letter and
+    back (the homework writes q_\\Phi and q_\\phi for one function), D_{KL} for KL."""
+    out = [key]
+    if key.sub in GREEK_NAMES:
+        other = key.sub[0].swapcase() + key.sub[1:]
+        if other in GREEK_NAMES:
+            out.append(key._replace(sub=other))
+    alias = NAME_SPELLINGS.get((key.base, key.sub))
+    if alias is not None:
+        out.append(key._replace(base=alias[0], sub=alias[1]))
+    return out
 
 
 def key_of(obj) -> Key:
@@ -153,20 +190,26 @@ class Vocabulary:
     """
 
     def __init__(self, symbols: Iterable, *, dim: int | None = None, arity: dict | None = None,
-                 indices: dict | None = None):
+                 indices: dict | None = None, definable: Iterable = (), ranges: dict | None = None,
+                 more_ranks: dict | None = None):
         self.entries: list[Entry] = []
         self._by_key: dict[Key, Entry] = {}
+        self._indexed: dict[Key, Entry] = {}
         self._cond: dict[Key, list[Entry]] = {}
         self._joint: dict[Key, Entry] = {}
         self.dim = dim
         self.arity = dict(arity or {})
         self.ranks = dict(indices or {})  # indexed base -> the indices the reference uses
+        # indexed base -> every number of indices the reference uses (x^{(i)} beside x^{(i)}_j)
+        self.rank_counts = {b: {len(ix)} | set((more_ranks or {}).get(b, ())) for b, ix in self.ranks.items()}
+        self._definable = {key_of(obj) for obj in definable}  # bound symbols an answer may define
+        self.ranges = dict(ranges or {})  # index name -> (lower, upper) of the reference's sums over it
         for obj in symbols:
             if isinstance(obj, sp.IndexedBase):
                 kind = "indexed"
             elif is_user_function(obj):
                 kind = "function"
-            elif isinstance(obj, sp.Symbol):
+            elif isinstance(obj, (sp.Symbol, RandomSymbol)):
                 kind = "symbol"
             else:
                 raise TypeError(f"a quantity's symbols must be SymPy symbols, got {obj!r}")
@@ -180,15 +223,24 @@ class Vocabulary:
                     self._joint[entry.key] = entry
                 self.entries.append(entry)
                 continue
-            if entry.key in self._by_key and self._by_key[entry.key].obj != obj:
-                raise ValueError(f"symbols {plain_name(obj)} and {plain_name(self._by_key[entry.key].obj)} "
+            table = self._indexed if kind == "indexed" else self._by_key  # x beside data points x^{(i)}
+            if entry.key in table and table[entry.key].obj != obj:
+                raise ValueError(f"symbols {plain_name(obj)} and {plain_name(table[entry.key].obj)} "
                                  "are spelled the same way")
-            self._by_key[entry.key] = entry
+            table[entry.key] = entry
             self.entries.append(entry)
 
     def entry(self, key: Key) -> Entry | None:
-        """The entry spelled ``key``, trying the usual variants (x_i for x^{(i)}, abar for alphabar)."""
-        found = self._by_key.get(key)
+        """The entry spelled ``key``, trying the usual variants (x_i for x^{(i)}, abar for alphabar,
+        q_\\Phi for q_\\phi, D_{KL} for KL)."""
+        for variant in spellings(key):
+            found = self._entry(variant)
+            if found is not None:
+                return found
+        return None
+
+    def _entry(self, key: Key) -> Entry | None:
+        found = self._by_key.get(key) or self._indexed.get(key)
         if found is not None:
             return found
         variants = []
@@ -206,13 +258,23 @@ class Vocabulary:
                 return hits[0]
         return None
 
+    def is_definable(self, key: Key) -> bool:
+        """May an answer define ``key`` (a symbol the reference only binds, as the z of z = g)?"""
+        return key in self._definable
+
     def conditional(self, key: Key) -> list[Entry]:
         """The functions written ``key`` when called with a bar: p_\\theta(x | z)."""
-        return self._cond.get(key, [])
+        for variant in spellings(key):
+            if variant in self._cond:
+                return self._cond[variant]
+        return []
 
     def joint(self, key: Key) -> Entry | None:
         """The function written ``key`` when called with two arguments: p_\\theta(x, z)."""
-        return self._joint.get(key)
+        for variant in spellings(key):
+            if variant in self._joint:
+                return self._joint[variant]
+        return None
 
     def vector(self, key: Key):
         """``\\hat{x}`` for the column of xhat_1, xhat_2, ... when the part has those and no xhat."""
@@ -250,8 +312,11 @@ class Vocabulary:
 
     def indexed(self, key: Key) -> Entry | None:
         """An indexed base written ``key`` (decorations only, no scripts), if there is one."""
-        e = self._by_key.get(key._replace(sub="", sup=""))
-        return e if e is not None and e.kind == "indexed" else None
+        return self._indexed.get(key._replace(sub="", sup=""))
+
+    def symbol(self, key: Key) -> Entry | None:
+        """The symbol or function written exactly ``key`` (not an indexed base), if there is one."""
+        return self._by_key.get(key)
 
     def accepted(self) -> str:
         """The accepted symbols on one line, LaTeX first and plain text in parentheses."""

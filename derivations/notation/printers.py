@@ -52,10 +52,12 @@ from __future__ import annotations
 import sympy as sp
 from sympy.core.function import AppliedUndef
 from sympy.printing.latex import LatexPrinter
+from sympy.printing.precedence import PRECEDENCE, precedence_traditional
 from sympy.printing.pretty.pretty import PrettyPrinter
 from sympy.printing.pretty.stringpict import prettyForm, stringPict
 from sympy.printing.str import StrPrinter
 
+from sympy.core.function import AppliedUndef
 from sympy.printing.conventions import split_super_sub
 
 from derivations.notation.table import CONDITIONAL_SUFFIXES, GREEK, JOINT_SUFFIXES
@@ -136,6 +138,49 @@ def _braceless(sym: sp.Symbol) -> sp.Symbol:
     return sp.Symbol(sym.name.replace("{", "").replace("}", ""))
 
 
+class _Between(sp.Expr):
+    """``lo <= z <= hi``, the event ``(lo <= z) & (z <= hi)`` as one writes it (printing only)."""
+
+
+def _ordered(rel):
+    """``(small, big)`` of ``small <= big`` written either way round, else None."""
+    if isinstance(rel, sp.LessThan):
+        return rel.lhs, rel.rhs
+    if isinstance(rel, sp.GreaterThan):
+        return rel.rhs, rel.lhs
+    return None
+
+
+def _event(cond):
+    """An event as it is written: ``lo <= z <= hi`` for an interval, else the condition itself."""
+    if isinstance(cond, sp.And) and len(cond.args) == 2:
+        pairs = [_ordered(c) for c in cond.args]
+        if all(pairs):
+            for (lo, mid), (mid2, hi) in (pairs, pairs[::-1]):
+                if mid == mid2:
+                    return _Between(lo, mid, hi)
+    return cond
+
+
+def _network_head(name: str) -> tuple[str, str]:
+    """``("NN", "theta")`` for a network named ``NN_theta``."""
+    stem, _, sub = name.partition("_")
+    return stem, sub
+
+
+def _point_name(point):
+    """The name a network's input prints with: a :class:`Point`'s name, an indexed base's label."""
+    if isinstance(point, sp.IndexedBase):
+        return point.label
+    if type(point).__name__ == "Point":
+        return point.args[0]
+    return point
+
+
+def _is_network(expr) -> bool:
+    return any(c.__name__ == "NetworkBase" for c in type(expr).__mro__)
+
+
 def _isotropic(dist) -> bool:
     return isinstance(dist.mean, sp.MatrixBase) or getattr(dist, "isotropic", False)
 
@@ -151,12 +196,18 @@ class CourseLatexPrinter(LatexPrinter):
             return super()._print_Symbol(_braceless(expr), style)
         return super()._print_Symbol(expr, style)
 
-    def _print_GaussianDensity(self, expr):
+    def _print_GaussianDensity(self, expr, exp=None):
+        if exp is not None:  # a power of the density: the whole call is raised
+            return rf"{self._print_GaussianDensity(expr)}^{{{exp}}}"
         x, mean, var = (self._print(a) for a in expr.args[:3])
         scale = r"\, I" if len(expr.args) == 4 or isinstance(expr.args[0], sp.MatrixBase) else ""
+        sub = ""
+        if len(expr.args) == 4 and not isinstance(expr.args[0], sp.MatrixBase):
+            sub = f"_{{{self._print(expr.args[3])}}}"  # x stands for d coordinates: I_d says how many
         if scale and expr.args[2] == 1:
-            var, scale = "I", ""
+            var, scale = "I" + sub, ""
         elif scale:
+            scale += sub
             var = self.parenthesize(expr.args[2], self._mul_precedence())
         return rf"\mathcal{{N}}\left({x};\ {mean},\ {var}{scale}\right)"
 
@@ -170,6 +221,39 @@ class CourseLatexPrinter(LatexPrinter):
     def _print_KL(self, expr):
         q, p, _ = (self._print(a) for a in expr.args)
         return rf"\mathrm{{KL}}\left({q} \,\middle\|\, {p}\right)"
+
+    def _print_Prob(self, expr):
+        return rf"P\left({self._print(_event(expr.condition))}\right)"
+
+    def _network_tex(self, name: str) -> str:
+        stem, sub = _network_head(name)
+        return rf"\mathrm{{{stem}}}_{{{self._print(sp.Symbol(sub))}}}" if sub else rf"\mathrm{{{stem}}}"
+
+    def _print_NetworkBase(self, expr, exp=None):
+        j, _, point = expr.args
+        tex = rf"{self._network_tex(type(expr).__name__)}({self._print(_point_name(point))})_{{{self._print(j)}}}"
+        return tex if exp is None else rf"\left({tex}\right)^{{{exp}}}"
+
+    def _print_NetworkJacobianBase(self, expr, exp=None):
+        j, a, _, point = expr.args
+        name = self._print(_point_name(point))
+        head = self._network_tex(type(expr).network_name)
+        tex = rf"\frac{{\partial {head}({name})_{{{self._print(j)}}}}}{{\partial {name}_{{{self._print(a)}}}}}"
+        return tex if exp is None else rf"\left({tex}\right)^{{{exp}}}"
+
+    def _print_Point(self, expr):
+        return self._print(expr.args[0])
+
+    def _print_Coordinate(self, expr):
+        return rf"{self._print(expr.args[0])}_{{{self._print(expr.args[1])}}}"
+
+    def _print_Derivative(self, expr):
+        if _is_network(expr.expr) and len(expr.variable_count) == 1 and expr.variable_count[0][1] == 1:
+            return rf"\frac{{\partial {self._print(expr.expr)}}}{{\partial {self._print(expr.variables[0])}}}"
+        return super()._print_Derivative(expr)
+
+    def _print__Between(self, expr):
+        return r" \le ".join(self._print(a) for a in expr.args)
 
     def _print_Gaussian(self, dist):
         cov = dist.cov
@@ -265,11 +349,57 @@ class CourseLatexPrinter(LatexPrinter):
             sep = r" \mid " if suffix in CONDITIONAL_SUFFIXES else ", "
             tex = rf"{head}\left({a}{sep}{b}\right)"
             return tex if exp is None else rf"{tex}^{{{exp}}}"
+        base, hat, sup = type(expr).__name__.partition("^")
+        if hat and base in GREEK_CHAR and isinstance(expr, AppliedUndef):  # Phi^{-1}(u): \Phi^{-1}(u)
+            args = ", ".join(self._print(a) for a in expr.args)
+            tex = rf"\{base}^{sup}\left({args}\right)"
+            return tex if exp is None else rf"\left({tex}\right)^{{{exp}}}"
         return super()._print_Function(expr, exp)
 
     def _mul_precedence(self) -> int:
-        from sympy.printing.precedence import PRECEDENCE
         return PRECEDENCE["Mul"]
+
+    # -- what reads back: every printed line must be read by the answer reader as what was printed
+
+    def _print_Mul(self, expr):
+        """SymPy prints ``-(a - b)`` held unevaluated (``-UnevaluatedExpr(a - b)``) as ``- a - b``:
+        a negated single factor of lower precedence than a product keeps its parentheses."""
+        if isinstance(expr, sp.Mul) and expr.could_extract_minus_sign():
+            rest = -expr
+            if not rest.is_Mul and precedence_traditional(rest) < PRECEDENCE["Mul"]:
+                return r"- \left(%s\right)" % self._print(rest)
+        return super()._print_Mul(expr)
+
+    def _needs_add_brackets(self, expr) -> bool:
+        """A term that is itself a sum (an unevaluated one included) is bracketed in a sum."""
+        return super()._needs_add_brackets(expr) or precedence_traditional(expr) <= PRECEDENCE["Add"]
+
+    def _needs_mul_brackets(self, expr, first=False, last=False) -> bool:
+        """A derivative or a limit that is not the last factor of a product is bracketed: its operand
+        is the product that follows it (``\\frac{d}{dx} f \\, g`` is the derivative of f g)."""
+        if not last and isinstance(expr, (sp.Derivative, sp.Limit)):
+            return True
+        return super()._needs_mul_brackets(expr, first=first, last=last)
+
+    def _print_Derivative(self, expr):
+        """A derivative in several variables is written with \\partial (SymPy's d would run the
+        letters together: d t d x printed as 'd td x')."""
+        if len(expr.variable_count) < 2:
+            return super()._print_Derivative(expr)
+        saved = self._settings["diff_operator_latex"]
+        self._settings["diff_operator_latex"] = r"\partial"
+        try:
+            return super()._print_Derivative(expr)
+        finally:
+            self._settings["diff_operator_latex"] = saved
+
+    def _helper_print_standard_power(self, expr, template: str) -> str:
+        """A power of a data point ``x^{(i)}`` is ``\\left(x^{(i)}\\right)^{2}``: LaTeX refuses two
+        superscripts in a row."""
+        base = self._print(expr.base)
+        if isinstance(expr.base, sp.Indexed) and "^" in base:
+            return template % (self.parenthesize_super(base), self._print(expr.exp))
+        return super()._helper_print_standard_power(expr, template)
 
 
 class CoursePrettyPrinter(PrettyPrinter):
@@ -309,6 +439,42 @@ class CoursePrettyPrinter(PrettyPrinter):
 
     def _print_KL(self, expr):
         return self._call("KL", expr.args[:2], (" ‖ ",))
+
+    def _print_Prob(self, expr):
+        return self._call("P", (_event(expr.condition),), ())
+
+    def _network_text(self, name: str) -> str:
+        stem, sub = _network_head(name)
+        return f"{stem}_{GREEK_CHAR.get(sub, sub)}" if sub else stem
+
+    def _print_NetworkBase(self, expr):
+        j, _, point = expr.args
+        return self._print(sp.Symbol(f"{self._network_text(type(expr).__name__)}({_point_name(point)})_{j}"))
+
+    def _print_NetworkJacobianBase(self, expr):
+        j, a, _, point = expr.args
+        name = _point_name(point)
+        head = self._network_text(type(expr).network_name)
+        return prettyForm(f"∂{head}({name})_{j}/∂{name}_{a}")
+
+    def _print_Point(self, expr):
+        return self._print(expr.args[0])
+
+    def _print_Coordinate(self, expr):
+        return self._print(sp.Symbol(f"{_point_name(expr.args[0])}_{expr.args[1]}"))
+
+    def _print_Derivative(self, deriv):
+        if _is_network(deriv.expr) and len(deriv.variable_count) == 1 and deriv.variable_count[0][1] == 1:
+            out = self._print(deriv.expr)
+            var = self._print(deriv.variables[0])
+            return prettyForm(*stringPict.next(prettyForm("∂"), out, prettyForm("/∂"), var))
+        return super()._print_Derivative(deriv)
+
+    def _print__Between(self, expr):
+        form = self._print(expr.args[0])
+        for arg in expr.args[1:]:
+            form = prettyForm(*stringPict.next(form, " ≤ ", self._print(arg)))
+        return form
 
     def _print_Gaussian(self, dist):
         cov = dist.cov
@@ -416,7 +582,9 @@ class CourseStrPrinter(StrPrinter):
             return self._print_Indexed(expr)
         return super()._print(expr, **kwargs)
 
-    def _print_GaussianDensity(self, expr):
+    def _print_GaussianDensity(self, expr, exp=None):
+        if exp is not None:  # a power of the density: the whole call is raised
+            return rf"{self._print_GaussianDensity(expr)}^{{{exp}}}"
         x, mean, var = (self._print(a) for a in expr.args[:3])
         return f"N({x}; {mean}, {var})"
 
@@ -428,6 +596,27 @@ class CourseStrPrinter(StrPrinter):
 
     def _print_KL(self, expr):
         return f"KL({self._print(expr.args[0])} || {self._print(expr.args[1])})"
+
+    def _print_Prob(self, expr):
+        return f"P({self._print(_event(expr.condition))})"
+
+    def _print_NetworkBase(self, expr):
+        j, _, point = expr.args
+        return f"{type(expr).__name__}({self._print(_point_name(point))})_{self._print(j)}"
+
+    def _print_NetworkJacobianBase(self, expr):
+        j, a, _, point = expr.args
+        name = self._print(_point_name(point))
+        return f"d{type(expr).network_name}({name})_{self._print(j)}/d{name}_{self._print(a)}"
+
+    def _print_Point(self, expr):
+        return self._print(expr.args[0])
+
+    def _print_Coordinate(self, expr):
+        return f"{self._print(_point_name(expr.args[0]))}_{self._print(expr.args[1])}"
+
+    def _print__Between(self, expr):
+        return " <= ".join(self._print(a) for a in expr.args)
 
     def _print_Gaussian(self, dist):
         head = "" if dist.at is None else f"{self._print(dist.at)}; "

@@ -122,7 +122,13 @@ class Uniform(Distribution):
     """:math:`\\mathcal{U}(\\text{low}, \\text{high})`, the uniform distribution on an interval of the line.
 
     ``low`` and ``high`` are SymPy expressions (Python numbers are converted); ``low < high`` is
-    required wherever SymPy can decide it, so ``Uniform(1, 0)`` is refused:
+    required wherever SymPy can decide it, so ``Uniform(1, 0)`` is refused. ``at`` names a point
+    where the density is meant (as for :class:`Gaussian`), so that a chain ending in a density at
+    that point can conclude the distribution:
+
+    >>> u = sp.Symbol("u", real=True)
+    >>> Uniform(0, 1, at=u).pdf(u)
+    Piecewise((1, (u >= 0) & (u <= 1)), (0, True))
 
     >>> Uniform(1, 0)
     Traceback (most recent call last):
@@ -134,6 +140,7 @@ class Uniform(Distribution):
 
     low: Any
     high: Any
+    at: Any = None
     family: ClassVar[str] = "uniform"
 
     def __post_init__(self) -> None:
@@ -152,7 +159,7 @@ class Uniform(Distribution):
         return (self.low, self.high)
 
     def with_params(self, low, high) -> "Uniform":
-        return Uniform(low, high)
+        return Uniform(low, high, self.at)
 
     def mean_value(self) -> Any:
         return (self.low + self.high) / 2
@@ -160,6 +167,11 @@ class Uniform(Distribution):
     def variance(self) -> Any:
         """:math:`(\\text{high}-\\text{low})^2/12`."""
         return (self.high - self.low) ** 2 / 12
+
+    def pdf(self, x) -> sp.Expr:
+        """The density at ``x``: :math:`1/(\\text{high}-\\text{low})` on the interval, 0 elsewhere."""
+        inside = sp.And(x >= self.low, x <= self.high)
+        return sp.Piecewise((1 / (self.high - self.low), inside), (0, True))
 
     def covariance(self) -> Any:
         return self.variance()

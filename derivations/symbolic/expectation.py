@@ -1,6 +1,8 @@
-"""Expectations under a named measure and the KL divergence, kept unevaluated in derivations.
+"""Expectations under a named measure, probabilities of events and the KL divergence, kept
+unevaluated in derivations.
 
 .. math:: \\mathbb{E}_{q(z)}[f(z)] = \\int q(z) f(z)\\, dz, \\qquad
+          P(z \\le a) = \\int_{-\\infty}^{a} q(z)\\, dz, \\qquad
           \\mathrm{KL}(q \\,\\|\\, p) = \\mathbb{E}_{q(z)}\\Bigl[\\log\\frac{q(z)}{p(z)}\\Bigr]
 
 ``Expect(f, z, q)`` reads as the course writes it, :math:`\\mathbb{E}_{q(z)}[f]`, and ``doit``
@@ -17,6 +19,9 @@ m**2 + 1
 >>> kl = KL(GaussianDensity(z, m, 1), GaussianDensity(z, 0, 1), z)
 >>> sp.simplify(kl.doit())
 m**2/2
+>>> a = sp.Symbol("a", positive=True)
+>>> Prob(z <= a, z, 1, 0, 1).doit()
+a
 
 The variable may be a vector written by its coordinates (an :class:`sympy.IndexedBase` ``e`` whose
 coordinates ``e[j]`` appear in ``f``). :func:`linearity` is the hint that applies linearity of
@@ -34,21 +39,32 @@ expectation without evaluating an integral, so it works in any dimension:
 from __future__ import annotations
 
 import sympy as sp
+from sympy.core.function import AppliedUndef
 
 from derivations.symbolic.hints import explicit, tidy_sums
 
 
-class Expect(sp.Expr):
-    """:math:`\\mathbb{E}_{q}[f]`, arguments ``(f, z, q)``: the expectation of ``f`` over ``z`` with density ``q``."""
+def _unknown_in(expr, variable) -> bool:
+    """Whether ``expr`` holds an undefined function (a density, a network) of ``variable``."""
+    from derivations.symbolic.networks import NetworkBase, NetworkJacobianBase
+
+    return any(variable in g.free_symbols for g in expr.atoms(AppliedUndef, NetworkBase, NetworkJacobianBase))
+
+
+def _integrate(integral: sp.Integral, variable, hints) -> sp.Expr:
+    """``integral.doit()``, except that an integral of an undefined function of ``variable`` is only
+    written out (the integrand's own derivatives and sums are still carried out)."""
+    if not hints.get("deep", True):
+        return integral
+    if _unknown_in(integral.function, variable):
+        return sp.Integral(integral.function.doit(**hints), *integral.limits)
+    return integral.doit(**hints)
+
+
+class _UnderDensity(sp.Expr):
+    """What is taken under a density: arguments ``(what, z, density, ...)``."""
 
     is_commutative = True
-
-    def __new__(cls, f, z, density):
-        return sp.Expr.__new__(cls, sp.sympify(f), z, sp.sympify(density))
-
-    @property
-    def function(self):
-        return self.args[0]
 
     @property
     def variable(self):
@@ -57,6 +73,17 @@ class Expect(sp.Expr):
     @property
     def density(self):
         return self.args[2]
+
+
+class Expect(_UnderDensity):
+    """:math:`\\mathbb{E}_{q}[f]`, arguments ``(f, z, q)``: the expectation of ``f`` over ``z`` with density ``q``."""
+
+    def __new__(cls, f, z, density):
+        return sp.Expr.__new__(cls, sp.sympify(f), z, sp.sympify(density))
+
+    @property
+    def function(self):
+        return self.args[0]
 
     @property
     def free_symbols(self):
@@ -68,11 +95,29 @@ class Expect(sp.Expr):
         return sp.Integral(self.density * self.function, (self.variable, -sp.oo, sp.oo))
 
     def doit(self, **hints):
-        out = explicit(self.as_integral())
-        return out.doit(**hints) if hints.get("deep", True) else out
+        """The integral, evaluated; an expectation of an undefined function of the variable (an
+        arbitrary density or network) stays an expectation, with its argument evaluated: SymPy has no
+        antiderivative for it and can spend minutes searching (:meth:`as_integral` writes it out)."""
+        if not hints.get("deep", True):
+            return explicit(self.as_integral())
+        if _unknown_in(self.args[0], self.variable) or _unknown_in(self.density, self.variable):
+            return Expect(self.function.doit(**hints), self.variable, self.density.doit(**hints))
+        return explicit(self.as_integral()).doit(**hints)
+
+    def _eval_derivative(self, s):
+        """Differentiation under the expectation, when the measure does not depend on ``s``."""
+        if s in self.density.free_symbols:
+            return sp.diff(self.as_integral(), s)
+        return Expect(sp.diff(self.function, s), self.variable, self.density)
 
     def _eval_is_real(self):
         return self.function.is_real
+
+    def _eval_is_nonnegative(self):
+        """The expectation of a non-negative function under a (non-negative) density is non-negative."""
+        if self.function.is_nonnegative and self.density.is_nonnegative:
+            return True
+        return None
 
 
 class KL(sp.Expr):
@@ -101,6 +146,59 @@ class KL(sp.Expr):
         return self.as_expectation().doit(**hints)
 
 
+class Prob(_UnderDensity):
+    """:math:`P(A)`, arguments ``(condition, z, density, lower, upper)``: the probability of the event
+    ``condition`` on ``z``, which has ``density`` on ``[lower, upper]`` (the whole line by default).
+
+    It reads as :math:`P(F(x) \\le u)`. ``doit`` integrates the density: over ``z <= a`` (or
+    ``a >= z``) from ``lower`` to ``a``, over ``z >= a`` from ``a`` to ``upper``, over
+    ``(lo <= z) & (z <= hi)`` from ``lo`` to ``hi`` (the caller keeps these bounds inside
+    ``[lower, upper]``); any other event is kept as it is. A probability is non-negative.
+    """
+
+    is_real = True
+    is_nonnegative = True
+
+    def __new__(cls, condition, z, density, lower=-sp.oo, upper=sp.oo):
+        return sp.Expr.__new__(cls, condition, z, sp.sympify(density), sp.sympify(lower), sp.sympify(upper))
+
+    @property
+    def condition(self):
+        return self.args[0]
+
+    @property
+    def free_symbols(self):
+        bounds = self.args[3].free_symbols | self.args[4].free_symbols
+        return (self.condition.free_symbols | self.density.free_symbols | bounds) - {self.variable}
+
+    def _range(self):
+        """``(lo, hi)`` when the event is an interval of ``z``, else None."""
+        z, cond = self.variable, self.condition
+        lower, upper = self.args[3], self.args[4]
+        if isinstance(cond, (sp.LessThan, sp.StrictLessThan)):
+            if cond.lhs == z and z not in cond.rhs.free_symbols:
+                return lower, cond.rhs
+            if cond.rhs == z and z not in cond.lhs.free_symbols:
+                return cond.lhs, upper
+        if isinstance(cond, (sp.GreaterThan, sp.StrictGreaterThan)):
+            if cond.lhs == z and z not in cond.rhs.free_symbols:
+                return cond.rhs, upper
+            if cond.rhs == z and z not in cond.lhs.free_symbols:
+                return lower, cond.lhs
+        if isinstance(cond, sp.And) and len(cond.args) == 2:
+            ranges = [Prob(c, z, self.density, lower, upper)._range() for c in cond.args]
+            if all(r is not None for r in ranges):
+                (lo1, hi1), (lo2, hi2) = ranges
+                lo = lo2 if lo1 == lower else lo1
+                hi = hi2 if hi1 == upper else hi1
+                return lo, hi
+        return None
+
+    def doit(self, **hints):
+        found = self._range()
+        if found is None:
+            return self  # an event SymPy cannot solve for z (F(z) <= u with F undefined): kept as it is
+        return _integrate(explicit(sp.Integral(self.density, (self.variable, *found))), self.variable, hints)
 # --------------------------------------------------------------------------- linearity
 
 

@@ -135,9 +135,11 @@ def make_vae(kind: str, d: int, k: int, hidden: int, sigma_x: float, sigma_q_: f
 
 
 def sample_vae_setup(kind: str, rng, *, d: int = 2, k: int = 1, hidden: int = 3):
-    """A VAE of ``kind`` with drawn noise scales and network parameters, and a drawn x."""
+    """A VAE of ``kind`` with a drawn standard deviation sigma, shared by the decoder and the encoder as
+    in the homework, drawn network parameters, and a drawn x."""
     g = np.random.default_rng(rng)
-    vae = make_vae(kind, d, k, hidden, float(g.uniform(0.5, 1.0)), float(g.uniform(0.3, 0.8)))
+    sigma = float(g.uniform(0.5, 0.8))
+    vae = make_vae(kind, d, k, hidden, sigma, sigma)
     th = vae.decoder.init(rng=g, scale=0.8)
     ph = vae.encoder.init(rng=g, scale=0.8)
     return vae, th, ph, g.standard_normal(d)
