@@ -21,6 +21,7 @@ from derivations.diffusion import checks as K
 from derivations.diffusion import figures as F
 from derivations.diffusion import parts as P
 from derivations.diffusion import symbols as S
+from derivations.hw7 import _TABLE
 from derivations.links import link
 from derivations.runner import decide_status, part_rng, part_seed
 from derivations.status import Status
@@ -141,25 +142,42 @@ def test_invalid_inputs_raise_clear_errors(call, message):
 BUILDERS = [("8a", P.forward_marginal), ("8b", P.two_point_marginal), ("8c", P.optimal_predictor),
             ("8d", P.noise_posterior), ("8e", P.large_t)]
 #: The named theorems each part rests on.
+REGISTRY_CLAIMS = {row[0]: row[-1] for row in _TABLE if row[0].startswith("8")}
 THEOREMS = {"8a": {"gaussian_mgf", "mgf"}, "8b": {"total_probability"}, "8c": {"bayes"},
             "8d": {"total_probability", "bayes"}, "8e": set()}
 
 
+#: Parts whose every printed line does not yet read back with the answer reader: 8a's moment
+#: generating function is an expectation over a vector noise, which the reader reads as its body.
+NOT_READ_BACK = {"8a"}
+
+
 @pytest.mark.parametrize("part, build", BUILDERS)
 def test_question_8_parts_are_proved_end_to_end(part, build):
+    from derivations.answercheck.readback import read_back
+
     # the builders are called directly, so other sections' modules are not imported
     answer = build()
-    chains = [c.verify(seed=part_seed(part, 0) + 97 * i) for i, c in enumerate(answer.chains)]
+    chains = [c.verify(seed=part_seed(part, 0) + 97 * i, read_back=read_back) for i, c in enumerate(answer.chains)]
     links = [link(q, chains) for q in answer.quantities]
     rng, checks = part_rng(part, 0), []
     for check in answer.checks:  # one generator for all checks, as the runner does
         out = check.run(rng)
         checks += out if isinstance(out, list) else [out]
-    assert all(c.chain.general and c.verdict is Status.PROVED for c in chains), [c.to_json() for c in chains]
-    assert all(s.verdict is Status.PROVED for c in chains for s in c.steps)  # no step checked at points only
+    assert all(c.chain.general for c in chains)
+    assert all(s.verdict is Status.PROVED for c in chains for s in c.steps)  # every step verified symbolically
+    assert {t for c in chains for t in c.theorems} == THEOREMS[part]
+    if part in NOT_READ_BACK:  # claimed checked: proved steps, but some printed lines do not read back
+        assert REGISTRY_CLAIMS[part] == "checked"
+        assert any(s.printed_verified is False for c in chains for s in c.steps)
+        assert decide_status("checked", chains, checks, None, links) == "checked"
+        return
+    assert REGISTRY_CLAIMS[part] == "proved"
+    assert all(s.printed_verified for c in chains for s in c.steps), \
+        [s.printed_reason for c in chains for s in c.steps if not s.printed_verified]
+    assert all(c.verdict is Status.PROVED for c in chains), [c.to_json() for c in chains]
     assert links and all(lk.verdict is Status.PROVED for lk in links), [lk.to_json() for lk in links]
     assert decide_status("proved", chains, checks, None, links) == "proved", [c.to_json() for c in checks if not c.passed]
-    assert {t for c in chains for t in c.theorems} == THEOREMS[part]
 
 
 def test_the_forward_marginal_is_proved_in_any_dimension():
@@ -362,14 +380,13 @@ def test_planted_noise_posteriors_are_rejected():
                                              weight=lambda x, a: np.full(len(x), 0.5)))
 
 
-def test_the_conditional_mean_is_the_posterior_average_of_the_noise_values_for_any_data_set():
-    _, mean, *_ = C.optimal_predictor_chains()
-    assert mean.start == C.Expect(C.EPS[C.j], C.EPS, C.p_post(C.EPS, S.xhat)) and mean.start.has(C.Expect)
-    assert C.n in mean.end.free_symbols  # n data points, coordinate j of d
-    assert mean.verify().verdict is Status.PROVED
-    sign_slip = sp.Sum(C.p_post(C.X[C.i], S.xhat) * (C.XHAT_J + S.ROOT_A * C.X[C.i, C.j]) / S.ROOT_1MA, (C.i, 1, C.n))
-    wrong = derive("mean", mean.start, Step(sign_slip, "plus the data point (wrong)", simplify=C._discrete_posterior),
-                   domains=mean.domains)
+def test_the_best_prediction_is_the_posterior_mean_for_any_data_set_and_dimension():
+    minimiser, *_ = C.optimal_predictor_chains()
+    assert {C.n, C.j} <= minimiser.start.free_symbols | {C.j} and minimiser.start.has(sp.Sum)  # n points, coordinate j
+    assert minimiser.verify().verdict is Status.PROVED
+    wrong_mid = sp.Sum(C.p_post(C.X[C.i], S.xhat) * (C.NOISE[C.i, C.j] - C.mu[C.j]) ** 2, (C.i, 1, C.n)) \
+        + 2 * (C.c[C.j] - C.mu[C.j]) ** 2
+    wrong = derive("mean", minimiser.start, Step(wrong_mid, "twice the distance (wrong)", simplify=C._posterior_average))
     assert wrong.verify().verdict is Status.FAILED
 
 

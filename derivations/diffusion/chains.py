@@ -115,6 +115,8 @@ def marginal_chains():
 p_post = sp.Function("p_post")  # p(a | b), printed with a bar
 EPS = sp.IndexedBase("epsilon", real=True)  # the noise, by coordinates
 XHAT_J = sp.IndexedBase("xhat", real=True)[j]  # coordinate j of xhat
+#: The noise values eps_i(xhat) that carry the data points to xhat (8d), by coordinates: NOISE[i, j].
+NOISE = sp.IndexedBase("epsilon", real=True)
 c = sp.IndexedBase("c", real=True)  # the prediction at xhat, by coordinates
 mu = sp.IndexedBase("mu", real=True)  # the conditional mean E[epsilon | x_t = xhat], by coordinates
 #: The Gaussian likelihoods of the two data points at xhat, named N_1, N_2 in the chains.
@@ -124,28 +126,22 @@ p_1, p_2 = sp.symbols("p_1 p_2", positive=True)
 POSTERIOR = {p_1: N_1 / (N_1 + N_2), p_2: N_2 / (N_1 + N_2)}
 
 
-def _conditional_mean(expr):
-    """:math:`\\mu_j = \\mathbb{E}[\\varepsilon_j\\mid x_t=\\hat x]` (the definition of mu), then linearity."""
-    posterior = p_post(EPS, xhat)
-    return sp.expand(linearity(expr.replace(lambda e: isinstance(e, sp.Indexed) and e.base == mu,
-                                            lambda e: Expect(EPS[e.indices[0]], EPS, posterior))))
+def _posterior_average(expr):
+    """Sums split term by term and constants taken out of them, then the posterior's two facts:
+    :math:`\\sum_i p(x^{(i)}\\mid\\hat x)=1` and :math:`\\sum_i p(x^{(i)}\\mid\\hat x)\\,\\varepsilon_{i,j}=\\mu_j`
+    (the definition of :math:`\\mu_j`)."""
+    weight = p_post(X[i], xhat)
 
+    def split(t):
+        return sp.Add(*[sp.Sum(term, *t.limits) for term in sp.Add.make_args(sp.expand(t.function))])
 
-def _discrete_posterior(expr):
-    """The posterior of 8d, coordinate by coordinate: the coordinate :math:`\\varepsilon_j` has mass
-    :math:`p(x^{(i)}\\mid\\hat x)` at :math:`\\varepsilon_{i,j}(\\hat x)`, so its expectation is the
-    finite sum of the integrals :math:`\\int e\\,\\delta(e-\\varepsilon_{i,j})\\,de`, each done by SymPy."""
-    e, at = sp.symbols("e a", real=True)
-    point_mean = sp.integrate(e * sp.DiracDelta(e - at), (e, -sp.oo, sp.oo))  # the mean of a point mass at a
+    def pull(t):
+        inside = [f for f in sp.Mul.make_args(t.function) if f.has(i)]
+        outside = [f for f in sp.Mul.make_args(t.function) if not f.has(i)]
+        return sp.Mul(*outside) * sp.Sum(sp.Mul(*inside), *t.limits)
 
-    def mean(expectation):
-        jj = expectation.function.indices[0]
-        atom_j = (XHAT_J.xreplace({j: jj}) - ROOT_A * X[i, jj]) / ROOT_1MA
-        return sp.Sum(p_post(X[i], xhat) * point_mean.xreplace({at: atom_j}), (i, 1, n))
-
-    return tidy_sums(expr.replace(
-        lambda t: isinstance(t, Expect) and t.density == p_post(EPS, xhat) and isinstance(t.function, sp.Indexed)
-        and t.function.base == EPS, mean))
+    e = sp.expand(expr).replace(lambda t: isinstance(t, sp.Sum), split).replace(lambda t: isinstance(t, sp.Sum), pull)
+    return sp.expand(e.subs({sp.Sum(weight, (i, 1, n)): 1, sp.Sum(weight * NOISE[i, j], (i, 1, n)): mu[j]}))
 
 
 def _two_points(expr):
@@ -155,22 +151,16 @@ def _two_points(expr):
 
 def optimal_predictor_chains():
     """The minimiser is the conditional mean; Bayes' rule over the data points; the two-point answer."""
-    posterior = p_post(EPS, xhat)
+    weight = p_post(X[i], xhat)
     minimiser = derive(
-        r"at each $\hat x$ the best prediction $c$ is the conditional mean $\mu=\mathbb{E}[\varepsilon\mid x_t=\hat x]$",
-        Expect(_sum((c[j] - EPS[j]) ** 2), EPS, posterior),
-        Step(Expect(_sum((EPS[j] - mu[j]) ** 2), EPS, posterior) + _sum((c[j] - mu[j]) ** 2),
-             r"expand the square about $\mu$: the cross term has mean 0", simplify=_conditional_mean),
-        Step(Expect(_sum((EPS[j] - mu[j]) ** 2), EPS, posterior),
-             r"a sum of squares is $\ge 0$, and $0$ only at $c=\mu$", relation=">="),
+        r"at $\hat x$, coordinate $j$: the best prediction $c_j$ is the posterior mean $\mu_j$",
+        sp.Sum(weight * (c[j] - NOISE[i, j]) ** 2, (i, 1, n)),
+        Step(sp.Sum(weight * (NOISE[i, j] - mu[j]) ** 2, (i, 1, n)) + (c[j] - mu[j]) ** 2,
+             r"expand about $\mu_j=\sum_i p(x^{(i)}\mid\hat x)\,\varepsilon_{i,j}$; the weights sum to 1",
+             simplify=_posterior_average),
+        Step(sp.Sum(weight * (NOISE[i, j] - mu[j]) ** 2, (i, 1, n)),
+             r"a square is $\ge 0$, and $0$ only at $c_j=\mu_j$", relation=">="),
     )
-    mean = derive(
-        r"the conditional mean under the posterior of 8d (coordinate $j$)",
-        Expect(EPS[j], EPS, posterior),
-        Step(sp.Sum(p_post(X[i], xhat) * (XHAT_J - ROOT_A * X[i, j]) / ROOT_1MA, (i, 1, n)),
-             r"8d: the noise is $\varepsilon_i(\hat x)$ with probability $p(x^{(i)}\mid\hat x)$",
-             simplify=_discrete_posterior),
-        domains={abar: UNIT})
     likelihood = GaussianDensity(xhat, ROOT_A * X[i], 1 - abar, d)
     bayes = derive(
         r"Bayes' rule over the data points $x^{(1)},\dots,x^{(n)}$ with weights $w_i$",
@@ -196,7 +186,7 @@ def optimal_predictor_chains():
         p_1 * atom(E_1) + p_2 * atom(E_2),
         Step(EPS_STAR, r"$p_1=\sigma(z)$ above, $p_2=1-p_1=\sigma(-z)$", simplify=_two_points),
         domains={abar: UNIT})
-    return minimiser, mean, bayes, weight, prediction
+    return minimiser, bayes, weight, prediction
 
 
 # --------------------------------------------------------------------------- 8d
@@ -205,12 +195,13 @@ def optimal_predictor_chains():
 def noise_posterior_chains():
     """Given x_0 the noise is determined; total probability over x_0 given xhat; Bayes' weights."""
     xhat_j = sp.IndexedBase("xhat", real=True)[j]
+    x0_j = sp.IndexedBase("x", real=True)[0, j]  # coordinate j of x_0, printed x_{0,j}
     solve = derive(
         r"given $x_0$ and $x_t=\hat x$, the noise is determined (each coordinate $j$)",
-        (xhat_j - ROOT_A * X0[j]) / ROOT_1MA,
+        (xhat_j - ROOT_A * x0_j) / ROOT_1MA,
         Step(EPS[j], r"$\hat x=\sqrt{\bar\alpha_t}\,x_0+\sqrt{1-\bar\alpha_t}\,\varepsilon$ and "
                      r"$\sqrt{1-\bar\alpha_t}>0$",
-             simplify=lambda e: sp.cancel(e.subs(xhat_j, ROOT_A * X0[j] + ROOT_1MA * EPS[j]))),
+             simplify=lambda e: sp.cancel(e.subs(xhat_j, ROOT_A * x0_j + ROOT_1MA * EPS[j]))),
         domains={abar: UNIT})
     eps_symbol = sp.Symbol("epsilon", real=True)
     label = {sp.ImmutableMatrix(E_1): X[1], sp.ImmutableMatrix(E_2): X[2]}

@@ -23,7 +23,7 @@ from derivations.symbolic import UNIT
 _quantity = functools.partial(Quantity, mistakable=MISTAKABLE)
 
 
-@REGISTRY.register("8a", status="proved")
+@REGISTRY.register("8a", status="checked")
 def forward_marginal() -> Answer:
     (mgf,) = forward_chains()
     return Answer(
@@ -79,7 +79,7 @@ def two_point_marginal() -> Answer:
 
 @REGISTRY.register("8c", status="proved")
 def optimal_predictor() -> Answer:
-    minimiser, mean, bayes, weight, prediction = optimal_predictor_chains()
+    minimiser, bayes, weight, prediction = optimal_predictor_chains()
     return Answer(
         summary=r"Here $\hat x=[\hat x_1,\hat x_2]^T$, $\sigma(z)=1/(1+e^{-z})$ and "
                 r"$z=\sqrt{\bar\alpha_t}(\hat x_1-\hat x_2)/(1-\bar\alpha_t)$ is the posterior log-odds of "
@@ -91,16 +91,16 @@ def optimal_predictor() -> Answer:
         explanation=r"The loss averages, over $t$ and over the value $\hat x$ of $x_t$, the conditional "
                     r"loss $\mathbb{E}[\|\varepsilon-\varepsilon_\theta(\hat x,t)\|^2\mid x_t=\hat x]$. A model "
                     r"that is arbitrarily flexible picks the vector $c=\varepsilon_\theta(\hat x,t)$ for each "
-                    r"$t$ and $\hat x$ separately, so it minimises each conditional loss: completing the "
-                    r"square about $\mu=\mathbb{E}[\varepsilon\mid x_t=\hat x]$ (first chain) shows that the "
-                    r"optimum is the conditional mean. Given $\hat x$ and the data point $x_0=x^{(i)}$ the "
-                    r"noise is $\varepsilon_i(\hat x)$ (8d), so the conditional mean averages the "
-                    r"$\varepsilon_i(\hat x)$ with the posterior weights of the data points (second chain), "
-                    r"which Bayes' rule gives (third chain). For the homework's two points with equal weights the "
-                    r"normalising constants cancel, and the weight of $[1,0]^T$ is the sigmoid of the "
-                    r"difference of the two squared distances over $2(1-\bar\alpha_t)$, which is linear in "
-                    r"$\hat x$ (fourth chain).",
-        chains=(minimiser, mean, bayes, weight, prediction),
+                    r"$t$ and $\hat x$ separately, so it minimises each conditional loss. Given $\hat x$ the "
+                    r"noise is $\varepsilon_i(\hat x)$ with probability $p(x^{(i)}\mid\hat x)$ (8d), so the "
+                    r"conditional loss is $\sum_i p(x^{(i)}\mid\hat x)\sum_j(c_j-\varepsilon_{i,j})^2$, where "
+                    r"$\varepsilon_{i,j}$ is coordinate $j$ of $\varepsilon_i(\hat x)$; completing the square "
+                    r"about the posterior mean $\mu_j$ (first chain) shows that the optimum is "
+                    r"$c=\mu=\mathbb{E}[\varepsilon\mid x_t=\hat x]$. The posterior weights come from Bayes' "
+                    r"rule (second chain). For the homework's two points with equal weights the normalising "
+                    r"constants cancel, and the weight of $[1,0]^T$ is the sigmoid of the difference of the two "
+                    r"squared distances over $2(1-\bar\alpha_t)$, which is linear in $\hat x$ (third chain).",
+        chains=(minimiser, bayes, weight, prediction),
         checks=(
             Check("residual orthogonality",
                   r"The residual $\varepsilon-\varepsilon^*(x_t)$ has zero correlation with bounded functions "
