@@ -404,3 +404,11 @@ def test_an_answer_written_with_the_log_odds_z_is_read_and_graded():
              r"(xhat_2 - sqrt(alphabar_t) \sigma(-z))/sqrt(1-alphabar_t)]^\top")
     assert verify_quantity(q, right, part_id="8c").correct
     assert not verify_quantity(q, right.replace(r"\sigma(-z)", r"\sigma(z)"), part_id="8c").correct
+
+
+def test_a_sample_that_misses_the_rare_boundary_draws_is_not_a_failure():
+    """At alphabar_t = 0.965 the residual lives between the data points; this sample's standard error
+    alone was 5 times too small (z = 7); the model's conditional second moment sets it right."""
+    out = K.check_residual_orthogonality(np.random.default_rng(22637), alpha_bar=0.96484375, data=K.TWO_POINTS,
+                                         predictor=K.closed_form_predictor)
+    assert passed(out) and np.all(out.evidence["standard_error"] >= out.evidence["model_standard_error"])
