@@ -85,8 +85,8 @@ def _difference(a, b):
 BAYES = Theorem("bayes", "Bayes' rule",
                 r"p(z \mid x) = \frac{p(x, z)}{p(x)} = \frac{p(x \mid z)\, p(z)}{p(x)}")
 TOTAL_PROBABILITY = Theorem("total_probability", "the law of total probability",
-                            r"p(x) = \int p(x \mid z)\, p(z)\, dz\text{; for a discrete } z\text{: } "
-                            r"x \sim \sum_k p(z_k)\, p(\cdot \mid z_k)")
+                            r"p(x) = \int p(x \mid z)\, p(z)\, dz, \qquad p(x) = \sum_k p(z_k)\, p(x \mid z_k)"
+                            r" \text{ for a discrete } z")
 CHANGE_OF_VARIABLES = Theorem(
     "change_of_variables", "the change-of-variables formula",
     r"x = g(z) \text{ with } g \text{ invertible and differentiable} \Rightarrow "
@@ -148,8 +148,9 @@ def total_probability(marginal, conditional, prior, variable, values=None, *, ov
                       hint=None) -> Citation:
     """:math:`p(x) = \\int p(x\\mid z) p(z) dz` for ``marginal(x)``, ``conditional(x, z)``, ``prior(z)``.
 
-    ``values``: z is discrete and takes these values, :math:`p(x) = \\sum_k p(x \\mid z_k) p(z_k)`;
-    ``over=(a, b)``: z is discrete with values a..b, :math:`p(x) = \\sum_{z=a}^{b} p(x \\mid z) p(z)`;
+    ``values=(v_1, ..., v_m)``: z is discrete with these values, written out term by term,
+    :math:`p(x) = \\sum_k p(x \\mid v_k) p(v_k)`; ``over=(a, b)``: z is discrete with values a..b,
+    :math:`p(x) = \\sum_{z=a}^{b} p(x \\mid z) p(z)`;
     ``dim=k``: z is a vector of :math:`\\mathbb{R}^k` (an indexed base) and the integral is over
     :math:`\\mathbb{R}^k` (:class:`derivations.symbolic.integrals.VectorIntegral`). ``hint`` helps SymPy
     compare the two sides once the theorem is applied."""

@@ -79,3 +79,13 @@ def test_the_notation_prints_coordinates_prefixes_and_integrals_over_rd():
     assert latex(JacobianDeterminant(sp.Function("g^{-1}")(x), x)) == r"\det J_{g^{-1}}\left(x\right)"
     assert latex(GaussianDensity(x, 0, 1, d)) == r"\mathcal{N}\left(x;\ 0,\ I\right)"
     assert latex(Sigmoid(sp.Symbol("t")) ** 2) == r"\sigma\left(t\right)^{2}"
+
+
+def test_a_sum_inside_a_function_or_a_bracketed_power_is_not_bracketed_again_in_a_product():
+    y = sp.Symbol("y")
+    q = Sigmoid(sp.Sum(x[j], (j, 1, d)))
+    assert latex((1 - q) ** (1 - y) * q**y) == (r"\left(1 - \sigma\left(\sum_{j=1}^{d} {x}_{j}\right)\right)^{1 - y} "
+                                                 r"\sigma\left(\sum_{j=1}^{d} {x}_{j}\right)^{y}")
+    assert latex(y * sp.Sum(x[j], (j, 1, d))) == r"y \sum_{j=1}^{d} {x}_{j}"  # a bare sum keeps its place
+    u = sp.Symbol("u")
+    assert latex(sp.Integral(1, (u, 0, q)) ** y * sp.Integral(1, (u, q, 1)) ** (1 - y)).count(r"\left(") == 4

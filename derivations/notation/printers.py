@@ -113,6 +113,15 @@ def _lowered_label(expr):
     return (name, ",".join(subs)) if subs and not sups else None
 
 
+def _delimited(expr) -> bool:
+    """A function application, or a power of a bracketed base (a sum, an integral, a function
+    application): whatever it holds prints inside delimiters, so a product needs no brackets around it."""
+    if isinstance(expr, sp.Pow):
+        bracketed = (sp.Add, sp.Function, sp.Integral, sp.Sum, sp.Product)
+        return isinstance(expr.base, bracketed) and not expr.exp.is_negative
+    return isinstance(expr, sp.Function)
+
+
 def _is_prefix(expr) -> bool:
     """The coordinates :math:`x_{<i}` before the i-th (a :class:`Prefix` base indexed once)."""
     return isinstance(expr, sp.Indexed) and isinstance(expr.base, Prefix) and len(expr.indices) == 1
@@ -306,6 +315,8 @@ class CourseLatexPrinter(LatexPrinter):
 
     def _needs_mul_brackets(self, expr, first=False, last=False) -> bool:
         if type(expr).__name__ in ("SquaredNorm", "VectorOf"):  # delimited already, even around a sum
+            return False
+        if _delimited(expr):  # a sum inside a function's argument or a bracketed base is enclosed already
             return False
         return super()._needs_mul_brackets(expr, first, last)
 

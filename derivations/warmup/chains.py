@@ -1,143 +1,169 @@
 """The derivation chains of Questions 1 and 2, one function per chain (or per group of a part).
 
-Most chains are one-dimensional instances of the families (three data points, three components,
-a two-point data set): each title says so. Titles and reasons are LaTeX prose.
+Every chain that concludes a boxed answer is general: n, d, k are symbols, a point of
+:math:`\\mathbb{R}^d` is written by its coordinates, and what the question leaves arbitrary (an
+autoregressive model's conditionals, a flow's map, a VAE's decoder) is an undefined function. A
+chain on an instance is titled as an illustration. Titles and reasons are LaTeX prose.
 """
 
 from __future__ import annotations
 
 import sympy as sp
-from sympy.stats import Normal, variance
 
+from derivations import theorems
 from derivations.chain import Chain, Step, derive
-from derivations.symbolic import UNIT, GaussianDensity, Sigmoid, hints, normal_pdf
-from derivations.warmup.symbols import (ABAR, AR_Q, AR_X, COUNTS, DIFFUSION_DOMAINS, FITTED, LOG_LIKELIHOOD,
-                                        SINH_DENSITY, SINH_INVERSE, THETA_HAT, B, a_noise, b_v,
-                                        bernoulli, epsilon, mu_data, n, n1, p, s2_data, s2_v, sinh_map,
-                                        std_normal_cdf, t, theta, w_mix, w_v, x, y1, y2, z)
+from derivations.symbolic import GaussianDensity, Sigmoid, hints
+from derivations.symbolic.integrals import VectorIntegral
+from derivations.warmup.symbols import (ABAR, AR_DENSITY, COUNTS, DIFFUSION_DOMAINS, FITTED, FLOW_DENSITY,
+                                        FLOW_LOG_DENSITY, KDE_DENSITY, LOG_LIKELIHOOD, LOGISTIC_PMF, LOGIT,
+                                        MIXTURE_DENSITY, SINH_DENSITY_FORM, SINH_INVERSE, THETA_HAT, VAE_MARGINAL,
+                                        B, K, N, a_noise, base_density, before, component, d, data,
+                                        g_inv, h, i, j, k, kde_kernel, label, lam, latent, means, mu_data, n, n1,
+                                        n1_of_n, on_real_line, p, p_theta, p_theta_cond, prob, s, s2_data, sds,
+                                        t, theta, u, w_mix, weights, x, y1, y2, z)
 
-# --------------------------------------------------------------------------- mixtures of 1-D Gaussians
-
-
-def mixture_normalisation_chain(title: str, weights, means, sds) -> Chain:
-    """:math:`\\sum_k w_k \\int \\mathcal{N}(x; m_k, s_k^2)\\,dx = \\sum_k w_k = 1` (1-D).
-
-    The chain starts after the integral of the sum has been split into the sum of integrals
-    (linearity): SymPy integrates each Gaussian in a fraction of a second, the sum only slowly.
-    """
-    line = (x, -sp.oo, sp.oo)
-    return derive(title,
-                  sum(w * sp.Integral(normal_pdf(x, m, s**2), line) for w, m, s in zip(weights, means, sds)),
-                  (sp.Add(*weights, evaluate=False), "each Gaussian kernel integrates to 1"),
-                  (sp.S(1), "the weights sum to 1"),
-                  domains={w: UNIT for w in weights if isinstance(w, sp.Symbol)})
+# --------------------------------------------------------------------------- densities through a latent label
 
 
-def mixture_sampling_chain(title: str, weights, means, sds) -> Chain:
-    """Density of "pick k with probability w_k, add N(0, s_k^2) to m_k": differentiate its CDF."""
-    v = sp.Symbol("v", real=True)
-    cdf = sum(w * std_normal_cdf((v - m) / s) for w, m, s in zip(weights, means, sds))
-    return derive(title, sp.Derivative(cdf, v),
-                  (sum(w * normal_pdf((v - m) / s, 0, 1) / s for w, m, s in zip(weights, means, sds)),
-                   "differentiate the CDF term by term"),
-                  (sum(w * normal_pdf(v, m, s**2) for w, m, s in zip(weights, means, sds)),
-                   "each term is a Gaussian density"))
+def marginal_chain(title: str, density, conditional, prior, variable, over, end, reason: str, *,
+                   dim=None) -> Chain:
+    """:math:`p(x) = \\sum_z p(z)\\, p(x \\mid z)` (or the integral over :math:`\\mathbb{R}^k`): the density of
+    a point drawn in two stages, by the law of total probability, in one step."""
+    cite = theorems.total_probability(density, conditional, prior, variable, over=over, dim=dim,
+                                      hint=hints.tidy_sums)
+    return derive(title, density(x), Step(end, reason, cite=cite, simplify=hints.tidy_sums))
 
 
-def bernoulli_threshold_chain(title: str, q) -> Chain:
-    """:math:`P(U < q) = q` for :math:`U \\sim \\mathrm{Unif}(0,1)`: the threshold draw is Bernoulli(q)."""
-    u = sp.Symbol("u", real=True)
-    return derive(title, sp.Integral(1, (u, 0, q)), (q, "length of the interval $[0, q]$"))
+def normalisation_chain(title: str, density, factorised, label_sum, total, weights_cite=None) -> Chain:
+    """:math:`\\int_{\\mathbb{R}^d} p(x)\\,dx`: linearity, the Gaussian kernel as a product over the d
+    coordinates, Fubini, one-dimensional Gaussian integrals; ``weights_cite`` (if any) sums the weights."""
+    steps = [Step(factorised(lambda c: VectorIntegral(sp.Product(c(x[j]), (j, 1, d)), x, d)),
+                  r"linearity; $\mathcal{N}(x; m, v I) = \prod_{j=1}^d \mathcal{N}(x_j; m_j, v)$",
+                  simplify=hints.vector_integrals),
+             Step(factorised(lambda c: sp.Product(sp.Integral(c(u), (u, -sp.oo, sp.oo)), (j, 1, d))),
+                  r"each factor depends on one coordinate (Fubini's theorem)", cite=theorems.fubini(u)),
+             Step(label_sum, "each one-dimensional Gaussian density integrates to 1", simplify=on_real_line)]
+    if weights_cite is not None:
+        steps.append(Step(total, "the weights are the distribution of the label", cite=weights_cite))
+    return derive(title, VectorIntegral(density, x, d), *steps)
 
 
-# --------------------------------------------------------------------------- 1a.i  KDE
+#: Titles of the chains that conclude the boxed densities.
+KDE_TITLE = r"the estimate as a two-stage draw: a data point chosen uniformly, then its kernel"
+KDE_SAMPLER_TITLE = (r"density of $x^{(I)} + h\varepsilon$, $I$ uniform on $\{1, \ldots, n\}$, "
+                     r"$\varepsilon \sim \mathcal{N}(0, I)$")
+MIXTURE_TITLE = r"the mixture density: total probability over the component $z$"
+MIXTURE_SAMPLER_TITLE = r"density of $x$ drawn from $\mathcal{N}(\mu_z, \sigma_z^2 I)$ after $z$ with probability $p_z$"
 
 
-def kde_whitening_chain() -> Chain:
-    """:math:`\\log \\mathcal{N}(x; y, LL^\\top)` is a unit Gaussian of :math:`L^{-1}(x - y)` minus
-    :math:`\\log\\det L` (two dimensions, L lower triangular)."""
-    l11, l22, l21 = sp.Symbol("l_11", positive=True), sp.Symbol("l_22", positive=True), sp.Symbol("l_21", real=True)
-    x1, x2, m1, m2 = sp.symbols("x_1 x_2 y_1 y_2", real=True)  # a point and a kernel centre
-    L = sp.Matrix([[l11, 0], [l21, l22]])
-    r = sp.Matrix([x1 - m1, x2 - m2])
-    H = L * L.T
-    white = L.inv() * r
-    return derive(r"a kernel with bandwidth $H = LL^\top$ is a whitened unit kernel",
-                  -(r.T * H.inv() * r)[0] / 2 - sp.log(2 * sp.pi) - sp.log(H.det()) / 2,
-                  Step(-(white.T * white)[0] / 2 - sp.log(2 * sp.pi) - sp.log(l11 * l22),
-                       r"$\operatorname{det} H = (\operatorname{det} L)^2$, $H^{-1} = L^{-T}L^{-1}$",
-                       simplify=hints.expand_logs))
+def kde_marginal(title: str, density=p) -> Chain:
+    """:math:`\\hat p(x) = \\sum_i \\frac1n \\mathcal{N}(x; x^{(i)}, h^2 I)`."""
+    return marginal_chain(title, density, lambda v, c: kde_kernel(v, c), lambda c: 1 / n, i, (1, n), KDE_DENSITY,
+                          r"the law of total probability over the index, $P(I = i) = 1/n$")
+
+
+def kde_normalisation() -> Chain:
+    """:math:`\\int \\hat p = 1` for symbolic n and d."""
+    def factorised(inner):
+        return sp.Sum(inner(lambda c: GaussianDensity(c, data[i, j], h**2)), (i, 1, n)) / n
+    return normalisation_chain(r"$\hat p$ integrates to 1 over $\mathbb{R}^d$", KDE_DENSITY, factorised,
+                               sp.S(1), sp.S(1))
+
+
+def mixture_marginal(title: str) -> Chain:
+    """:math:`p(x) = \\sum_z p_z\\, \\mathcal{N}(x; \\mu_z, \\sigma_z^2 I)`."""
+    return marginal_chain(title, p, lambda v, c: component(v, c), lambda c: weights[c], z, (1, k), MIXTURE_DENSITY,
+                          r"the law of total probability over the label, $P(z) = p_z$")
+
+
+def mixture_normalisation() -> Chain:
+    """:math:`\\int p = \\sum_z p_z = 1` for symbolic k and d."""
+    def factorised(inner):
+        return sp.Sum(weights[z] * inner(lambda c: GaussianDensity(c, means[z, j], sds[z] ** 2)), (z, 1, k))
+    return normalisation_chain(r"the mixture integrates to 1 over $\mathbb{R}^d$", MIXTURE_DENSITY, factorised,
+                               sp.Sum(weights[z], (z, 1, k)), sp.S(1),
+                               weights_cite=theorems.normalisation(weights, (1, k)))
 
 
 # --------------------------------------------------------------------------- 1a.ii / 1b.ii  autoregressive
 
+AR_TITLE = r"the chain rule of probability, for $d$ coordinates"
+AR_SAMPLER_TITLE = r"probability that ancestral sampling outputs $x$"
+
 
 def autoregressive_chains() -> tuple[Chain, Chain]:
-    """The chain-rule product sums to one; the joint's conditionals are the model's conditionals."""
-    (x1, x2, x3), (q1, q2, q3) = AR_X, AR_Q
-    B1, B2, B3 = bernoulli(x1, q1), bernoulli(x2, q2), bernoulli(x3, q3)
-    total = derive("the chain-rule product sums to 1 (three binary coordinates)",
-                   sp.Sum(B1 * B2 * B3, (x3, 0, 1), (x2, 0, 1), (x1, 0, 1)),
-                   (sp.Sum(B1 * B2, (x2, 0, 1), (x1, 0, 1)), "the last conditional sums to 1 over $x_3$"),
-                   (sp.Sum(B1, (x1, 0, 1)), "then the middle one over $x_2$"),
-                   (sp.S(1), "and the first over $x_1$"))
-    consistent = derive("the joint's conditional of $x_2$ given $x_1$ is the model's $q_2$",
-                        B1 * B2 / sp.Sum(B1 * B2, (x2, 0, 1)),
-                        (B2, "Bayes: divide by the marginal of $x_1$"))
-    return total, consistent
+    """The joint as the product of the conditionals; summing out the last coordinate removes its
+    conditional (the induction step of the normalisation), for symbolic d, K and any conditionals."""
+    factorise = derive(AR_TITLE, p_theta(x),
+                       Step(AR_DENSITY, "the chain rule of probability, for any joint distribution",
+                            cite=theorems.chain_rule(p_theta, p_theta_cond, x, d)))
+    first = sp.Product(p_theta_cond(x[i], before[i]), (i, 1, k - 1))
+    last = p_theta_cond(x[k], before[k])
+    sum_out = derive(r"summing out the last coordinate $x_k$ removes its conditional",
+                     sp.Sum(first * last, (x[k], 1, K)),
+                     (first * sp.Sum(last, (x[k], 1, K)), r"only the last factor depends on $x_k$"),
+                     Step(first, r"a conditional sums to 1 over its $K$ values",
+                          cite=theorems.normalisation(p_theta_cond, (1, K))))
+    return factorise, sum_out
 
 
 def ancestral_sampling_chain() -> Chain:
-    """Thresholding independent uniforms at the conditionals outputs x with probability p(x)."""
-    (x1, x2, x3), (q1, q2, q3) = AR_X, AR_Q
-    u = sp.Symbol("u", real=True)
-    coin = lambda value, q: sp.Integral(1, (u, 0, q)) ** value * sp.Integral(1, (u, q, 1)) ** (1 - value)  # noqa: E731
-    return derive("probability that ancestral sampling outputs $(x_1, x_2, x_3)$",
-                  coin(x1, q1) * coin(x2, q2) * coin(x3, q3),
-                  (bernoulli(x1, q1) * bernoulli(x2, q2) * bernoulli(x3, q3),
-                   "$P(U < q) = q$ for independent uniforms"))
+    """Inverse-CDF draws with independent uniforms output x with probability prod_i p(x_i | x_<i)."""
+    v = sp.Symbol("v", integer=True, positive=True)
+
+    def cdf(top):  # F_i(top) = sum_{v <= top} p(v | x_<i)
+        return sp.Sum(p_theta_cond(v, before[i]), (v, 1, top))
+    return derive(AR_SAMPLER_TITLE,
+                  sp.Product(sp.Integral(1, (u, cdf(x[i] - 1), cdf(x[i]))), (i, 1, d)),
+                  Step(sp.Product(cdf(x[i]) - cdf(x[i] - 1), (i, 1, d)), "length of each interval",
+                       simplify=lambda e: e.replace(lambda q: isinstance(q, sp.Integral), lambda q: q.doit())),
+                  Step(AR_DENSITY, "the two sums differ by their last term", simplify=hints.peel_last))
 
 
 # --------------------------------------------------------------------------- 1a.iv / 1b.iv  normalizing flow
 
-
-def flow_change_of_variables_chain() -> Chain:
-    """p_X(x) = d/dx Phi(g^{-1}(x)) = phi(g^{-1}(x)) / g'(g^{-1}(x)) for the sinh map."""
-    g_prime = sp.diff(sinh_map(z), z)
-    phi = normal_pdf(SINH_INVERSE, 0, 1)
-    return derive(r"density of $x = \sinh(az + b)$, $z \sim \mathcal{N}(0, 1)$, from its CDF",
-                  sp.Derivative(std_normal_cdf(SINH_INVERSE), x),
-                  (phi * sp.Derivative(SINH_INVERSE, x), r"chain rule: $\Phi' = \phi$"),
-                  (phi / g_prime.subs(z, SINH_INVERSE), "inverse function rule"),
-                  (SINH_DENSITY, r"$\operatorname{cosh}(\operatorname{asinh} x) = \sqrt{1+x^2}$"))
+FLOW_TITLE = r"log-density of $x = g(z)$, $z \sim \mathcal{N}(0, I)$, $g$ invertible"
+FLOW_SAMPLER_TITLE = r"density of the output $g(z)$, $z \sim \mathcal{N}(0, I)$"
 
 
-def flow_log_det_chain() -> Chain:
-    """log-derivatives of a composition add: the 1-D form of adding the layers' log-determinants."""
-    f1, f2 = sp.Function("f_1"), sp.Function("f_2")
-    composite = sp.Derivative(f2(f1(x)), x)
-    return derive("log-derivative of a composition of two layers",
-                  sp.log(composite),
-                  Step(sp.log(sp.Subs(sp.Derivative(f2(z), z), z, f1(x)) * sp.Derivative(f1(x), x)),
-                       "chain rule", simplify=lambda e: hints.expand_logs(e.doit())),
-                  Step(sp.log(sp.Subs(sp.Derivative(f2(z), z), z, f1(x))) + sp.log(sp.Derivative(f1(x), x)),
-                       "the log of a product is a sum", simplify=hints.expand_logs))
+def _flow_cite():
+    return theorems.change_of_variables(p, base_density, g_inv, x)
 
 
-def flow_inverse_chain() -> Chain:
-    """:math:`g(g^{-1}(x)) = x` for the sinh map."""
-    return derive("pushing forward undoes pulling back: $g(g^{-1}(x)) = x$",
-                  sinh_map(SINH_INVERSE), (x, r"$\operatorname{sinh}(\operatorname{asinh} x) = x$"))
+def flow_log_density_chain() -> Chain:
+    """:math:`\\log p(x) = \\log \\mathcal{N}(g^{-1}(x); 0, I) + \\log|\\det J_{g^{-1}}(x)|` for an arbitrary g."""
+    return derive(FLOW_TITLE, sp.log(p(x)),
+                  Step(sp.log(FLOW_DENSITY), r"the change-of-variables formula, $z = g^{-1}(x)$", cite=_flow_cite()),
+                  Step(FLOW_LOG_DENSITY, "the log of a product", simplify=hints.expand_logs))
+
+
+def flow_sampler_chain() -> Chain:
+    """The density of g(z) is the flow's density of 1a.iv."""
+    return derive(FLOW_SAMPLER_TITLE, p(x),
+                  Step(FLOW_DENSITY, r"the change-of-variables formula, $z = g^{-1}(x)$", cite=_flow_cite()))
+
+
+def sinh_flow_chain() -> Chain:
+    """Illustration: the density of sinh(az + b) from its CDF, without the theorem."""
+    v = sp.Symbol("t", real=True)
+    cdf = sp.Integral(GaussianDensity(v, 0, 1), (v, -sp.oo, SINH_INVERSE))  # P(z <= g^{-1}(x))
+    return derive(r"the density of $x = \sinh(az + b)$ as the derivative of its CDF $P(z \le g^{-1}(x))$",
+                  sp.Derivative(cdf, s),
+                  Step(GaussianDensity(SINH_INVERSE, 0, 1) * sp.Derivative(SINH_INVERSE, s),
+                       "fundamental theorem of calculus, chain rule", simplify=hints.evaluate_derivatives),
+                  (SINH_DENSITY_FORM, r"$\frac{d}{dx}\operatorname{asinh} x = 1/\sqrt{1+x^2}$"),
+                  scope="instance: d = 1, g(z) = sinh(az + b)")
 
 
 # --------------------------------------------------------------------------- 1b.v  VAE
 
+VAE_SAMPLER_TITLE = r"density of $x \sim p_\theta(x \mid z)$ after $z \sim \mathcal{N}(0, I)$"
 
-def vae_variance_chain() -> Chain:
-    """Var(wZ + b + sigma N) = w^2 + sigma^2: the 1-D marginal of the linear-Gaussian decoder."""
-    Z, N = Normal("Z", 0, 1), Normal("N", 0, 1)
-    return derive(r"variance of $wZ + b + \sigma N$, $Z$ and $N$ independent standard normals",
-                  variance(w_v * Z + b_v + sp.sqrt(s2_v) * N), (w_v**2 + s2_v, "independent variances add"))
+
+def vae_sampler_chain() -> Chain:
+    """:math:`p(x) = \\int p_\\theta(x \\mid z)\\, \\mathcal{N}(z; 0, I)\\, dz` over :math:`\\mathbb{R}^k`."""
+    return marginal_chain(VAE_SAMPLER_TITLE, p, p_theta_cond, lambda c: GaussianDensity(c, 0, 1, k), latent, None,
+                          VAE_MARGINAL, r"the law of total probability over the latent $z \in \mathbb{R}^k$", dim=k)
 
 
 # --------------------------------------------------------------------------- 1a.vi / 1b.vi  diffusion
@@ -146,69 +172,77 @@ def vae_variance_chain() -> Chain:
 def _differentiate(expr):
     """Carry out derivatives with densities kept unevaluated (their derivative is known), then cancel:
     the Gaussian densities of a mixture's score stay atoms of a rational function."""
-    return sp.cancel(expr.replace(lambda e: isinstance(e, sp.Derivative), lambda d: d.expr.diff(*d.variable_count)))
+    return sp.cancel(expr.replace(lambda e: isinstance(e, sp.Derivative), lambda d_: d_.expr.diff(*d_.variable_count)))
 
 
-def diffusion_chains() -> tuple[Chain, Chain, Chain, Chain]:
+def diffusion_chains() -> tuple[Chain, Chain, Chain]:
     """Continuity equation of the probability flow; instantaneous change of variables; the score of
-    a diffused two-point mixture and its divergence."""
+    a diffused two-point mixture."""
+    xs = s
     var = ABAR * s2_data + 1 - ABAR
-    p_t = GaussianDensity(x, sp.sqrt(ABAR) * mu_data, var)
-    f = -sp.Derivative(B, t) / 2 * (x + sp.diff(sp.log(p_t), x))
+    p_t = GaussianDensity(xs, sp.sqrt(ABAR) * mu_data, var)
+    f = -sp.Derivative(B, t) / 2 * (xs + sp.diff(sp.log(p_t), xs))
     written = p_t.doit()
     continuity = derive("the probability-flow field transports each Gaussian component",
-                        sp.Derivative(p_t, t) + sp.Derivative(f * p_t, x),
+                        sp.Derivative(p_t, t) + sp.Derivative(f * p_t, xs),
                         Step(sp.S(0), "$p_t$ and $f$ above; $fp$ is linear in $p$",
                              simplify=lambda e: sp.cancel(sp.expand(e.doit() / written))))
-    P, F = sp.Function("p")(x, t), sp.Function("f")(x, t)
+    P, F = sp.Function("p")(xs, t), sp.Function("f")(xs, t)
     icov = derive(r"$d \log p_t(x_t)/dt$ along the flow, using the continuity equation",
-                  -sp.Derivative(F * P, x) / P + F * sp.Derivative(sp.log(P), x),
-                  (-sp.Derivative(F, x), "product rule"))
+                  -sp.Derivative(F * P, xs) / P + F * sp.Derivative(sp.log(P), xs),
+                  (-sp.Derivative(F, xs), "product rule"))
     a, w = a_noise, w_mix
-    K1, K2 = GaussianDensity(x, sp.sqrt(a) * y1, 1 - a), GaussianDensity(x, sp.sqrt(a) * y2, 1 - a)
+    K1, K2 = GaussianDensity(xs, sp.sqrt(a) * y1, 1 - a), GaussianDensity(xs, sp.sqrt(a) * y2, 1 - a)
     mix = w * K1 + (1 - w) * K2
     r1 = w * K1 / mix  # posterior probability of y_1 given x
     mean = y2 + (y1 - y2) * r1
-    var_post = (y1 - y2) ** 2 * r1 * (1 - r1)
-    score = derive("score of the diffused two-point mixture (1-D)", sp.Derivative(sp.log(mix), x),
-                   Step(-(x - sp.sqrt(a) * mean) / (1 - a), "posterior mean of $y$ given $x$",
+    score = derive("score of the diffused two-point mixture (1-D)", sp.Derivative(sp.log(mix), xs),
+                   Step(-(xs - sp.sqrt(a) * mean) / (1 - a), "posterior mean of $y$ given $x$",
                         simplify=_differentiate), domains=DIFFUSION_DOMAINS)
-    div = derive("its divergence: the exact trace", sp.Derivative(-(x - sp.sqrt(a) * mean) / (1 - a), x),
-                 Step(-1 / (1 - a) + a * var_post / (1 - a) ** 2, "posterior variance of $y$ given $x$",
-                      simplify=_differentiate), domains=DIFFUSION_DOMAINS)
-    return continuity, icov, score, div
+    return continuity, icov, score
 
 
 # --------------------------------------------------------------------------- 2a / 2b  logistic regression
 
-#: The chain of 2b that concludes the fitted probability.
-ROOT_TITLE = r"the stationary point $\hat\theta = \log(n_1/(n - n_1))$ gives $\sigma(\hat\theta) = n_1/n$"
+LOGISTIC_TITLE = r"probability that the threshold draw outputs $y \in \{0, 1\}$"
+#: The chains of 2b that conclude the boxed quantities.
+THETA_TITLE = r"the root of the score: $\sigma(\hat\theta) = n_1/n$ gives $e^{-\hat\theta} = n/n_1 - 1$"
+ROOT_TITLE = r"the fitted probability at the root"
+LIMIT_TITLE = r"the limit of the fitted probability"
 
 
 def logistic_threshold_chain() -> Chain:
-    """Thresholding a uniform at :math:`\\sigma(\\theta^\\top x)` (written as one product) draws Y."""
-    theta_vec, x_vec = sp.Symbol("theta", real=True), sp.Symbol("x", real=True)
-    return bernoulli_threshold_chain(r"$P(U < \sigma(\theta^\top x))$ for $U \sim \mathcal{U}(0, 1)$",
-                                     Sigmoid(theta_vec * x_vec))
+    """:math:`P(U < q)^y P(U \\ge q)^{1-y} = q^y (1-q)^{1-y}` at :math:`q = \\sigma(\\theta^\\top x)`."""
+    q = Sigmoid(LOGIT)
+    return derive(LOGISTIC_TITLE,
+                  sp.Integral(1, (u, 0, q)) ** label * sp.Integral(1, (u, q, 1)) ** (1 - label),
+                  Step(LOGISTIC_PMF, r"$U \sim \mathcal{U}(0, 1)$ falls below $q$ with probability $q$",
+                       simplify=lambda e: e.replace(lambda a: isinstance(a, sp.Integral), lambda a: a.doit())))
 
 
 def constant_input_chains() -> tuple[Chain, ...]:
-    """The MLE at a constant input: score, concavity, the root, its limit, and the degenerate p = 1."""
-    score = derive(r"derivative of the log-likelihood ($x^{(i)} = 1$ for every example)",
-                   sp.Derivative(LOG_LIKELIHOOD, theta),
-                   (n1 * (1 - Sigmoid(theta)) - (n - n1) * Sigmoid(theta), r"$\sigma' = \sigma(1-\sigma)$"),
-                   (n1 - n * Sigmoid(theta), "collect terms"))
-    concave = derive("the second derivative is negative: one maximum", sp.Derivative(n1 - n * Sigmoid(theta), theta),
-                     (-n * sp.exp(-theta) / (1 + sp.exp(-theta)) ** 2, "differentiate"),
-                     (sp.S(0), "every factor is positive", "<="))
-    root = derive(ROOT_TITLE, Sigmoid(THETA_HAT), (FITTED, r"$\sigma$ inverts the logit"), domains=COUNTS)
-    limit = derive(r"Chebyshev bound on $P(\lvert n_1/n - p\rvert > \epsilon)$ vanishes",
-                   sp.Limit(p * (1 - p) / (n * epsilon**2), n, sp.oo),
-                   (sp.S(0), "the variance $p(1-p)/n$ tends to 0"), domains={p: UNIT})
-    all_ones = derive(r"$p = 1$: the log-likelihood increases in $\theta$",
-                      sp.Derivative(n * sp.log(Sigmoid(theta)), theta),
-                      (n * sp.exp(-theta) / (1 + sp.exp(-theta)), "differentiate"),
-                      (sp.S(0), r"positive for every finite $\theta$", ">="))
-    supremum = derive(r"$p = 1$: the supremum 0 is approached only as $\theta$ grows",
-                      sp.Limit(n * sp.log(Sigmoid(theta)), theta, sp.oo), (sp.S(0), r"$\sigma(\theta) \to 1$"))
-    return score, concave, root, limit, all_ones, supremum
+    """The fit at a constant input: the (penalised) score, concavity, the root, the fitted
+    probability, its limit."""
+    score = derive(r"derivative of the log-likelihood with an $L_2$ penalty ($\lambda \ge 0$; $x^{(i)} = 1$)",
+                   sp.Derivative(LOG_LIKELIHOOD - lam * theta**2 / 2, theta),
+                   (n1 * (1 - Sigmoid(theta)) - (N - n1) * Sigmoid(theta) - lam * theta,
+                    r"$\sigma' = \sigma(1-\sigma)$"),
+                   (n1 - N * Sigmoid(theta) - lam * theta, "collect terms"))
+    concave = derive("the second derivative is negative: one maximum",
+                     sp.Derivative(n1 - N * Sigmoid(theta) - lam * theta, theta),
+                     (-N * sp.exp(-theta) / (1 + sp.exp(-theta)) ** 2 - lam, "differentiate"),
+                     (sp.S(0), "every term is negative", "<="))
+    def odds(e):  # log(n/n_1 - 1) = log(n - n_1) - log(n_1): 0 < n_1 < n
+        return hints.expand_logs(e.replace(lambda q: isinstance(q, sp.log), lambda q: sp.log(sp.together(q.args[0]))))
+    root = derive(THETA_TITLE, -sp.log(N / n1 - 1),
+                  Step(THETA_HAT, r"$\log$ of a ratio ($0 < n_1 < n$)", simplify=odds), domains=COUNTS)
+    fitted = derive(ROOT_TITLE, Sigmoid(THETA_HAT), (FITTED, r"$\sigma$ inverts the logit"), domains=COUNTS)
+
+    def limit_arguments(e):
+        return e.replace(lambda q: isinstance(q, sp.Limit),
+                         lambda q: sp.Limit(sp.cancel(hints.explicit(q.args[0])), *q.args[1:]))
+    limit = derive(LIMIT_TITLE, sp.Limit(Sigmoid(sp.log(n1_of_n / (N - n1_of_n))), N, sp.oo),
+                   Step(sp.Limit(n1_of_n / N, N, sp.oo), r"$\sigma$ inverts the logit", simplify=limit_arguments),
+                   Step(prob, r"the strong law of large numbers: $n_1/n$ is the mean of $n$ labels",
+                        cite=theorems.large_numbers(n1_of_n / N, prob, N)))
+    return score, concave, root, fitted, limit
