@@ -289,3 +289,12 @@ def test_the_runner_reads_every_printed_line_back():
 
     result = run_part("1a.ii", with_checks=False)
     assert result.chains and all(s.printed_verified is not None for c in result.chains for s in c.steps)
+
+
+def test_point_masses_whose_atoms_alone_carry_some_symbols_read_back():
+    from derivations.symbolic import point_masses
+
+    a, x1, x2 = sp.Symbol("alphabar_t", positive=True), sp.Symbol("xhat_1", real=True), sp.Symbol("xhat_2", real=True)
+    p1, p2 = sp.symbols("p_1 p_2", positive=True)
+    atoms = [sp.Matrix([x1 - sp.sqrt(a), x2]) / sp.sqrt(1 - a), sp.Matrix([x1, x2 - sp.sqrt(a)]) / sp.sqrt(1 - a)]
+    assert read_back(point_masses([p1, p2], atoms)).ok

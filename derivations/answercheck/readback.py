@@ -240,8 +240,9 @@ def bound_as_symbols(expr):
 
 
 def _parts(expr) -> list:
-    if isinstance(expr, (Distribution, Mixture)):
-        return [x for c in as_mixture(expr).components for x in (c.weight, *c.params, *(c.over or ()))]
+    if isinstance(expr, (Distribution, Mixture)):  # a parameter may be a matrix (a mean, an atom): its entries
+        return [y for c in as_mixture(expr).components for x in (c.weight, *c.params, *(c.over or ()))
+                for y in (entries(x) if isinstance(x, sp.MatrixBase) else (x,))]
     return entries(expr)
 
 
