@@ -279,6 +279,9 @@ def network_call(p, cls, tok):
     """``\\mathrm{NN}_\\phi(x)_a``: output coordinate ``a`` of the network at the input ``x``, as a
     function of the parameter the reference differentiates it in. None (nothing read) when no
     coordinate follows the call: the parser then reads the call as before."""
+    expected = p.vocab.arity.get(cls)
+    if expected is None:
+        return None
     start = p.i
     args, _ = p.call_args(tok)
     if len(args) != 1 or not p.peek().is_op("_"):
@@ -286,16 +289,14 @@ def network_call(p, cls, tok):
         return None
     p.next()
     index = p.group() if p.peek().is_op("{") else p.primary()
-    expected = p.vocab.arity.get(cls)
-    parameter = expected[1] if expected else sp.Symbol(str(cls.__name__).partition("_")[2] or "theta", real=True)
-    return cls(index, parameter, _input(args[0], expected[2] if expected else None))
+    return cls(index, expected[1], _input(args[0], expected[2]))
 
 
 def _input(value, reference):
     """The input as the reference has it: the point (or vector) printed with this name."""
     from derivations.notation.printers import _point_name
 
-    if reference is not None and _name(value) == _name(_point_name(reference)):
+    if _name(value) == _name(_point_name(reference)):
         return reference
     return value
 
