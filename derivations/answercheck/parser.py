@@ -29,6 +29,7 @@ from derivations.symbolic.distributions import Gaussian, Mixture, PointMass, Uni
 from derivations.symbolic.functions import Sigmoid
 from derivations.symbolic.gaussian import GaussianDensity
 from derivations.symbolic.values import as_expr
+from derivations.answercheck import measures
 from derivations.answercheck.errors import AnswerError
 from derivations.answercheck.lexer import MAX_CHARS, Token, tokenize
 from derivations.answercheck.vocabulary import (ACCENTS, GREEK, GREEK_ALIASES, Key, Vocabulary, has_formula,
@@ -804,6 +805,8 @@ class Parser:
             return self.atom(tok)
         if name in ("top", "intercal"):
             raise self.error("a transpose must follow '^' (write x^\\top)", tok)
+        if (found := measures.operator(self, name, tok)) is not None:  # \Pr(A)
+            return found
         raise self.error(f"unknown command \\{name}", tok, accepted=True)
 
     def braced_word(self) -> str:
@@ -826,6 +829,8 @@ class Parser:
     def named(self, word: str, tok: Token):
         """A name written in \\operatorname{...} / \\mathrm{...}: a function, a distribution, an
         expectation or a symbol."""
+        if (found := measures.operator(self, word, tok)) is not None:  # P(A), KL(q || p)
+            return found
         if word in FUNCTIONS and self.vocab.entry(name_key(word)) is None:
             return self.function(tok, word)
         if word in NORMAL_NAMES:
@@ -1280,6 +1285,8 @@ class Parser:
         ``\\frac{\\partial f}{\\partial z}``, ``\\frac{df}{dt}``: a derivative; None for any other fraction."""
         if not self.peek().is_op("{"):
             return None
+        if (found := measures.jacobian(self, tok)) is not None:  # dNN(z)_j / dz_a
+            return found
         start = self.i
         num_close = self.matching(start)
         if num_close is None or num_close == start + 1 or not self.tokens[num_close + 1].is_op("{"):
@@ -1636,6 +1643,8 @@ class Parser:
             return self.point_mass(tok)
         if w in EXPECTATION_NAMES and self.peek().is_op("[", "_") and free:
             return self.expectation(tok)
+        if (found := measures.operator(self, w, tok)) is not None:  # P(A), KL(q || p)
+            return found
         return self.atom(tok)
 
     def expectation(self, tok: Token):
@@ -1645,7 +1654,7 @@ class Parser:
         law = None
         if self.peek().is_op("_"):
             self.next()
-            law = self.law(self.limit_tokens())
+            law = measures.law(self, self.limit_tokens())
         if self.peek().is_op("[", "(", "{"):
             opened = self.next()
             with self.fresh_context():
@@ -1656,10 +1665,8 @@ class Parser:
         body = self.as_number(body, tok)
         if not isinstance(body, (sp.Expr, sp.MatrixBase)):
             raise self.error(f"the expectation of a {kind_name(body)} is not accepted", tok)
-        if law is not None:  # E_{z ~ p(z)}[f] is the integral of f p over z
-            var, density = law
-            integral = (lambda e: sp.Integral(e * density, (var, -sp.oo, sp.oo)))
-            return body.applyfunc(integral) if isinstance(body, sp.MatrixBase) else integral(body)
+        if law is not None:  # E_{z ~ p(z)}[f]: the expectation of f over z under p
+            return measures.expectation(body, *law)
         if isinstance(body, sp.MatrixBase):
             return body.applyfunc(sps.Expectation)
         return sps.Expectation(body)
@@ -1939,6 +1946,8 @@ class Parser:
                     args, _ = self.call_args(tok)
                     return self.apply(head, args, tok, parameter=parameter)
         value = self.resolve(base_tok, key)
+        if measures.is_network(value) and (found := measures.network_call(self, value, tok)) is not None:
+            return found  # NN_phi(x)_a
         if is_user_function(value):
             order = self.primes()
             exponent = self.call_exponent()
@@ -2102,6 +2111,8 @@ class Parser:
                 undecorated = key._replace(decorations=key.decorations - {plain})
                 if self.known(undecorated):
                     return self.resolve(tok, undecorated)
+        if (found := measures.resolve(self, tok, key)) is not None:  # D_{KL}(q || p), z_a of a point
+            return found
         written = self.text[tok.pos:self.peek().pos].strip()[:30] or tok.text[:30]
         raise self.error(f"unknown symbol '{written}'", tok, accepted=True)
 
@@ -2181,6 +2192,8 @@ class Parser:
             else:
                 indices = [self.primary()]
             self.after_script = self.peek()
+        elif measures.bare_base(self, base):  # x in q_phi(z | x), one vector of R^d
+            return base
         else:
             raise self.error(f"{base} needs an index, as in {base}^{{(i)}}", tok)
         if nxt.is_op("_") and self.peek().is_op("^") and (self.peek(1).is_op("(") or (

@@ -32,6 +32,7 @@ from derivations.symbolic.distributions import Distribution, Mixture, as_mixture
 from derivations.symbolic.values import entries
 from derivations.zero import QUICK, decide
 
+from derivations.answercheck import measures
 from derivations.answercheck.errors import AnswerError
 from derivations.answercheck.vocabulary import Vocabulary, applied_functions, is_user_function
 
@@ -135,7 +136,7 @@ def proved_equal(a, b, deadline: float) -> str | None:
     return decision.method
 
 
-OPERATORS = (sp.Integral, sp.Sum, sp.Product, sp.Limit, Expectation)
+OPERATORS = (sp.Integral, sp.Sum, sp.Product, sp.Limit, Expectation, *measures.MEASURES)
 
 
 def _outermost(expr) -> list:
@@ -148,6 +149,8 @@ def _outermost(expr) -> list:
 
 
 def _ranges(op) -> tuple:
+    if isinstance(op, measures.MEASURES):
+        return ()  # compared argument by argument (measures.same_measure)
     if isinstance(op, Expectation):
         return op.args[1:]
     if isinstance(op, sp.Limit):
@@ -166,7 +169,8 @@ def _abstracted(a, b, deadline: float):
         for m, v in enumerate(theirs):
             if m in used or type(u) is not type(v) or _ranges(u) != _ranges(v):
                 continue
-            if proved_equal(u.args[0], v.args[0], deadline) is not None:
+            if measures.same_measure(u, v, lambda a, b: proved_equal(a, b, deadline)) \
+                    if isinstance(u, measures.MEASURES) else proved_equal(u.args[0], v.args[0], deadline) is not None:
                 # an unknown function of the operator's free symbols: a derivative of it stays one
                 free = sorted((s for s in u.free_symbols if isinstance(s, sp.Symbol)), key=str)
                 stand_in = sp.Function(f"_operator{k}")(*free) if free else sp.Dummy(f"operator{k}")
@@ -253,7 +257,7 @@ def vocabulary_of(expr) -> Vocabulary:
     for part in _parts(expr):
         if not isinstance(part, sp.Basic):
             continue
-        bases = {ix.base for ix in part.atoms(sp.Indexed)}
+        bases = {ix.base for ix in part.atoms(sp.Indexed)} | measures.bare_bases(part)  # x of q(z | x), x in R^d
         outside = _symbols_outside_indexed(part)
         for ix in part.atoms(sp.Indexed):
             ranks.setdefault(ix.base, ix.indices)
@@ -273,7 +277,9 @@ def vocabulary_of(expr) -> Vocabulary:
             arity.setdefault(applied.func, applied.args)
             if applied.func not in objs:
                 objs.append(applied.func)
-    return Vocabulary(objs, arity=arity, indices=ranks, more_ranks=counts)
+    vocab = Vocabulary(objs, arity=arity, indices=ranks, more_ranks=counts)
+    measures.annotate(vocab, _parts(expr))  # what a printed line leaves to the context: laws, points
+    return vocab
 
 
 def _symbols_outside_indexed(expr) -> set:
