@@ -13,7 +13,6 @@ from typing import Callable
 
 import numpy as np
 import sympy as sp
-from scipy import stats
 
 from derivations.diffusion.symbols import (EPS_STAR, FORWARD_MEAN_COEF, FORWARD_VARIANCE, PRIOR_MEAN,
                                            TWO_POINT_DENSITY, TWO_POINT_MARGINAL, WEIGHT_1, XT_1, XT_2, abar,
@@ -23,6 +22,9 @@ from numerics import diffusion as nd
 from numerics import kernels
 from numerics.stattests import (DEFAULT_ALPHA, CheckResult, binomial_test, close_test, ks_test,
                                 mean_test, moments_test, predicate, required_sample_size)
+from numerics.lazy import lazy
+
+stats = lazy("scipy.stats")
 
 #: The homework's data set, one point per row; the prior puts 1/2 on each.
 TWO_POINTS = np.eye(2)

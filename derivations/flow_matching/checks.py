@@ -10,8 +10,6 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from scipy import stats
-from scipy.special import logsumexp
 
 from numerics import cfm
 from numerics import flow_matching as fm
@@ -26,6 +24,10 @@ from numerics.stattests import (
     moments_test,
     predicate,
 )
+from numerics.lazy import lazy
+
+stats = lazy("scipy.stats")
+special = lazy("scipy.special")
 
 # --------------------------------------------------------------------------- random set-ups
 
@@ -136,7 +138,7 @@ def check_marginal_path(rng, *, data=None, tt=None, mean=None, m=40_000):
 def wide_mixture_log_density(xq, tt, data):
     """:math:`\\log \\frac1n \\sum_i \\mathcal{N}(x; t x^{(i)}, 2(1-t)^2 I)`, with scipy's Gaussian log-pdf."""
     cov = 2.0 * (1 - tt) ** 2 * np.eye(data.shape[1])
-    return logsumexp([stats.multivariate_normal.logpdf(xq, tt * yj, cov).reshape(-1) for yj in data],
+    return special.logsumexp([stats.multivariate_normal.logpdf(xq, tt * yj, cov).reshape(-1) for yj in data],
                      axis=0) - math.log(len(data))
 
 
@@ -146,7 +148,7 @@ def check_marginal_density(rng, *, data=None, tt=None, log_density=fm.marginal_l
     tt = float(_given_or(tt, lambda: rng.uniform(0.05, 0.95)))
     dim = data.shape[1]
     q = np.vstack([rng.normal(0, 3, (40, dim)), [np.full(dim, 60.0)]])  # includes a far-away point
-    brute = logsumexp([stats.multivariate_normal.logpdf(q, tt * yj, (1 - tt) ** 2 * np.eye(dim)).reshape(-1)
+    brute = special.logsumexp([stats.multivariate_normal.logpdf(q, tt * yj, (1 - tt) ** 2 * np.eye(dim)).reshape(-1)
                        for yj in data], axis=0) - math.log(len(data))
     near = 1 - 1e-7  # x = y_j + (1-t) z: every other component is negligible
     z = rng.standard_normal((20, dim))
@@ -207,7 +209,7 @@ def _brute_posterior(xq, tt, data):
     dim = data.shape[1]
     lj = np.array([stats.multivariate_normal.logpdf(xq, tt * yj, (1 - tt) ** 2 * np.eye(dim)).reshape(-1)
                    for yj in data]).T
-    return np.exp(lj - logsumexp(lj, axis=1, keepdims=True))
+    return np.exp(lj - special.logsumexp(lj, axis=1, keepdims=True))
 
 
 def check_posterior(rng, *, data=None, tt=None, posterior=fm.posterior_x1, m=20_000):
