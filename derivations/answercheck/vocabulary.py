@@ -23,7 +23,7 @@ from sympy.core.function import FunctionClass, UndefinedFunction
 from sympy.printing.conventions import split_super_sub
 from sympy.stats.rv import RandomSymbol
 
-from derivations.notation.printers import function_stem
+from derivations.notation.printers import function_stem, latex as course_latex
 from derivations.notation.table import (CONDITIONAL_SUFFIXES, DECORATION_OF, DECORATIONS, GREEK_ALIASES,
                                         GREEK_NAMES)
 
@@ -68,6 +68,26 @@ def unknown_functions(expr) -> set:
 
 
 _stem = function_stem
+
+#: The indices of a sample entry printed to learn how the course's printer writes an indexed base:
+#: each prints as itself, one word the reader's lexer keeps whole.
+SLOTS = tuple(sp.Symbol(f"slot{c}", integer=True) for c in "abcdef")
+
+
+def printed_entry(base: sp.IndexedBase, rank: int) -> str | None:
+    """The LaTeX the course's printer writes for an entry of ``base`` with ``rank`` indices, the
+    indices written as :data:`SLOTS` (None for more indices than that). The reader learns the printed
+    spelling here, from the printer itself, so the two cannot drift apart.
+
+    >>> from derivations.notation import ConditionalTable, DataPoints
+    >>> printed_entry(DataPoints("X"), 2), printed_entry(ConditionalTable("Q"), 2)
+    ('x^{(slota)}_{slotb}', 'Q\\\\left(slota \\\\mid x^{(slotb)}\\\\right)')
+    >>> printed_entry(sp.IndexedBase("sigma^2"), 1), printed_entry(sp.IndexedBase("mu_0"), 1)
+    ('\\\\sigma_{slota}^{2}', '\\\\mu_{0,slota}')
+    """
+    if not 1 <= rank <= len(SLOTS):
+        return None
+    return course_latex(base[SLOTS[:rank]] if rank > 1 else base[SLOTS[0]])
 
 
 class Key(NamedTuple):
@@ -301,6 +321,19 @@ class Vocabulary:
         if self.dim:
             units = ", ".join(f"e_{k}" for k in range(1, self.dim + 1))
             out.append((units, f"{units} (unit vectors of length {self.dim})"))
+        return out
+
+    def printed(self) -> list[tuple[str, sp.IndexedBase, int]]:
+        """How the course's printer writes the entries of each indexed base, for each number of
+        indices the reference uses: (LaTeX with the indices written as :data:`SLOTS`, base, rank)."""
+        out = []
+        for e in self.entries:
+            if e.kind != "indexed":
+                continue
+            for rank in sorted(self.rank_counts.get(e.obj, {len(e.indices)})):
+                text = printed_entry(e.obj, rank)
+                if text is not None:
+                    out.append((text, e.obj, rank))
         return out
 
     def lookup(self, key: Key):
