@@ -15,6 +15,7 @@ superscript index), so that ``\\bar{\\alpha}_t``, ``\\bar\\alpha_t``, ``\\overli
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Iterable, NamedTuple
 
@@ -31,6 +32,7 @@ from derivations.notation.table import (CONDITIONAL_SUFFIXES, DECORATION_OF, DEC
 GREEK = GREEK_NAMES
 ACCENTS = DECORATION_OF
 _BRACKETS = str.maketrans("", "", "{}()\\ ")
+_BRACES = str.maketrans("", "", "{}")
 
 
 
@@ -196,8 +198,23 @@ class Entry:
             out.append("eps" + (f"_{self.key.sub}" if self.key.sub else ""))
         return out
 
+    def printed(self) -> str:
+        """An indexed base's entry as the course's printer writes it, with the reference's indices
+        (``x^{(i)}`` for data points named X, ``Q\\left(z \\mid x^{(i)}\\right)``); '' for other kinds."""
+        if self.kind != "indexed":
+            return ""
+        indices = tuple(sp.Symbol(name) for name in self.indices)
+        return course_latex(self.obj[indices] if len(indices) > 1 else self.obj[indices[0]])
+
     def describe(self) -> str:
-        return f"{self.latex()} ({', '.join(self.plain())})"
+        """The LaTeX spellings (the printer's among them) and the plain ones, for a list of accepted symbols."""
+        written, printed = self.latex(), self.printed()
+        if re.search(r"\^\{[^{}]*\}\^", written):  # sigma^2 indexed: no double superscript offered
+            written = ""
+        forms = [f for f in (written, printed) if f]
+        if len(forms) == 2 and forms[0].translate(_BRACES) == forms[1].translate(_BRACES):
+            forms = forms[:1]  # {\mu}_{z,j} is \mu_{z,j}
+        return f"{' or '.join(forms)} ({', '.join(self.plain())})"
 
 
 class Vocabulary:
