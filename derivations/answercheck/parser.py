@@ -45,6 +45,7 @@ MAX_DEFINITIONS = 8
 MAX_TOWER = 2  # exp(exp(x)) at most: a taller tower of exponentials overflows any evaluation
 MAX_ORDER = 4  # highest order of a derivative
 PARSE_SECONDS = 2.0
+MAX_INDEX_TOKENS = 12  # longest index read in a printed entry (i, l - 1): bounds reading it twice when nested
 
 IDENTITY = sp.Symbol("I_identity", positive=True)  # the identity matrix; only in a covariance
 
@@ -638,6 +639,8 @@ class Parser:
                     if depth < 0:
                         return None
                 k += 1
+            if k - begin > MAX_INDEX_TOKENS:
+                return None
             found[element] = self.tokens[begin:k]
         if self.tokens[k].is_op("_"):  # x^{(i)}_j: a script of its own follows, not the printer's spelling
             return None
