@@ -382,3 +382,21 @@ def test_students_still_write_entries_their_own_ways():
     for text in (r"x^{(i)}", "x_i", "x[i]"):
         assert parse(text, vocab) == X2[_i], text
     assert parse(r"\sigma_{z}^{2}", vocab) == s2[_z]
+
+
+_FUNCTIONS = [sp.Function(name) for name in ("p_theta_cond", "q_phi_post", "p_theta_joint", "f", "g_phi", "NN_theta")]
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.sampled_from(_FUNCTIONS), st.sampled_from(["alone", "log", "square", "derivative", "of an entry"]))
+def test_a_printed_application_of_a_named_function_reads_back(f, construct):
+    args = (x, z) if f.__name__ not in ("f",) else (x,)
+    applied = f(*args)
+    expr = {
+        "alone": applied,
+        "log": t * sp.log(applied),
+        "square": applied**2 + x,
+        "derivative": sp.Derivative(applied, x),
+        "of an entry": applied.subs(x, DataPoints("x", real=True)[_i, _j]),
+    }[construct]
+    ok(expr)
