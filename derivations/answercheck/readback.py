@@ -30,6 +30,7 @@ from sympy.stats.rv import RandomSymbol
 from derivations.budget import OutOfTime, time_budget
 from derivations.symbolic.distributions import Distribution, Mixture, as_mixture
 from derivations.symbolic.values import entries
+from derivations.symbolic.vectors import coordinatewise
 from derivations.zero import QUICK, decide
 
 from derivations.answercheck import measures
@@ -132,7 +133,7 @@ def proved_equal(a, b, deadline: float) -> str | None:
     left = deadline - time.perf_counter()
     if left <= 0:
         raise OutOfTime
-    decision = decide(a - b, stages=QUICK, sums=False, seconds=left)
+    decision = decide(coordinatewise(a - b), stages=QUICK, sums=False, seconds=left)
     return decision.method
 
 
