@@ -58,7 +58,7 @@ _TABLE: tuple[tuple[str, str, str, str, str], ...] = (
     ("5.4", "mixtures", r"EM start: random weights, one mean, one variance", "verdict + proof + simulation", "proved"),
     ("6", "mixtures", r"M-step for $k$ spherical Gaussians, derived from the ELBO", "derivation + check", "proved"),
     ("7", "mixtures", r"After an E-step the KL term has zero gradient", "derivation + check", "proved"),
-    ("8a", "diffusion", r"Forward marginal $q(x_t\mid x_0)$ of DDPM", "derivation + check", "checked"),
+    ("8a", "diffusion", r"Forward marginal $q(x_t\mid x_0)$ of DDPM", "derivation + check", "proved"),
     ("8b", "diffusion", r"Marginal of $x_t$ over the two data points", "derivation + check", "proved"),
     ("8c", "diffusion", r"Optimal noise predictor for a fixed input", "derivation + check", "proved"),
     ("8d", "diffusion", r"Posterior over the noise given $x_t$", "derivation + check", "proved"),

@@ -23,7 +23,7 @@ from derivations.symbolic import UNIT
 _quantity = functools.partial(Quantity, mistakable=MISTAKABLE)
 
 
-@REGISTRY.register("8a", status="checked")
+@REGISTRY.register("8a", status="proved")
 def forward_marginal() -> Answer:
     (mgf,) = forward_chains()
     return Answer(
