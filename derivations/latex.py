@@ -36,7 +36,7 @@ STATUS_MEANING = {
 }
 
 PREAMBLE = r"""\documentclass[10pt,a4paper]{article}
-\usepackage[margin=2.5cm]{geometry}
+\usepackage[margin=2cm]{geometry}
 \usepackage{amsmath,amssymb,mathtools}
 \usepackage{graphicx}
 \usepackage{longtable,booktabs,array}
@@ -153,7 +153,7 @@ def steps_tex(result: ChainResult) -> str:
         if step.theorem:
             how = f"proved modulo a named theorem: {how}"
         if step.printed_verified is False:
-            how += "; but a printed line " + escape(step.printed_reason or "did not read back")
+            how += "; but " + escape(step.printed_reason or "a printed line did not read back")
         elif step.printed_verified:
             how += "; both printed lines read back equal"
         items.append(rf"\item[{step.index}.] {prose(step.reason)}: \status{{{step.standing.value}}}, {how}")
@@ -255,7 +255,7 @@ def figures_tex(part_id: str, figures: Sequence[FigureFile]) -> tuple[str, str]:
         label = f"fig:{part_id}:{k}"
         refs.append(rf"Figure~\ref{{{label}}}")
         blocks.append("\\begin{figure}[htbp]\n\\centering\n"
-                      rf"\includegraphics[width=0.78\linewidth,height=0.27\textheight,keepaspectratio]{{{fig.filename}}}"
+                      rf"\includegraphics[width=0.72\linewidth,height=0.25\textheight,keepaspectratio]{{{fig.filename}}}"
                       f"\n\\caption{{{prose(fig.caption)}}}\\label{{{label}}}\n\\end{{figure}}\n")
     sentence = ""
     if refs:
