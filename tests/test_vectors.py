@@ -77,7 +77,7 @@ def test_the_notation_prints_coordinates_prefixes_and_integrals_over_rd():
     assert latex(Prefix("x")[i]) == "x_{<i}"
     assert latex(VectorIntegral(x[j], x, d)) == r"\int_{\mathbb{R}^{d}} {x}_{j} \, dx"
     assert latex(JacobianDeterminant(sp.Function("g^{-1}")(x), x)) == r"\det J_{g^{-1}}\left(x\right)"
-    assert latex(GaussianDensity(x, 0, 1, d)) == r"\mathcal{N}\left(x;\ 0,\ I\right)"
+    assert latex(GaussianDensity(x, 0, 1, d)) == r"\mathcal{N}\left(x;\ 0,\ I_{d}\right)"  # d says how many coordinates
     assert latex(Sigmoid(sp.Symbol("t")) ** 2) == r"\sigma\left(t\right)^{2}"
 
 

@@ -9,7 +9,7 @@ base (named apart from the point :math:`x`), vectors of the same space. Coordina
 >>> latex(X[i]), plain(CONDITIONAL_PATH)
 ('x^{(i)}', 'N(x; t*x_1, (1 - t)**2)')
 >>> latex(component(x, X[i]))
-'\\\\mathcal{N}\\\\left(x;\\\\ t x^{(i)},\\\\ \\\\left(1 - t\\\\right)^{2}\\\\, I\\\\right)'
+'\\\\mathcal{N}\\\\left(x;\\\\ t x^{(i)},\\\\ \\\\left(1 - t\\\\right)^{2}\\\\, I_{d}\\\\right)'
 """
 
 from __future__ import annotations
