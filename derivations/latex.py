@@ -71,7 +71,7 @@ PREAMBLE = r"""\documentclass[10pt,a4paper]{article}
   \textbf{Answer.}\enspace\ignorespaces}
   {\end{minipage}\end{lrbox}%
   \fcolorbox{answerframe}{answerback}{\usebox{\answersavebox}}\par\smallskip}
-\author{every formula derived line by line with SymPy and checked by simulation}
+\author{derived line by line with SymPy, and checked numerically}
 \date{}
 """
 
