@@ -427,8 +427,15 @@ def load_equivalents(path: Path = EQUIVALENTS) -> dict[tuple, tuple[str, bool]]:
             for e in json.loads(path.read_text())}
 
 
+def _order(files: list[str], edges_first: bool) -> list[str]:
+    """``--edges-first``: the edge-case files first (a faster run: most mutants fail in the first
+    file), at the price of not telling which mutants only they kill."""
+    return sorted(files, key=lambda f: not f.endswith("_edges.py")) if edges_first else files
+
+
 def run(modules: dict[str, Path], n_sites: int, seed: int, workers: int, factor: float,
-        exclude: tuple[str, ...] = (), only: dict[str, set] | None = None, deselect: tuple[str, ...] = ()) -> dict:
+        exclude: tuple[str, ...] = (), only: dict[str, set] | None = None, deselect: tuple[str, ...] = (),
+        edges_first: bool = False) -> dict:
     """Baseline, then every sampled mutant of every module, on ``workers`` private copies
     (with ``only``, module -> keys ``(line, original, mutated)``: only those of the sampled sites)."""
     tmp = Path(tempfile.mkdtemp(prefix="mutation-"))
@@ -448,9 +455,10 @@ def run(modules: dict[str, Path], n_sites: int, seed: int, workers: int, factor:
             plan[mod] = {"path": rel, "source": source, "sites_total": len(all_sites),
                          "sites": [x for x in sample(all_sites, n_sites, seed, mod)
                                    if only is None or x.key(mod)[1:] in only.get(mod, set())],
-                         "tests": [rel] + selected_test_files(mod, exclude=exclude),
+                         "tests": [rel] + _order(selected_test_files(mod, exclude=exclude), edges_first),
                          "excluded": sorted(set(exclude) & {Path(f).name for f in selected_test_files(mod)})}
             plan[mod]["deselected"] = [d for d in deselect if d.split("::")[0] in plan[mod]["tests"]]
+            plan[mod]["edges_first"] = edges_first and len(plan[mod]["tests"]) > 2
 
         def with_copy(mod: str, site: Site | None) -> Outcome:
             work = pool.get()
@@ -521,6 +529,7 @@ def summarise(mod: str, entry: dict, results: list, previous: dict, merge: bool 
             "baseline": "passed" if entry["baseline"] == "survived" else entry["baseline"],
             "baseline_seconds": round(entry["baseline_seconds"], 1),
             "baseline_cpu_seconds": round(entry["baseline_cpu"], 1), "excluded": entry.get("excluded", []),
+            "edges_first": entry.get("edges_first", False),
             "deselected": entry.get("deselected", []),
             "mutants": rows}
 
@@ -584,6 +593,15 @@ def markdown(doc: dict) -> str:
                   + (f" Deselected (`--deselect`; failing on the unmutated code for reasons outside this module): "
                      f"{', '.join(r['deselected'])}." if r.get("deselected") else ""), "",
                   "| line | mutation | outcome | killed by / why equivalent |", "|---|---|---|---|"]
+        edges = 0 if r.get("edges_first") else sum(_by_edges(x) for x in r["mutants"])
+        if r.get("edges_first"):
+            lines[-2:-2] = ["The edge-case files (test_*_edges.py) ran first in this run (`--edges-first`, for "
+                            "speed), so a kill by one of them does not say whether the other tests let the mutant "
+                            "survive.", ""]
+        if edges:
+            lines[-2:-2] = [f"Without the edge-case files (test_*_edges.py, run last): {r['killed'] + r['timeout'] - edges} "
+                            f"killed, {r['survived'] + r['equivalent'] + edges} survived; the edge-case files kill "
+                            f"{edges} more.", ""]
         for x in r["mutants"]:
             change = f"`{_cell(x['original'])}` -> `{_cell(x['mutated'])}`"
             if x["outcome"] == "equivalent":
@@ -594,8 +612,15 @@ def markdown(doc: dict) -> str:
                 why = x["killed_by"] or ""
             if x["survived_before"] and x["outcome"] in ("killed", "timeout"):
                 why = f"(survived an earlier run) {why}"
+            elif _by_edges(x) and not r.get("edges_first"):
+                why = f"(survived every other test) {why}"
             lines.append(f"| {x['line']} | {x['kind']}: {change} | {x['outcome'].upper() if x['outcome'] == 'survived' else x['outcome']} | {_cell(why, 2000)} |")
     return "\n".join(lines) + "\n"
+
+
+def _by_edges(row: dict) -> bool:
+    """Killed by an edge-case file (test_*_edges.py), which runs last: every other test passed."""
+    return row["outcome"] == "killed" and "_edges.py" in (row.get("killed_by") or "")
 
 
 def _cell(text: str, width: int = 70) -> str:
@@ -617,6 +642,9 @@ def main(argv: list[str] | None = None) -> int:
                          "file lists them per module)")
     ap.add_argument("--deselect", nargs="+", default=[], metavar="NODEID",
                     help="single tests (pytest node ids) left out, like --exclude-tests but finer")
+    ap.add_argument("--edges-first", action="store_true",
+                    help="run the edge-case test files (test_*_edges.py) first instead of last: faster, but the "
+                         "report cannot tell which mutants only they kill")
     ap.add_argument("--survivors-only", action="store_true",
                     help="re-run only the sampled mutants that survived the module's last recorded run "
                          "(after tests were added), keeping the other rows of that run")
@@ -645,7 +673,7 @@ def main(argv: list[str] | None = None) -> int:
         only = {mod: {(m["line"], m["original"], m["mutated"]) for m in doc["modules"].get(mod, {}).get("mutants", [])
                       if m["outcome"] in ("survived", "equivalent", "error")} for mod in modules}
     out = run(modules, args.sites, args.seed, args.workers, args.timeout_factor, tuple(args.exclude_tests), only,
-              tuple(args.deselect))
+              tuple(args.deselect), args.edges_first)
     date = time.strftime("%Y-%m-%d", time.localtime(start))
     for mod in out["plan"]:
         record = summarise(mod, out["plan"][mod], out["results"][mod], doc["modules"].get(mod, {}),
