@@ -7,6 +7,13 @@ A mutant is *killed* when a test fails (or the run exceeds its time limit, repor
 *survived* when every test passes, *equivalent* when it survived and
 ``benchmarks/mutation_equivalent.json`` argues that no test could tell it apart.
 
+Test files that fail on the unmutated code for reasons outside the module (a section being
+reworked) are left out with ``--exclude-tests test_x.py ...`` or ``--deselect NODEID ...``; the
+results file lists them per module, since the kill rate is then that of the remaining tests. The
+edge-case files ``tests/test_*_edges.py`` run last, so the report can say which mutants only they
+kill (``--edges-first`` runs them first: faster, without that). ``--survivors-only`` re-runs only
+the last run's survivors of the same sampled sites.
+
 A small runner of its own rather than mutmut or cosmic-ray: both rewrite the files of the
 working tree in place (mutmut 3 runs from a ``mutants/`` copy whose import layout breaks this
 project's ``--doctest-modules`` collection of four roots), neither maps a module to the test
