@@ -695,7 +695,8 @@ def main(argv: list[str] | None = None) -> int:
                                           **tally, "wall_seconds": doc["meta"]["wall_seconds"]})
     notes = (["only the survivors of the last run (--survivors-only)"] if args.survivors_only else []) + (
         [f"without {', '.join(args.exclude_tests)} (--exclude-tests)"] if args.exclude_tests else []) + (
-        [f"without {', '.join(args.deselect)} (--deselect)"] if args.deselect else [])
+        [f"without {', '.join(args.deselect)} (--deselect)"] if args.deselect else []) + (
+        ["edge-case files first (--edges-first)"] if args.edges_first else [])
     if notes:
         doc["history"][-1]["note"] = "; ".join(notes)
     _write(json_path, doc)
