@@ -7,6 +7,13 @@ A mutant is *killed* when a test fails (or the run exceeds its time limit, repor
 *survived* when every test passes, *equivalent* when it survived and
 ``benchmarks/mutation_equivalent.json`` argues that no test could tell it apart.
 
+Test files that fail on the unmutated code for reasons outside the module (a section being
+reworked) are left out with ``--exclude-tests test_x.py ...`` or ``--deselect NODEID ...``; the
+results file lists them per module, since the kill rate is then that of the remaining tests. The
+edge-case files ``tests/test_*_edges.py`` run last, so the report can say which mutants only they
+kill (``--edges-first`` runs them first: faster, without that). ``--survivors-only`` re-runs only
+the last run's survivors of the same sampled sites.
+
 A small runner of its own rather than mutmut or cosmic-ray: both rewrite the files of the
 working tree in place (mutmut 3 runs from a ``mutants/`` copy whose import layout breaks this
 project's ``--doctest-modules`` collection of four roots), neither maps a module to the test
@@ -329,15 +336,27 @@ def imported_modules(source: str) -> set[str]:
     return names
 
 
-def selected_test_files(module: str, tests_dir: Path | None = None) -> list[str]:
+def selected_test_files(module: str, tests_dir: Path | None = None, exclude: tuple[str, ...] = ()) -> list[str]:
     """Test files that import ``module``, or a package between it and its top-level package (a test
-    of ``derivations.answercheck`` exercises ``derivations.answercheck.compare``)."""
+    of ``derivations.answercheck`` exercises ``derivations.answercheck.compare``), less the files
+    named in ``exclude`` (file names such as ``test_warmup.py``: ``--exclude-tests``, for test files
+    that fail on the unmutated code for reasons outside the module, so that the baseline passes).
+
+    >>> "tests/test_chain.py" in selected_test_files("derivations.chain")
+    True
+    >>> "tests/test_chain.py" in selected_test_files("derivations.chain", exclude=("test_chain.py",))
+    False
+    """
     tests_dir = tests_dir or ROOT / "tests"
     parts = module.split(".")
     wanted = {".".join(parts[:i]) for i in range(2, len(parts) + 1)}
-    files = [f for f in sorted(tests_dir.glob("test_*.py")) if imported_modules(f.read_text()) & wanted]
-    # files named for the module first: they are the likeliest to fail first under -x
-    return [str(f.relative_to(ROOT)) for f in sorted(files, key=lambda f: parts[-1] not in f.stem)]
+    files = [f for f in sorted(tests_dir.glob("test_*.py"))
+             if f.name not in exclude and imported_modules(f.read_text()) & wanted]
+    # files named for the module first: they are the likeliest to fail first under -x; the edge-case
+    # files (test_*_edges.py, written against this runner's survivors) last, so that a mutant one of
+    # them kills is one that every other selected test let survive
+    return [str(f.relative_to(ROOT)) for f in sorted(files, key=lambda f: (f.stem.endswith("_edges"),
+                                                                           parts[-1] not in f.stem))]
 
 
 # --------------------------------------------------------------------------- running
@@ -415,8 +434,17 @@ def load_equivalents(path: Path = EQUIVALENTS) -> dict[tuple, tuple[str, bool]]:
             for e in json.loads(path.read_text())}
 
 
-def run(modules: dict[str, Path], n_sites: int, seed: int, workers: int, factor: float) -> dict:
-    """Baseline, then every sampled mutant of every module, on ``workers`` private copies."""
+def _order(files: list[str], edges_first: bool) -> list[str]:
+    """``--edges-first``: the edge-case files first (a faster run: most mutants fail in the first
+    file), at the price of not telling which mutants only they kill."""
+    return sorted(files, key=lambda f: not f.endswith("_edges.py")) if edges_first else files
+
+
+def run(modules: dict[str, Path], n_sites: int, seed: int, workers: int, factor: float,
+        exclude: tuple[str, ...] = (), only: dict[str, set] | None = None, deselect: tuple[str, ...] = (),
+        edges_first: bool = False) -> dict:
+    """Baseline, then every sampled mutant of every module, on ``workers`` private copies
+    (with ``only``, module -> keys ``(line, original, mutated)``: only those of the sampled sites)."""
     tmp = Path(tempfile.mkdtemp(prefix="mutation-"))
     try:
         pool = queue.Queue()
@@ -432,8 +460,12 @@ def run(modules: dict[str, Path], n_sites: int, seed: int, workers: int, factor:
             source = path.read_text()
             all_sites = sites_of(source)
             plan[mod] = {"path": rel, "source": source, "sites_total": len(all_sites),
-                         "sites": sample(all_sites, n_sites, seed, mod),
-                         "tests": [rel] + selected_test_files(mod)}
+                         "sites": [x for x in sample(all_sites, n_sites, seed, mod)
+                                   if only is None or x.key(mod)[1:] in only.get(mod, set())],
+                         "tests": [rel] + _order(selected_test_files(mod, exclude=exclude), edges_first),
+                         "excluded": sorted(set(exclude) & {Path(f).name for f in selected_test_files(mod)})}
+            plan[mod]["deselected"] = [d for d in deselect if d.split("::")[0] in plan[mod]["tests"]]
+            plan[mod]["edges_first"] = edges_first and len(plan[mod]["tests"]) > 2
 
         def with_copy(mod: str, site: Site | None) -> Outcome:
             work = pool.get()
@@ -445,9 +477,10 @@ def run(modules: dict[str, Path], n_sites: int, seed: int, workers: int, factor:
                 except SyntaxError as exc:
                     return Outcome("error", 0.0, f"the mutant does not compile: {exc}")
                 target.write_text(text)
+                args = plan[mod]["tests"] + [a for d in plan[mod]["deselected"] for a in ("--deselect", d)]
                 if site is None:
-                    return run_tests(work, plan[mod]["tests"])
-                return run_tests(work, plan[mod]["tests"], cpu_limit=factor * plan[mod]["baseline_cpu"] + 10,
+                    return run_tests(work, args)
+                return run_tests(work, args, cpu_limit=factor * plan[mod]["baseline_cpu"] + 10,
                                  wall_limit=10 * plan[mod]["baseline_seconds"] + 60)
             finally:
                 target.write_text(plan[mod]["source"])
@@ -459,7 +492,8 @@ def run(modules: dict[str, Path], n_sites: int, seed: int, workers: int, factor:
                 plan[mod]["baseline_seconds"], plan[mod]["baseline_cpu"] = b.seconds, b.cpu_seconds
                 plan[mod]["baseline"] = b.outcome
                 print(f"{mod}: baseline {b.outcome} in {b.seconds:.1f} s, {b.cpu_seconds:.1f} s CPU "
-                      f"({len(plan[mod]['tests'])} test files), "
+                      + (f"(failed: {b.killed_by}) " if b.outcome != "survived" else "")
+                      + f"({len(plan[mod]['tests'])} test files), "
                       f"{len(plan[mod]['sites'])} of {plan[mod]['sites_total']} sites", file=sys.stderr, flush=True)
             jobs = [(mod, s) for mod in plan if plan[mod]["baseline"] == "survived" for s in plan[mod]["sites"]]
             done = 0
@@ -484,10 +518,12 @@ def run(modules: dict[str, Path], n_sites: int, seed: int, workers: int, factor:
 # --------------------------------------------------------------------------- report
 
 
-def summarise(mod: str, entry: dict, results: list, previous: dict) -> dict:
-    """The JSON record of one module's run: one row per mutant (counts: :func:`judge`)."""
+def summarise(mod: str, entry: dict, results: list, previous: dict, merge: bool = False) -> dict:
+    """The JSON record of one module's run: one row per mutant (counts: :func:`judge`). With
+    ``merge`` (``--survivors-only``) the previous rows of the mutants not re-run are kept."""
     old = {(m["line"], m["original"], m["mutated"]): m for m in previous.get("mutants", [])}
-    rows = []
+    rerun = {site.key(mod)[1:] for site, _ in results}
+    rows = [m for k, m in old.items() if k not in rerun] if merge else []
     for site, res in results:
         before = old.get(site.key(mod)[1:], {})
         rows.append({"line": site.line, "kind": site.kind, "original": site.original, "mutated": site.mutated,
@@ -495,10 +531,14 @@ def summarise(mod: str, entry: dict, results: list, previous: dict) -> dict:
                      "cpu_seconds": round(res.cpu_seconds, 1),
                      "survived_before": before.get("outcome") in ("survived", "equivalent")
                      or before.get("survived_before", False)})
+    rows.sort(key=lambda r: (r["line"], r["original"], r["mutated"]))
     return {"path": entry["path"], "sites_total": entry["sites_total"], "run": len(rows), "tests": entry["tests"],
             "baseline": "passed" if entry["baseline"] == "survived" else entry["baseline"],
             "baseline_seconds": round(entry["baseline_seconds"], 1),
-            "baseline_cpu_seconds": round(entry["baseline_cpu"], 1), "mutants": rows}
+            "baseline_cpu_seconds": round(entry["baseline_cpu"], 1), "excluded": entry.get("excluded", []),
+            "edges_first": entry.get("edges_first", False),
+            "deselected": entry.get("deselected", []),
+            "mutants": rows}
 
 
 def judge(mod: str, record: dict, equivalents: dict) -> dict:
@@ -554,8 +594,21 @@ def markdown(doc: dict) -> str:
     for mod, r in doc["modules"].items():
         lines += ["", f"## {mod}", "",
                   f"Tests: {', '.join(r['tests'])} (unmutated: {'passed' if r['baseline'] == 'survived' else r['baseline']}, {r['baseline_seconds']} s, "
-                  f"{r.get('baseline_cpu_seconds', '?')} s CPU).", "",
+                  f"{r.get('baseline_cpu_seconds', '?')} s CPU)."
+                  + (f" Left out of this run (`--exclude-tests`; they fail on the unmutated code for reasons "
+                     f"outside this module): {', '.join(r['excluded'])}." if r.get("excluded") else "")
+                  + (f" Deselected (`--deselect`; failing on the unmutated code for reasons outside this module): "
+                     f"{', '.join(r['deselected'])}." if r.get("deselected") else ""), "",
                   "| line | mutation | outcome | killed by / why equivalent |", "|---|---|---|---|"]
+        edges = 0 if r.get("edges_first") else sum(_by_edges(x) for x in r["mutants"])
+        if r.get("edges_first"):
+            lines[-2:-2] = ["The edge-case files (test_*_edges.py) ran first in this run (`--edges-first`, for "
+                            "speed), so a kill by one of them does not say whether the other tests let the mutant "
+                            "survive.", ""]
+        if edges:
+            lines[-2:-2] = [f"Without the edge-case files (test_*_edges.py, run last): {r['killed'] + r['timeout'] - edges} "
+                            f"killed, {r['survived'] + r['equivalent'] + edges} survived; the edge-case files kill "
+                            f"{edges} more.", ""]
         for x in r["mutants"]:
             change = f"`{_cell(x['original'])}` -> `{_cell(x['mutated'])}`"
             if x["outcome"] == "equivalent":
@@ -566,8 +619,15 @@ def markdown(doc: dict) -> str:
                 why = x["killed_by"] or ""
             if x["survived_before"] and x["outcome"] in ("killed", "timeout"):
                 why = f"(survived an earlier run) {why}"
+            elif _by_edges(x) and not r.get("edges_first"):
+                why = f"(survived every other test) {why}"
             lines.append(f"| {x['line']} | {x['kind']}: {change} | {x['outcome'].upper() if x['outcome'] == 'survived' else x['outcome']} | {_cell(why, 2000)} |")
     return "\n".join(lines) + "\n"
+
+
+def _by_edges(row: dict) -> bool:
+    """Killed by an edge-case file (test_*_edges.py), which runs last: every other test passed."""
+    return row["outcome"] == "killed" and "_edges.py" in (row.get("killed_by") or "")
 
 
 def _cell(text: str, width: int = 70) -> str:
@@ -583,6 +643,18 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seed", type=int, default=SEED)
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--timeout-factor", type=float, default=3.0)
+    ap.add_argument("--exclude-tests", nargs="+", default=[], metavar="FILE",
+                    help="test files (names such as test_warmup.py) left out of every module's selection: for "
+                         "files that fail on the unmutated code for reasons outside the module (the results "
+                         "file lists them per module)")
+    ap.add_argument("--deselect", nargs="+", default=[], metavar="NODEID",
+                    help="single tests (pytest node ids) left out, like --exclude-tests but finer")
+    ap.add_argument("--edges-first", action="store_true",
+                    help="run the edge-case test files (test_*_edges.py) first instead of last: faster, but the "
+                         "report cannot tell which mutants only they kill")
+    ap.add_argument("--survivors-only", action="store_true",
+                    help="re-run only the sampled mutants that survived the module's last recorded run "
+                         "(after tests were added), keeping the other rows of that run")
     ap.add_argument("--list", action="store_true", help="print the sampled sites and their tests, run nothing")
     ap.add_argument("--report", action="store_true",
                     help="run nothing: rewrite mutation.md from mutation.json with the current equivalents file")
@@ -596,17 +668,23 @@ def main(argv: list[str] | None = None) -> int:
     if args.list:
         for mod, path in modules.items():
             sites = sample(sites_of(path.read_text()), args.sites, args.seed, mod)
-            print(f"{mod}: {len(sites)} sites; tests {selected_test_files(mod)}")
+            print(f"{mod}: {len(sites)} sites; tests {selected_test_files(mod, exclude=tuple(args.exclude_tests))}")
             for s in sites:
                 print(f"  {s.line}: {s.kind}: {s.original} -> {s.mutated}")
         return 0
     start = time.time()
     info = machine()
-    out = run(modules, args.sites, args.seed, args.workers, args.timeout_factor)
     doc = json.loads(json_path.read_text()) if json_path.exists() else {"modules": {}}
+    only = None
+    if args.survivors_only:
+        only = {mod: {(m["line"], m["original"], m["mutated"]) for m in doc["modules"].get(mod, {}).get("mutants", [])
+                      if m["outcome"] in ("survived", "equivalent", "error")} for mod in modules}
+    out = run(modules, args.sites, args.seed, args.workers, args.timeout_factor, tuple(args.exclude_tests), only,
+              tuple(args.deselect), args.edges_first)
     date = time.strftime("%Y-%m-%d", time.localtime(start))
     for mod in out["plan"]:
-        record = summarise(mod, out["plan"][mod], out["results"][mod], doc["modules"].get(mod, {}))
+        record = summarise(mod, out["plan"][mod], out["results"][mod], doc["modules"].get(mod, {}),
+                           merge=args.survivors_only)
         doc["modules"][mod] = dict(record, date=date, seed=args.seed, sites=args.sites)
     doc["meta"] = {"seed": args.seed, "sites": args.sites, "workers": args.workers,
                    "timeout_factor": args.timeout_factor, "machine": dict(info, load_1min_at_end=load()),
@@ -615,6 +693,12 @@ def main(argv: list[str] | None = None) -> int:
              for k in ("killed", "timeout", "survived", "error")}
     doc.setdefault("history", []).append({"date": date, "modules": list(out["plan"]), "mutants": sum(tally.values()),
                                           **tally, "wall_seconds": doc["meta"]["wall_seconds"]})
+    notes = (["only the survivors of the last run (--survivors-only)"] if args.survivors_only else []) + (
+        [f"without {', '.join(args.exclude_tests)} (--exclude-tests)"] if args.exclude_tests else []) + (
+        [f"without {', '.join(args.deselect)} (--deselect)"] if args.deselect else []) + (
+        ["edge-case files first (--edges-first)"] if args.edges_first else [])
+    if notes:
+        doc["history"][-1]["note"] = "; ".join(notes)
     _write(json_path, doc)
     return 0
 

@@ -450,16 +450,24 @@ def _expand_over(dist: Mixture) -> Mixture:
 
 
 def _concrete_dist(dist: Mixture, subs: dict) -> Mixture:
+    """``dist`` with the sizes in ``subs``, its sums over a range written out, and then (only then,
+    so that the x^{(i)} of a sum over i takes each value of i) its indexed entries as symbols."""
     def concrete(value):
         if isinstance(value, sp.MatrixBase):
             return value.applyfunc(concrete)
-        value = as_expr(value).subs(subs).doit()
+        return as_expr(value).subs(subs).doit()
+
+    def elements(value):
+        if isinstance(value, sp.MatrixBase):
+            return value.applyfunc(elements)
+        value = as_expr(value).doit()
         return value.xreplace({it: _element_symbol(it) for it in value.atoms(sp.Indexed)})
 
     comps = tuple(Component(concrete(c.weight), c.dist.with_params(*(concrete(p) for p in c.params)),
                             None if c.over is None else (c.over[0], concrete(c.over[1]), concrete(c.over[2])))
                   for c in dist.components)
-    return _expand_over(Mixture(comps))
+    return Mixture(tuple(Component(elements(c.weight), c.dist.with_params(*(elements(p) for p in c.params)))
+                         for c in _expand_over(Mixture(comps)).components))
 
 
 def _over_symbols(dist: Mixture) -> set:
