@@ -19,6 +19,11 @@ TypeError: quantity 'bad': a value is a SymPy expression or matrix, a distributi
 Traceback (most recent call last):
 ...
 TypeError: quantity 'option': its written form is 'expression', not 'choice' like its value
+>>> plain = Quantity("std", sp.sqrt(1 - a))
+>>> Quantity("std", sp.sqrt(1 - a), written=Quantity("std", sp.sqrt(1 - a), written=plain))
+Traceback (most recent call last):
+...
+ValueError: quantity 'std': its written form has a written form of its own
 """
 
 from __future__ import annotations
