@@ -15,6 +15,15 @@ mistake, names a student may define) lives on the quantity, so the reader of ans
 Traceback (most recent call last):
 ...
 TypeError: quantity 'bad': a value is a SymPy expression or matrix, a distribution or a Choice, got str
+>>> Quantity("option", Choice(("left", "right"), correct={2}), written=Quantity("std", sp.sqrt(1 - a)))
+Traceback (most recent call last):
+...
+TypeError: quantity 'option': its written form is 'expression', not 'choice' like its value
+>>> plain = Quantity("std", sp.sqrt(1 - a))
+>>> Quantity("std", sp.sqrt(1 - a), written=Quantity("std", sp.sqrt(1 - a), written=plain))
+Traceback (most recent call last):
+...
+ValueError: quantity 'std': its written form has a written form of its own
 """
 
 from __future__ import annotations
@@ -96,6 +105,12 @@ class Quantity:
     by mistake (``alpha_t`` for ``alphabar_t``), with their domains, so that such an answer is
     refuted with a counterexample instead of refused; ``defined`` are names an answer may use for
     another formula (``mu_z`` for the means of the same part), with their values.
+
+    ``written`` is the same answer as students write it in vector notation (a vector as one
+    symbol, a squared norm as a square), read and compared by ``derive verify`` instead of
+    ``value``, for a quantity whose value is written by coordinates; it is a quantity of the same
+    kind with no ``written`` of its own. The box, the chains and the links keep using ``value``;
+    the section's tests prove the two agree.
     """
 
     name: str
@@ -108,6 +123,7 @@ class Quantity:
     chain: str | None = None
     mistakable: Mapping = field(default_factory=dict)
     defined: Mapping = field(default_factory=dict)
+    written: Quantity | None = None
 
     def __post_init__(self) -> None:
         if self.relation not in ("=", r"\sim", r"\le", r"\ge", r"\approx", r"\to"):
@@ -129,6 +145,15 @@ class Quantity:
             if not isinstance(name, str) or kind_of(value) != "expression":
                 raise TypeError(f"quantity {self.name!r}: a defined name maps a name to an expression, "
                                 f"got {name!r}: {value!r}")
+        if self.written is not None:
+            if not isinstance(self.written, Quantity):
+                raise TypeError(f"quantity {self.name!r}: its written form is a Quantity, "
+                                f"got {type(self.written).__name__}")
+            if self.written.kind != self.kind:
+                raise TypeError(f"quantity {self.name!r}: its written form is {self.written.kind!r}, "
+                                f"not {self.kind!r} like its value")
+            if self.written.written is not None:
+                raise ValueError(f"quantity {self.name!r}: its written form has a written form of its own")
 
     @property
     def kind(self) -> str:

@@ -508,3 +508,64 @@ def test_trained_sampler_lands_near_the_data_and_an_untrained_one_does_not():
         return data, cfm.TrainResult({name: 0 * value for name, value in res.params.items()}, res.losses)
 
     assert not passed(F.check_trained_handful_sampler(rng_of(4), train=untrained))
+
+
+# --------------------------------------------------------------------------- 9c, 9e's written forms agree with the proofs
+
+
+def _in_coordinates(expr, dim):
+    """``expr`` with its Gaussian densities written out, ``d = dim`` and the coordinate sums done."""
+    expr = expr.replace(lambda g: isinstance(g, GaussianDensity), lambda g: g.doit()).subs(symbols.d, dim)
+    return expr.replace(lambda s: isinstance(s, sp.Sum) and all(lo.is_number and hi.is_number for _, lo, hi in s.limits),
+                        lambda s: s.doit())
+
+
+def _as_written_at_one(expr):
+    """A 9c or 9e value at d = 1 in the written form's objects: x[1] -> x, X[i, 1] -> X[i]."""
+    point = sp.IndexedBase(symbols.x, real=True)
+    out = _in_coordinates(expr, 1).replace(
+        lambda e: isinstance(e, sp.Indexed) and e.base == point and e.indices == (1,), lambda e: symbols.x_v)
+    out = out.replace(lambda e: isinstance(e, sp.Indexed) and e.base == symbols.X and len(e.indices) == 2
+                      and e.indices[1] == 1, lambda e: symbols.X[e.indices[0]])
+    assert not out.has(point) and not out.has(symbols.x) and not out.has(symbols.d), out
+    return out
+
+
+def _written_at_two(expr):
+    """The obvious 2-vector reading of a written form: x = (x_1, x_2), x^(i) = (X[i, 1], X[i, 2]), a
+    square (x - t x^(i))^2 the squared norm, a 1-D density N(x; t x^(i), v) the product over the coordinates."""
+    point = sp.IndexedBase(symbols.x, real=True)
+
+    def coordinate(e, c):
+        e = e.replace(lambda s: isinstance(s, sp.Indexed) and s.base == symbols.X and len(s.indices) == 1,
+                      lambda s: symbols.X[s.indices[0], c])
+        return e.subs(symbols.x_v, point[c])
+
+    def vectorial(e):
+        return e.has(symbols.x_v)
+
+    out = expr.replace(lambda g: isinstance(g, GaussianDensity) and vectorial(g),
+                       lambda g: sp.Mul(*[coordinate(g, c) for c in (1, 2)]))
+    out = out.replace(lambda p: isinstance(p, sp.Pow) and p.exp == 2 and vectorial(p.base),
+                      lambda p: sum(coordinate(p, c) for c in (1, 2)))
+    assert not out.has(symbols.x_v), out
+    return out.replace(lambda g: isinstance(g, GaussianDensity), lambda g: g.doit())
+
+
+@pytest.mark.parametrize("pid", ["9c", "9e"])
+def test_the_written_forms_are_the_proved_values_at_dimensions_one_and_two(pid):
+    from derivations.homeworks import registry
+
+    (quantity,) = registry().registration(pid).build().quantities
+    written = quantity.written
+    assert written is not None and written.kind == quantity.kind and written.written is None
+    at_one = _as_written_at_one(quantity.value)
+    written_value = written.value.replace(lambda g: isinstance(g, GaussianDensity), lambda g: g.doit())
+    assert decide(at_one - written_value, domains=dict(written.domains)).proved, (at_one, written_value)
+    at_two = _in_coordinates(quantity.value, 2)
+    assert decide(at_two - _written_at_two(written.value), domains=dict(written.domains)).proved, at_two
+    # not vacuous: the written form with the mean not scaled by t differs
+    unscaled = written.value.replace(lambda e: isinstance(e, sp.Indexed) and e.base == symbols.X, lambda e: e / symbols.t)
+    assert unscaled != written.value
+    unscaled = unscaled.replace(lambda g: isinstance(g, GaussianDensity), lambda g: g.doit())
+    assert not decide(at_one - unscaled, domains=dict(written.domains)).proved

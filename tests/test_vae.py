@@ -575,3 +575,70 @@ def test_reference_answers_for_verify():
             end = chains[quantity.chain].end
             if quantity.kind == "expression":
                 assert end == quantity.value, (pid, quantity.name)
+
+
+# --------------------------------------------------------------------------- 3d's written forms agree with the proofs
+
+
+def _one_term_sums(expr):
+    """``expr`` with every sum whose range is one term (1..1) done."""
+    return expr.replace(lambda s: isinstance(s, sp.Sum) and all(lo == hi for _, lo, hi in s.limits),
+                        lambda s: s.doit())
+
+
+def _as_written(expr):
+    """A 3d value at d = k = 1 in the written form's objects: x[1] -> x, epsilon[1] -> epsilon, the
+    point z = g (its one coordinate) written out, NN(1, p, z) -> NN(p, z), the Jacobian entry
+    dNN_theta(1, 1, p, g) -> d NN_theta(p, z)/dz at z = g, theta_l -> theta, phi_l -> phi."""
+    from derivations.symbolic.networks import Coordinate, NetworkBase, NetworkJacobianBase, Point
+
+    networks = {vs.NN_theta: vs.NN_theta_v, vs.NN_phi: vs.NN_phi_v}
+    scalars = {vs.xs: vs.x, vs.theta_l: vs.theta_v, vs.phi_l: vs.phi_v}
+
+    def walk(e):
+        if e in scalars:
+            return scalars[e]
+        if isinstance(e, Point):
+            assert e.dim == 1, e
+            return walk(e.coordinate(1))
+        if isinstance(e, Coordinate):
+            return walk(e.doit())
+        if isinstance(e, NetworkJacobianBase):
+            j, a, parameter, point = e.args
+            assert (j, a) == (1, 1) and type(e) is vs.NN_theta.jacobian, e
+            return sp.Subs(sp.Derivative(vs.NN_theta_v(walk(parameter), vs.z), vs.z), vs.z, walk(point))
+        if isinstance(e, NetworkBase):
+            j, parameter, point = e.args
+            assert j == 1, e
+            return networks[type(e)](walk(parameter), walk(point))
+        if isinstance(e, sp.Indexed):
+            assert e.indices == (1,) and e.base in (vs.xs, vs.eps), e
+            return {vs.xs: vs.x, vs.eps: vs.epsilon_v}[e.base]
+        if not e.args:
+            return e
+        return e.func(*[walk(arg) for arg in e.args])
+
+    out = walk(_one_term_sums(expr.subs({vs.d: 1, vs.k: 1})))
+    assert not out.has(sp.Indexed, sp.Sum, vs.d, vs.k, vs.theta_l, vs.phi_l), out
+    return out
+
+
+def test_3d_written_forms_are_the_proved_values_at_dimension_one():
+    from derivations.zero import decide
+
+    decoder = registration("3d.i").build().quantities[0]
+    encoder = registration("3d.ii").build().quantities[0]
+    assert decoder.written.value == vs.DECODER_GRADIENT_WRITTEN and encoder.written.value == vs.ENCODER_GRADIENT_WRITTEN
+    # 3d.i: the value is E_{q_phi(z | x)}[integrand]; students write the integrand (one z, the estimate)
+    value = _as_written(decoder.value)
+    assert isinstance(value, Expect) and value.variable == vs.z and value.density == vs.q_cond(vs.z, vs.x), value
+    assert decide(value.function - decoder.written.value).proved, value.function
+    # 3d.ii: students name the encoder's sigma sigma_q; the homework's (and the proof's) one sigma is sigma_q = sigma
+    value = _as_written(encoder.value)
+    assert decide(value - encoder.written.value.subs(vs.sigma_q, vs.sigma)).proved, value
+    # and the agreement is not vacuous: the prior's score with the wrong sign, or sigma_q kept apart, is not proved equal
+    one_sigma = {vs.sigma_q: vs.sigma}
+    wrong_sign = (encoder.written.value.subs(one_sigma)
+                  + 2 * sp.Derivative(vs.NN_phi_v(vs.phi_v, vs.x), vs.phi_v) * vs.G_WRITTEN.subs(one_sigma))
+    assert not decide(value - wrong_sign).proved
+    assert not decide(value - encoder.written.value).proved

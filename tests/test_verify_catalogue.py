@@ -49,6 +49,7 @@ EQUIVALENT = [
                        r"m = \frac{\sum_{i=1}^n Q(z|x^i) x^i}{\sum_{i=1}^n Q(z|x^i)}"),
     ("3b.ii", None, "1"),
     ("3b.ii", None, "(a)"),
+    ("3b.ii", None, "2"),  # was a mistake until 3b.ii's correct options became {1, 2} (the question reads two ways)
     ("3b.iii", None, "b"),
     ("3b.iv", None, r"-\sum_{i=1}^n \log \int p_\theta(x^{(i)}|z)\, p(z)\,dz"),
     ("3b.iv", None, r"\sum_{i=1}^{n} -\log\left(\int_{-\infty}^{\infty} p(z) p_{\theta}(x^{(i)} \mid z)\,\mathrm{d}z\right)"),
@@ -64,7 +65,6 @@ EQUIVALENT = [
     ("9b", None, r"\mathcal{N}(x_1, 0 \cdot I)"),
     ("9c", None, r"p_t(x) = \frac{1}{n}\sum_{i=1}^n \mathcal{N}(x; t x^{(i)}, (1-t)^2 I)"),
     ("9c", None, r"\frac{1}{n}\sum_{i=1}^n \frac{1}{\sqrt{2\pi}(1-t)} e^{-\frac{(x - t x^{(i)})^2}{2(1-t)^2}}"),
-    ("9c", "n = 3", r"\frac13\sum_{i=1}^{3} \mathcal{N}(t x^{(i)}, (1-t)^2 I)"),
     ("9e", None, END_POINT_POSTERIOR),
     ("9g", "target", "x_1 - x_0"),
     ("9g", "target", r"\frac{x_1 - x_t}{1 - t}"),
@@ -104,7 +104,7 @@ WRONG = [
     ("6", "variances", M_STEP_VAR % "", "missing 1/d in the spherical variance"),
     ("6", "variances", r"\sqrt{" + M_STEP_VAR % "d" + "}", "standard deviation for variance"),
     ("6", "variances", r"\frac{\sum_{i=1}^n Q(z|x^{(i)})\|x^{(i)} - \mu_z\|^2}{d\, n}", "divided by n, not the soft count"),
-    ("3b.ii", None, "2", "F^{-1}(p(z)) for a uniform z"),
+    ("3b.ii", None, "3", "a Gaussian decoder"),
     ("3b.iii", None, "1", "F^{-1}(z) for a normal z"),
     ("3b.iii", None, "c", "a Gaussian decoder"),
     ("3b.iv", None, r"-\sum_{i=1}^n \int \log(p_\theta(x^{(i)}|z))\, p(z)\,dz", "log inside the integral (Jensen)"),
@@ -327,7 +327,7 @@ BOTH_NOTATIONS = [
      "-sum_{i=1}^n log(int p_theta(x[i] | z)*p(z) dz)"),
     ("3b.vi", None, r"-\sum_{i=1}^n \log\Big(\frac{1}{K}\sum_{j=1}^K p_\theta(x^{(i)}|z^{(j)})\Big)",
      "-sum_{i=1}^n log(1/K*sum_{j=1}^K p_theta(x[i] | z[j]))"),
-    ("3c.iv", None, r"\log p_\theta(x) - \mathrm{KL}\big(q_\phi(z|x)\,\|\,p_\theta(z|x)\big)", "log_p - KL"),
+    ("3c.iv", None, r"\log p_\theta(x) - \mathrm{KL}\big(q_\phi(z|x)\,\|\,p_\theta(z|x)\big)", "log(p_theta(x)) - KL(q_phi(z | x) || p_theta(z | x))"),
     ("3d.i", None, r"\frac{x - NN_\theta(z)}{\sigma^2}\nabla_\theta NN_\theta(z)",
      "(x - NN_theta(z))*grad_theta NN_theta(z)/sigma^2"),
     ("3d.ii", None, r"\frac{\partial NN_\phi(x)}{\partial\phi}\left(\frac{x - NN_\theta(z)}{\sigma^2}\nabla_z NN_\theta(z) - z\right)"

@@ -210,7 +210,8 @@ def _flat(value):
 
 @functools.lru_cache(maxsize=None)
 def quantities(part_id: str) -> tuple[Quantity, ...]:
-    """The reference answers of ``part_id`` (an :class:`AnswerError` if there are none)."""
+    """The reference answers of ``part_id`` as verify reads them (:func:`as_written`; an
+    :class:`AnswerError` if there are none)."""
     registry = homeworks.registry()
     if part_id not in registry.homework.by_id:
         raise AnswerError(f"unknown part '{part_id}' (see derive list)")
@@ -218,7 +219,7 @@ def quantities(part_id: str) -> tuple[Quantity, ...]:
     if reg is None:
         raise AnswerError(f"part {part_id} has no answer yet (todo), so there is nothing to compare with")
     try:
-        found = tuple(reg.build().quantities)
+        found = tuple(as_written(q) for q in reg.build().quantities)
     except Exception as exc:  # noqa: BLE001 - a part that fails to build is reported, never a traceback
         raise AnswerError(f"part {part_id} could not be built ({type(exc).__name__}: {exc})".splitlines()[0][:300]) \
             from None
@@ -226,6 +227,12 @@ def quantities(part_id: str) -> tuple[Quantity, ...]:
         raise AnswerError(f"part {part_id} has no formula, distribution or choice to check against "
                           f"(its answer is {registry.homework.by_id[part_id].kind})")
     return found
+
+
+def as_written(q: Quantity) -> Quantity:
+    """The form of ``q`` that verify reads and compares: its ``written`` form (the answer in vector
+    notation, where the value is written by coordinates) under ``q``'s own name, else ``q`` itself."""
+    return q if q.written is None else replace(q.written, name=q.name)
 
 
 def choose(part_id: str, name: str) -> Quantity:

@@ -7,8 +7,9 @@ import math
 from derivations.answer import Answer, Check, Figure, Quantity
 from derivations.flow_matching import chains, checks
 from derivations.flow_matching.symbols import (CFM_LOSS, CONDITIONAL_PATH, CONTINUITY_RESIDUAL, END_POINT_LIMIT,
-                                               MARGINAL_DENSITY, POSTERIOR, REGRESSION_TARGET, X, X_T, d, i, n, t,
-                                               x, x_0, x_1)
+                                               MARGINAL_DENSITY, MARGINAL_DENSITY_WRITTEN, POSTERIOR,
+                                               POSTERIOR_WRITTEN, REGRESSION_TARGET, X, X_T, d, i, n, t, x, x_0, x_1,
+                                               x_v)
 from derivations.hw7 import REGISTRY
 from derivations.symbolic import UNIT
 
@@ -80,7 +81,10 @@ def marginal_path() -> Answer:
             Quantity("marginal path density", MARGINAL_DENSITY, symbols=(x, t, n, X), domains={t: UNIT},
                      lhs=r"p_t(x)", chain=marginal.title,
                      description="(1/n) Sum_i N(x; t x^(i), (1-t)^2 I) in d dimensions; X is the base of the data "
-                                 "points and n a positive integer symbol"),
+                                 "points and n a positive integer symbol",
+                     written=Quantity("marginal path density (vector notation)", MARGINAL_DENSITY_WRITTEN,
+                                      symbols=(x_v, t, n, X), domains={t: UNIT},
+                                      description="(1/n) Sum_i N(x; t x^(i), (1-t)^2 I), x and x^(i) each one symbol")),
         ),
     )
 
@@ -135,7 +139,11 @@ def posterior_endpoint() -> Answer:
         quantities=(Quantity("posterior over the end point", POSTERIOR, symbols=(x, t, n, i, X, d),
                              domains={t: UNIT}, lhs=r"p(x_1 = x^{(i)} \mid x, t)", chain=bayes.title,
                              description="softmax over j = 1..n of -||x - t x^(j)||^2 / (2 (1-t)^2), the squared norm "
-                                         "a sum over the d coordinates, evaluated at the index i"),),
+                                         "a sum over the d coordinates, evaluated at the index i",
+                             written=Quantity("posterior over the end point (vector notation)", POSTERIOR_WRITTEN,
+                                              symbols=(x_v, t, n, i, X), domains={t: UNIT},
+                                              description="softmax over j of -||x - t x^(j)||^2 / (2 (1-t)^2), x and "
+                                                          "x^(j) each one symbol, the squared norm a square")),),
     )
 
 

@@ -73,3 +73,22 @@ REGRESSION_TARGET = x_1 - x_0
 
 #: 9g: the loss of one sample :math:`(t, x_0, x_1)`: the squared error :math:`\|v_\theta(x_t, t) - (x_1 - x_0)\|^2`.
 CFM_LOSS = SquaredNorm(v_theta(X_T, t) - (x_1 - x_0))
+
+# --------------------------------------------------------------------------- 9c, 9e as students write them
+
+# The answers of 9c and 9e in vector notation, as derive verify reads them (Quantity.written): the
+# point x and the data points x^(i) = X[i] are each one symbol, a squared norm ||x - t x^(i)||^2 the
+# square (x - t x^(i))^2, a Gaussian density the one-coordinate N(x; t x^(i), (1-t)^2). Their
+# agreement with the coordinate forms above at d = 1 is proved in tests/test_flow_matching.py.
+x_v = sp.Symbol("x", real=True)  # the point x, one symbol
+
+
+def written_log_likelihood(index):
+    """:math:`-(x - t x^{(i)})^2 / 2(1-t)^2`, ``log_likelihood`` as written with one symbol per vector."""
+    return -(x_v - t * X[index]) ** 2 / (2 * S**2)
+
+
+#: 9c as written: (1/n) sum_i N(x; t x^(i), (1-t)^2).
+MARGINAL_DENSITY_WRITTEN = sp.Sum(GaussianDensity(x_v, t * X[i], S**2), (i, 1, n)) / n
+#: 9e as written: the softmax of -(x - t x^(i))^2 / 2(1-t)^2 over the data points.
+POSTERIOR_WRITTEN = sp.exp(written_log_likelihood(i)) / sp.Sum(sp.exp(written_log_likelihood(j)), (j, 1, n))

@@ -8,9 +8,10 @@ from derivations.answer import Answer, Check, Quantity
 from derivations.hw7 import REGISTRY
 from derivations.vae import elbo_chains as chains
 from derivations.vae import elbo_checks as checks
-from derivations.vae.symbols import (DECODER_GRADIENT, DECOMPOSITION, ELBO_AS_LIKELIHOOD, ENCODER_GRADIENT,
-                                     LOG_EVIDENCE, d, eps, k, p_joint, p_post, p_theta, phi_l, q_cond, sigma, theta,
-                                     theta_l, x, xs, z)
+from derivations.vae.symbols import (DECODER_GRADIENT, DECODER_GRADIENT_WRITTEN, DECOMPOSITION, ELBO_AS_LIKELIHOOD,
+                                     ENCODER_GRADIENT, ENCODER_GRADIENT_WRITTEN, LOG_EVIDENCE, NN_phi_v, NN_theta_v, d,
+                                     eps, epsilon_v, k, p_joint, p_post, p_theta, phi_l, phi_v, q_cond, sigma, sigma_q,
+                                     theta, theta_l, theta_v, x, xs, z)
 
 ELBO_TEX = r"\mathrm{ELBO}_{\theta,\phi}(x)"
 DENSITIES = (x, z, p_theta, p_joint, p_post, q_cond)
@@ -139,7 +140,13 @@ def decoder_gradient() -> Answer:
             description=("The derivative of the ELBO in one coordinate theta_l of the decoder's parameters: "
                          "E over z ~ q_phi(z|x) of (1/sigma^2) sum_{j=1}^d (x_j - NN_theta(z)_j) "
                          "dNN_theta(z)_j/dtheta_l; in vectors E_q[J_theta(z)^T (x - NN_theta(z))]/sigma^2. Its "
-                         "integrand is the single-sample estimate.")),),
+                         "integrand is the single-sample estimate."),
+            written=Quantity(
+                "gradient integrand (vector notation)", DECODER_GRADIENT_WRITTEN,
+                symbols=(x, z, theta_v, sigma, NN_theta_v),
+                description=("The integrand of the gradient as students write it, vectors as one symbol: "
+                             "(x - NN_theta(z)) grad_theta NN_theta(z) / sigma^2, the derivative of NN_theta "
+                             "playing the Jacobian J_theta(z)^T."))),),
     )
 
 
@@ -178,5 +185,11 @@ def encoder_gradient() -> Answer:
                          "log p_theta(x, z) - log q_phi(z|x) at z = NN_phi(x) + sigma epsilon (the same sigma as "
                          "the decoder): sum_{a=1}^k dNN_phi(x)_a/dphi_l ((1/sigma^2) sum_{j=1}^d "
                          "(x_j - NN_theta(z)_j) dNN_theta(z)_j/dz_a - z_a); in vectors "
-                         "J_phi(x)^T (J_z(z)^T (x - NN_theta(z))/sigma^2 - z).")),),
+                         "J_phi(x)^T (J_z(z)^T (x - NN_theta(z))/sigma^2 - z)."),
+            written=Quantity(
+                "gradient at one sample (vector notation)", ENCODER_GRADIENT_WRITTEN,
+                symbols=(x, theta_v, phi_v, epsilon_v, sigma, sigma_q, NN_theta_v, NN_phi_v),
+                description=("As students write it, vectors as one symbol: grad_phi NN_phi(x) ((x - NN_theta(z)) "
+                             "NN_theta'(z)/sigma^2 - z) at z = NN_phi(x) + sigma_q epsilon, sigma_q naming the "
+                             "encoder's sigma (the homework's one sigma: sigma_q = sigma)."))),),
     )

@@ -117,3 +117,26 @@ def grad_log_joint(point) -> sp.Expr:
 
 #: 3d.ii: the phi_l-derivative of log p_theta(x, z) - log q_phi(z | x) at z = g(epsilon, phi, x).
 ENCODER_GRADIENT = sp.Sum(sp.Derivative(NN_phi(a, phi_l, xs), phi_l) * grad_log_joint(G), (a, 1, k))
+
+# --------------------------------------------------------------------------- 3d as students write it
+
+# The answers of 3d in vector notation, as derive verify reads them (Quantity.written): the vectors
+# x, z, the parameters and epsilon are each one symbol and the networks NN_theta(theta, z),
+# NN_phi(phi, x) undefined functions whose derivative plays the Jacobian. tests/test_vae.py proves
+# each equal to the coordinate form above at d = k = 1.
+theta_v = sp.Symbol("theta", real=True)  # the decoder's parameters, one symbol
+phi_v = sp.Symbol("phi", real=True)  # the encoder's parameters, one symbol
+epsilon_v = sp.Symbol("epsilon", real=True)  # the noise epsilon, one symbol
+sigma_q = sp.Symbol("sigma_q", positive=True)  # the encoder's standard deviation as students name it
+NN_theta_v = sp.Function("NN_theta")  # the decoder NN_theta(theta, z), one function
+NN_phi_v = sp.Function("NN_phi")  # the encoder NN_phi(phi, x)
+
+#: 3d.i as written: (x - NN_theta(z)) grad_theta NN_theta(z) / sigma^2, the integrand of the gradient
+#: (its expectation over z ~ q_phi(z | x) is DECODER_GRADIENT; one z gives the usual estimate).
+DECODER_GRADIENT_WRITTEN = (x - NN_theta_v(theta_v, z)) * sp.Derivative(NN_theta_v(theta_v, z), theta_v) / sigma**2
+#: z = g(epsilon, phi, x) = NN_phi(x) + sigma_q epsilon as written (sigma_q: the encoder's sigma).
+G_WRITTEN = NN_phi_v(phi_v, x) + sigma_q * epsilon_v
+#: 3d.ii as written: grad_phi NN_phi(x) ((x - NN_theta(z))/sigma^2 NN_theta'(z) - z) at z = g.
+ENCODER_GRADIENT_WRITTEN = sp.Derivative(NN_phi_v(phi_v, x), phi_v) * (
+    (x - NN_theta_v(theta_v, G_WRITTEN)) * sp.Subs(sp.Derivative(NN_theta_v(theta_v, z), z), z, G_WRITTEN) / sigma**2
+    - G_WRITTEN)
