@@ -633,12 +633,12 @@ def test_3d_written_forms_are_the_proved_values_at_dimension_one():
     value = _as_written(decoder.value)
     assert isinstance(value, Expect) and value.variable == vs.z and value.density == vs.q_cond(vs.z, vs.x), value
     assert decide(value.function - decoder.written.value).proved, value.function
-    # 3d.ii: students name the encoder's sigma sigma_q; the homework's (and the proof's) one sigma is sigma_q = sigma
+    # 3d.ii: the homework's (and the proof's) one sigma, in the encoder too; an answer may call it sigma_q
     value = _as_written(encoder.value)
-    assert decide(value - encoder.written.value.subs(vs.sigma_q, vs.sigma)).proved, value
-    # and the agreement is not vacuous: the prior's score with the wrong sign, or sigma_q kept apart, is not proved equal
-    one_sigma = {vs.sigma_q: vs.sigma}
-    wrong_sign = (encoder.written.value.subs(one_sigma)
-                  + 2 * sp.Derivative(vs.NN_phi_v(vs.phi_v, vs.x), vs.phi_v) * vs.G_WRITTEN.subs(one_sigma))
+    assert decide(value - encoder.written.value).proved, value
+    assert encoder.written.defined == {"sigma_q": vs.sigma}
+    # and the agreement is not vacuous: the prior's score with the wrong sign, or a separate encoder sigma, is
+    # not proved equal
+    wrong_sign = encoder.written.value + 2 * sp.Derivative(vs.NN_phi_v(vs.phi_v, vs.x), vs.phi_v) * vs.G_WRITTEN
     assert not decide(value - wrong_sign).proved
-    assert not decide(value - encoder.written.value).proved
+    assert not decide(value - encoder.written.value.subs(vs.sigma * vs.epsilon_v, vs.sigma_q * vs.epsilon_v)).proved

@@ -10,7 +10,7 @@ from derivations.vae import elbo_chains as chains
 from derivations.vae import elbo_checks as checks
 from derivations.vae.symbols import (DECODER_GRADIENT, DECODER_GRADIENT_WRITTEN, DECOMPOSITION, ELBO_AS_LIKELIHOOD,
                                      ENCODER_GRADIENT, ENCODER_GRADIENT_WRITTEN, LOG_EVIDENCE, NN_phi_v, NN_theta_v, d,
-                                     eps, epsilon_v, k, p_joint, p_post, p_theta, phi_l, phi_v, q_cond, sigma, sigma_q,
+                                     eps, epsilon_v, k, p_joint, p_post, p_theta, phi_l, phi_v, q_cond, sigma,
                                      theta, theta_l, theta_v, x, xs, z)
 
 ELBO_TEX = r"\mathrm{ELBO}_{\theta,\phi}(x)"
@@ -188,8 +188,8 @@ def encoder_gradient() -> Answer:
                          "J_phi(x)^T (J_z(z)^T (x - NN_theta(z))/sigma^2 - z)."),
             written=Quantity(
                 "gradient at one sample (vector notation)", ENCODER_GRADIENT_WRITTEN,
-                symbols=(x, theta_v, phi_v, epsilon_v, sigma, sigma_q, NN_theta_v, NN_phi_v),
+                symbols=(x, theta_v, phi_v, epsilon_v, sigma, NN_theta_v, NN_phi_v), defined={"sigma_q": sigma},
                 description=("As students write it, vectors as one symbol: grad_phi NN_phi(x) ((x - NN_theta(z)) "
-                             "NN_theta'(z)/sigma^2 - z) at z = NN_phi(x) + sigma_q epsilon, sigma_q naming the "
-                             "encoder's sigma (the homework's one sigma: sigma_q = sigma)."))),),
+                             "NN_theta'(z)/sigma^2 - z) at z = NN_phi(x) + sigma epsilon (the homework's one sigma; "
+                             "an answer may name the encoder's sigma_q, which is that sigma)."))),),
     )

@@ -134,8 +134,9 @@ NN_phi_v = sp.Function("NN_phi")  # the encoder NN_phi(phi, x)
 #: 3d.i as written: (x - NN_theta(z)) grad_theta NN_theta(z) / sigma^2, the integrand of the gradient
 #: (its expectation over z ~ q_phi(z | x) is DECODER_GRADIENT; one z gives the usual estimate).
 DECODER_GRADIENT_WRITTEN = (x - NN_theta_v(theta_v, z)) * sp.Derivative(NN_theta_v(theta_v, z), theta_v) / sigma**2
-#: z = g(epsilon, phi, x) = NN_phi(x) + sigma_q epsilon as written (sigma_q: the encoder's sigma).
-G_WRITTEN = NN_phi_v(phi_v, x) + sigma_q * epsilon_v
+#: z = g(epsilon, phi, x) = NN_phi(x) + sigma epsilon as written: the homework's encoder has the same
+#: sigma as the decoder (an answer may call it sigma_q: a defined name for sigma).
+G_WRITTEN = NN_phi_v(phi_v, x) + sigma * epsilon_v
 #: 3d.ii as written: grad_phi NN_phi(x) ((x - NN_theta(z))/sigma^2 NN_theta'(z) - z) at z = g.
 ENCODER_GRADIENT_WRITTEN = sp.Derivative(NN_phi_v(phi_v, x), phi_v) * (
     (x - NN_theta_v(theta_v, G_WRITTEN)) * sp.Subs(sp.Derivative(NN_theta_v(theta_v, z), z), z, G_WRITTEN) / sigma**2
