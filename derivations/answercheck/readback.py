@@ -32,6 +32,7 @@ from derivations.symbolic.distributions import Distribution, Mixture, as_mixture
 from derivations.symbolic.values import entries
 from derivations.zero import QUICK, decide
 
+from derivations.answercheck import vectors_read
 from derivations.answercheck.errors import AnswerError
 from derivations.answercheck.vocabulary import Vocabulary, applied_functions, is_user_function
 
@@ -272,7 +273,10 @@ def vocabulary_of(expr) -> Vocabulary:
             arity.setdefault(applied.func, applied.args)
             if applied.func not in objs:
                 objs.append(applied.func)
-    return Vocabulary(objs, arity=arity, indices=ranks, more_ranks=counts)
+        objs.extend(v for v in vectors_read.bare_vectors(part) if v not in objs)  # x of p(x), \int ... dx
+    vocab = Vocabulary(objs, arity=arity, indices=ranks, more_ranks=counts)
+    vectors_read.note_vectors(vocab, [p for p in _parts(expr) if isinstance(p, sp.Basic)])
+    return vocab
 
 
 def _symbols_outside_indexed(expr) -> set:

@@ -23,7 +23,7 @@ from sympy.core.function import FunctionClass, UndefinedFunction
 from sympy.printing.conventions import split_super_sub
 from sympy.stats.rv import RandomSymbol
 
-from derivations.notation.printers import function_stem
+from derivations.notation.printers import Prefix, function_stem
 from derivations.notation.table import (CONDITIONAL_SUFFIXES, DECORATION_OF, DECORATIONS, GREEK_ALIASES,
                                         GREEK_NAMES)
 
@@ -204,7 +204,11 @@ class Vocabulary:
         self.rank_counts = {b: {len(ix)} | set((more_ranks or {}).get(b, ())) for b, ix in self.ranks.items()}
         self._definable = {key_of(obj) for obj in definable}  # bound symbols an answer may define
         self.ranges = dict(ranges or {})  # index name -> (lower, upper) of the reference's sums over it
+        self.prefixes: dict = {}  # x_{<i}: read by vectors_read, spelled like the vector x beside it
         for obj in symbols:
+            if isinstance(obj, Prefix):
+                self.prefixes[key_of(obj)] = obj
+                continue
             if isinstance(obj, sp.IndexedBase):
                 kind = "indexed"
             elif is_user_function(obj):
