@@ -112,7 +112,7 @@ def test_every_line_of_questions_1_and_2_reads_back():
 
 STUDENTS = [
     (VectorIntegral(p(x), x, d), [r"\int_{\mathbb{R}^d} p(x)\,dx", r"\int_{\mathbb{R}^{d}} p(x) \, d x",
-                                  r"\int p(x)\, dx", "int_{R^d} p(x) dx"]),
+                                  r"\int p(x)\, dx", r"\int_x p(x)\, dx", "int_{R^d} p(x) dx"]),
     (sp.Abs(jacobian), [r"|\det J_{g^{-1}}(x)|", r"\left|\det J_{g^{-1}}\left(x\right)\right|",
                         r"|\det(J_{g^{-1}}(x))|", r"\left|\det \frac{\partial g^{-1}(x)}{\partial x}\right|",
                         "|det J_{g^{-1}}(x)|", "abs(det J_{g^{-1}}(x))"]),

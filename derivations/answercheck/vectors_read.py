@@ -301,7 +301,9 @@ def vector_integral(p, tok: Token, lower_tokens, upper, body):
     dims = getattr(p.vocab, "vector_dims", {})
     if upper is not None:
         raise p.error(f"an integral over the vector {text} is over a domain, as in \\int_{{\\mathbb{{R}}^d}}", tok)
-    dim = _domain_dim(p, lower_tokens, tok) if lower_tokens else dims.get(x)
+    dim = _domain_dim(p, lower_tokens, tok) if lower_tokens else None
+    if dim is None and [t.text for t in lower_tokens or () if not t.is_op("{", "}")] in ([], [text]):
+        dim = dims.get(x)  # \\int p(x)\\, dx, \\int_x p(x)\\, dx: over the part's R^d
     if dim is None:
         raise p.error(f"an integral over the vector {text} names its domain, as in \\int_{{\\mathbb{{R}}^d}} f\\, d{text}",
                       tok)
@@ -325,12 +327,7 @@ def command(p, tok: Token):
 def determinant(p, tok: Token):
     """``\\det J_{f}(x)``, ``\\det(J_f(x))``, ``\\det \\frac{\\partial f(x)}{\\partial x}``:
     :class:`JacobianDeterminant` of the map f at the vector x."""
-    opened = None
-    if p.peek().is_op("(") and not (p.peek(1).kind == "word" and p.peek(1).text == JACOBIAN and
-                                   p.peek(2).is_op("_")) and not p.peek(1).is_cmd("frac"):
-        raise p.error(f"write a Jacobian determinant as \\det {JACOBIAN}_{{f}}(x)", tok)
-    if p.peek().is_op("("):
-        opened = p.next()
+    opened = p.next() if p.peek().is_op("(") else None  # \det(J_f(x))
     head = p.peek()
     if head.kind == "word" and head.text == JACOBIAN and p.peek(1).is_op("_"):
         p.next()
@@ -340,7 +337,7 @@ def determinant(p, tok: Token):
         if len(args) != 1:
             raise p.error(f"a Jacobian {JACOBIAN}_f(x) is taken at one point", tok)
         point = args[0]
-        image = f(point)
+        image = p.apply(f, [point], tok)
     elif head.is_cmd("frac"):
         p.next()
         image, point = _partial_fraction(p, tok)
