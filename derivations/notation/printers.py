@@ -313,13 +313,6 @@ class CourseLatexPrinter(LatexPrinter):
     def _print_SquaredNorm(self, expr):
         return rf"\left\|{self._print(expr.args[0])}\right\|^{{2}}"
 
-    def _needs_mul_brackets(self, expr, first=False, last=False) -> bool:
-        if type(expr).__name__ in ("SquaredNorm", "VectorOf"):  # delimited already, even around a sum
-            return False
-        if _delimited(expr):  # a sum inside a function's argument or a bracketed base is enclosed already
-            return False
-        return super()._needs_mul_brackets(expr, first, last)
-
     def _print_Sum(self, expr):
         """A sum over several indices as nested sums, outermost first: \\sum_{i=1}^{n} \\sum_{y=1}^{k}."""
         if len(expr.limits) == 1 or any(len(limit) != 3 for limit in expr.limits):
@@ -387,9 +380,13 @@ class CourseLatexPrinter(LatexPrinter):
 
     def _needs_mul_brackets(self, expr, first=False, last=False) -> bool:
         """A derivative or a limit that is not the last factor of a product is bracketed: its operand
-        is the product that follows it (``\\frac{d}{dx} f \\, g`` is the derivative of f g)."""
+        is the product that follows it (``\\frac{d}{dx} f \\, g`` is the derivative of f g). A squared norm,
+        a vector of coordinates, a function application and a power of a bracketed base are delimited
+        already, even around a sum: never bracketed again."""
         if not last and isinstance(expr, (sp.Derivative, sp.Limit)):
             return True
+        if type(expr).__name__ in ("SquaredNorm", "VectorOf") or _delimited(expr):
+            return False
         return super()._needs_mul_brackets(expr, first=first, last=last)
 
     def _print_Derivative(self, expr):
