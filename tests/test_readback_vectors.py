@@ -15,6 +15,7 @@ from derivations.notation import DataPoints, latex
 from derivations.notation.printers import Prefix
 from derivations.symbolic import GaussianDensity, JacobianDeterminant, VectorIntegral
 from derivations.symbolic.distributions import Mixture
+from derivations.symbolic.vectors import VectorOf
 
 x = sp.IndexedBase("x", real=True)
 z = sp.IndexedBase("z", real=True)
@@ -63,6 +64,9 @@ PRINTED = {
         p_cond(x[i], before[i]), (i, 1, k - 1)), (x[k], 1, K)),
     "sums up to a coordinate": sp.Product(sp.Sum(p_cond(v, before[i]), (v, 1, x[i]))
                                           - sp.Sum(p_cond(v, before[i]), (v, 1, x[i] - 1)), (i, 1, d)),
+    "a vector given by its coordinates": VectorOf(sp.Sum(weight[i] * X[i, j], (i, 1, n)) / n, (j, 1, d)),
+    "a column holding one": sp.Matrix([sp.Sum(weight[i], (i, 1, n)) / n,
+                                       VectorOf(sp.Sum(weight[i] * X[i, j], (i, 1, n)) / n, (j, 1, d))]),
     "inverse sampling interval": sp.Product(sp.Integral(1, (u, sp.Sum(p_cond(v, before[i]), (v, 1, x[i] - 1)),
                                                             sp.Sum(p_cond(v, before[i]), (v, 1, x[i])))), (i, 1, d)),
 }
@@ -127,6 +131,8 @@ STUDENTS = [
      [r"\prod_{j=1}^d \mathcal{N}(x_j; x^{(i)}_j, h^2)", r"\prod_{j=1}^{d} \mathcal{N}\left({x}_{j};\ x^{(i)}_{j},\ h^{2}\right)"]),
     (kde, [r"\frac{1}{n}\sum_{i=1}^n \mathcal{N}(x; x^{(i)}, h^2 I_d)", r"\frac{1}{n}\sum_{i} \mathcal{N}(x; x_i, h^2 I)",
            r"\frac1n \sum_{i=1}^{n} \mathcal{N}(x \mid x^{(i)}, h^2 I)"]),
+    (VectorOf(sp.Sum(X[i, j], (i, 1, n)) / n, (j, 1, d)), [r"\left(\frac{1}{n}\sum_{i=1}^n x^{(i)}_j\right)_{j=1}^{d}",
+                                                         r"(\frac{\sum_{i=1}^{n} x^{(i)}_{j}}{n})_{j=1}^d"]),
     (VectorIntegral(p_cond(x, z) * GaussianDensity(z, 0, 1, k), z, k),
      [r"\int_{\mathbb{R}^k} p_\theta(x \mid z)\, \mathcal{N}(z; 0, I_k)\, dz", r"\int p_\theta(x|z) \mathcal{N}(z; 0, I) dz"]),
 ]

@@ -727,6 +727,9 @@ class Parser:
     def sequence(self, opened: Token, close: str):
         """``(a)`` and ``[a]`` (brackets that group), or a vector ``(a, b)`` / ``[a, b]``; a bracketed
         list is a row until ^T."""
+        given = vectors_read.coordinates_vector(self, opened, close)  # (e_j)_{j=1}^{d}
+        if given is not None:
+            return given
         with self.fresh_context():
             items = [self.expr()]
             while self.peek().is_op(","):

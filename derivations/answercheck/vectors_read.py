@@ -221,6 +221,49 @@ def density_dim(p, at, dim, identities):
     return getattr(p.vocab, "vector_dims", {}).get(at)
 
 
+def coordinates_vector(p, opened: Token, close: str):
+    """Hook at an opening bracket (read): ``\\left(e\\right)_{j=1}^{d}``, the vector whose coordinate j is
+    e (:class:`derivations.symbolic.vectors.VectorOf`), j bound inside; None for any other bracket."""
+    end = p.matching(p.i - 1)
+    if end is None or not p.tokens[end].is_op(close):
+        return None
+    after = p.tokens[end + 1:end + 5]
+    if len(after) < 4 or not (after[0].is_op("_") and after[1].is_op("{") and after[2].kind == "word"
+                              and after[3].is_op("=")):
+        return None
+    from derivations.symbolic.vectors import VectorOf
+
+    name = after[2].text
+    index = p.index_symbol(name)
+    saved = p.bound.get(name)
+    p.bound[name] = index
+    try:
+        with p.fresh_context():
+            body = p.as_number(p.expr(), opened)
+    finally:
+        if saved is None:
+            p.bound.pop(name, None)
+        else:
+            p.bound[name] = saved
+    p.expect(close, opened)
+    p.next()  # _
+    script = p.next()  # {
+    p.next()  # the index
+    p.next()  # =
+    with p.fresh_context():
+        lower = p.expr()
+    p.expect("}", script)
+    if not p.peek().is_op("^"):
+        raise p.error(f"a vector given by its coordinates needs its last index, as in (e_{name})_{{{name}=1}}^{{d}}",
+                      opened)
+    p.next()
+    upper = p.limit()
+    if not all(isinstance(v, sp.Expr) for v in (body, lower, upper)):
+        raise p.error("a vector given by its coordinates takes an expression and numbers or symbols as its limits",
+                      opened)
+    return VectorOf(body, (index, lower, upper))
+
+
 # --------------------------------------------------------------------------- sums over a coordinate
 
 
