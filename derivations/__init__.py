@@ -8,7 +8,9 @@ that print as ``derive verify`` and ``derive show`` do and render typeset in Jup
 >>> v = verify("8a", r"\mathcal{N}(\sqrt{\bar\alpha_t}\,x_0, (1-\bar\alpha_t)I)")
 >>> print(v)
 8a [forward marginal q(x_t | x_0)]: correct
-  read as:  N(sqrt(alphabar_t)*x_0, 1 - alphabar_t)
+  read as:
+       ⎛  ____               ⎞
+      𝒩⎝╲╱ α̅ₜ ⋅x₀, (1 - α̅ₜ) I⎠
   SymPy proved the difference is zero (symbolic, every parameter)
 >>> v.correct, v.exit_code
 (True, 0)

@@ -112,12 +112,11 @@ class Chain:
 
 def _with_read_back(chain: "Chain", results: list, read_back: Callable) -> list:
     """Each step's result with ``printed_verified``: both of its printed lines read back equal."""
-    lines = [chain.start, *(step.expr for step in chain.steps)]
-    backs = [read_back(e) for e in lines]
+    backs = [read_back(e) for e in (chain.start, *(step.expr for step in chain.steps))]
     out = []
-    for k, r in enumerate(results):
-        bad = next((b for b in (backs[k], backs[k + 1]) if not b.ok), None)
-        reason = None if bad is None else f"the line {bad.printed[:120]} does not read back: {bad.reason}"
+    for k, r in enumerate(results):  # step k + 1 goes from line k + 1 to line k + 2
+        bad = next((line for line in (k, k + 1) if not backs[line].ok), None)
+        reason = None if bad is None else f"line {bad + 1} of the chain does not read back: {backs[bad].reason}"
         out.append(replace(r, printed_verified=bad is None, printed_reason=reason))
     return out
 

@@ -14,11 +14,13 @@ The counterexample is the point Hypothesis shrinks to, which may differ between 
 >>> v = verify("8a", "N(sqrt(alpha_t)*x_0, (1-alpha_t)*I)")
 >>> print(v)
 8a [forward marginal q(x_t | x_0)]: incorrect: the mean differs
-  read as:  N(sqrt(alpha_t)*x_0, 1 - alpha_t)
-  counterexample: alpha_t = ..., alphabar_t = ..., x_0 = ...
+  read as:
+       ⎛  ____               ⎞
+      𝒩⎝╲╱ αₜ ⋅x₀, (1 - αₜ) I⎠
+  counterexample: αₜ = ..., α̅ₜ = ..., x₀ = ...
   yours: ...   reference: ...
 >>> print(v._repr_latex_())
-$\displaystyle \text{8a: incorrect (the mean differs)}\quad \mathcal{N}\left(\sqrt{\alpha_{t}} x_{0},\ 1 - \alpha_{t}\right)\quad \text{counterexample: }\alpha_{t} = ..., \bar{\alpha}_{t} = ..., x_{0} = ...$
+$\displaystyle \text{8a: incorrect (the mean differs)}\quad \mathcal{N}\left(\sqrt{\alpha_{t}} x_{0},\ \left(1 - \alpha_{t}\right) I\right)\quad \text{counterexample: }\alpha_{t} = ..., \bar{\alpha}_{t} = ..., x_{0} = ...$
 >>> v.status, v.correct, v.exit_code, "read as: \\[" in v._repr_html_()
 ('incorrect', False, 1, True)
 """

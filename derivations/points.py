@@ -157,7 +157,12 @@ def at_points(lhs: Any, rhs: Any, relation: str, *, domains=None, seed: int = 0,
     domains = dict(domains or {})
     free = sorted(free_symbols(lhs) | free_symbols(rhs), key=lambda s: s.name)
     strategy = st.fixed_dictionaries({s: symbol_strategy(s, domains.get(s)) for s in free})
-    f_lhs, f_rhs = evaluator(free, lhs), evaluator(free, rhs)
+    try:
+        f_lhs, f_rhs = evaluator(free, lhs), evaluator(free, rhs)
+    except (ValueError, TypeError, NotImplementedError):
+        # an object that cannot be written out at a point (an expectation over a vector of symbolic
+        # dimension): nothing can be shown numerically, which is a failure, not a crash
+        return PointsResult(Status.FAILED, 0)
     valid = 0
 
     def is_counterexample(point) -> bool:

@@ -31,7 +31,7 @@ from typing import Callable
 import numpy as np
 import sympy as sp
 
-from derivations.symbolic.distributions import Distribution, Gaussian, Mixture, as_mixture
+from derivations.symbolic.distributions import Distribution, Gaussian, Mixture, PointMass, as_mixture
 from derivations.symbolic.expectation import KL, Expect, Prob, depends_on
 from derivations.symbolic.gaussian import GaussianDensity
 from derivations.symbolic.hints import exp_normal_form, explicit, merge_under, tidy_sums
@@ -85,8 +85,8 @@ def _difference(a, b):
 BAYES = Theorem("bayes", "Bayes' rule",
                 r"p(z \mid x) = \frac{p(x, z)}{p(x)} = \frac{p(x \mid z)\, p(z)}{p(x)}")
 TOTAL_PROBABILITY = Theorem("total_probability", "the law of total probability",
-                            r"p(x) = \int p(x \mid z)\, p(z)\, dz, \qquad p(x) = \sum_k p(z_k)\, p(x \mid z_k)"
-                            r" \text{ for a discrete } z")
+                            r"p(x) = \int p(x \mid z)\, p(z)\, dz \text{; for a discrete } z\text{, } "
+                            r"x \sim \sum_k p(z_k)\, p(\cdot \mid z_k)")
 CHANGE_OF_VARIABLES = Theorem(
     "change_of_variables", "the change-of-variables formula",
     r"x = g(z) \text{ with } g \text{ invertible and differentiable} \Rightarrow "
@@ -110,6 +110,10 @@ GAUSSIAN_MGF = Theorem("gaussian_mgf", "the moment generating function of a Gaus
 MONOTONE = Theorem("monotone", "inverting a continuous increasing map",
                    r"F \text{ continuous, strictly increasing} \Rightarrow "
                    r"\bigl(F(a) \le b \iff a \le F^{-1}(b)\bigr),\ F\bigl(F^{-1}(b)\bigr) = b")
+NASCENT_DELTA = Theorem(
+    "nascent_delta", "the approximate identity (nascent delta function)",
+    r"\phi \text{ a density on } \mathbb{R}^d,\ \varepsilon_t \to 0^+,\ \mu_t \to \mu \Rightarrow "
+    r"\varepsilon_t^{-d}\, \phi\bigl(\tfrac{x - \mu_t}{\varepsilon_t}\bigr) \to \delta(x - \mu) \text{ weakly}")
 LARGE_NUMBERS = Theorem("lln", "the strong law of large numbers",
                         r"\frac{1}{n}\sum_{i=1}^n Y_i \to \mathbb{E}[Y_1] \text{ almost surely, for i.i.d. } Y_i "
                         r"\text{ with } \mathbb{E}|Y_1| < \infty")
@@ -127,8 +131,8 @@ COORDINATES = Theorem("coordinates", "vectors coordinate by coordinate",
                       r"\|v\|^2 = \sum_{j=1}^{d} v_j^2")
 
 CATALOGUE: tuple[Theorem, ...] = (BAYES, TOTAL_PROBABILITY, CHANGE_OF_VARIABLES, SUM_DERIVATIVE, LEIBNIZ,
-                                  JENSEN, GIBBS, MGF_UNIQUENESS, GAUSSIAN_MGF, MONOTONE, LARGE_NUMBERS, COORDINATES, FUBINI,
-                                  NORMALISATION, CHAIN_RULE)
+                                  JENSEN, GIBBS, MGF_UNIQUENESS, GAUSSIAN_MGF, MONOTONE, NASCENT_DELTA, LARGE_NUMBERS,
+                                  COORDINATES, FUBINI, NORMALISATION, CHAIN_RULE)
 BY_KEY = {t.key: t for t in CATALOGUE}
 
 
@@ -209,6 +213,15 @@ def change_of_variables(density_x, density_z, inverse, variable) -> Citation:
         else:
             jacobian = sp.diff(ginv, x) if isinstance(x, sp.Symbol) else sp.Derivative(ginv, x)
         return density_z(ginv) * sp.Abs(jacobian)
+    return Citation(CHANGE_OF_VARIABLES, rewrite=_replace_calls(density_x, build))
+
+
+def change_of_variables_affine(density_x, density_z, scale, shift, dim) -> Citation:
+    """:math:`x = a z + b` in :math:`\\mathbb{R}^d` with a scalar :math:`a \\ne 0`:
+    :math:`p_X(x) = p_Z\\bigl((x - b)/a\\bigr)\\, |a|^{-d}` (the Jacobian of :math:`z = (x - b)/a` is
+    :math:`a^{-1} I_d`). ``density_x(x, ...)`` is rewritten; its first argument is the point."""
+    def build(x, *rest):
+        return density_z((x - shift) / scale) * sp.Abs(1 / scale) ** dim
     return Citation(CHANGE_OF_VARIABLES, rewrite=_replace_calls(density_x, build))
 
 
@@ -429,6 +442,51 @@ def gaussian_mgf() -> Citation:
     def rewrite(expr):
         return sp.sympify(expr).replace(lambda e: isinstance(e, Expect), _gaussian_mgf_value)
     return Citation(GAUSSIAN_MGF, rewrite=rewrite, hint=_exponents)
+
+
+def nascent_delta(density, scale, centre, point, dim, variable, to, direction="-") -> Citation:
+    """:math:`\\lim_{t \\to t_0} \\varepsilon_t^{-d}\\, \\phi((x - \\mu_t)/\\varepsilon_t) = \\delta(x - \\mu)`.
+
+    ``density(z)`` is the probability density :math:`\\phi` (a Gaussian density of the toolkit, or
+    a one-dimensional density SymPy integrates to one), ``scale`` and ``centre`` are
+    :math:`\\varepsilon_t` and :math:`\\mu_t`, ``point`` is :math:`x` (a symbol or a vector of
+    dimension ``dim``). The step is an instance when its left side is the limit as ``variable``
+    tends to ``to`` (from ``direction``) of a density SymPy proves equal to
+    :math:`\\varepsilon_t^{-d}\\phi((x - \\mu_t)/\\varepsilon_t)`, SymPy shows :math:`\\varepsilon_t > 0`
+    near ``to`` and :math:`\\varepsilon_t \\to 0`, and the right side is the Dirac delta at
+    :math:`\\mu = \\lim \\mu_t` (a product of one delta per coordinate for a vector)."""
+    def instance(lhs, rhs, relation):
+        if relation != "=":
+            return "the approximate identity is an identity of limits"
+        if not (isinstance(lhs, sp.Limit) and lhs.args[1] == variable and lhs.args[2] == to
+                and str(lhs.args[3]) == direction):
+            return f"the left side must be the limit as {variable} -> {to}{direction}"
+        z = sp.Dummy("z", real=True)
+        phi = density(z)
+        if not (isinstance(phi, GaussianDensity) or
+                decide(sp.integrate(explicit(phi), (z, -sp.oo, sp.oo)) - 1).proved):
+            return "SymPy could not show that phi is a probability density"
+        h = sp.Dummy("h", positive=True)
+        near = {variable: to - h if direction == "-" else to + h}  # the side the limit is taken from
+        if sp.limit(scale, variable, to, direction) != 0:
+            return "the scale does not tend to 0"
+        if sp.simplify(scale.subs(near)).is_positive is not True:
+            return "SymPy could not show that the scale is positive near the limit"
+        body = scale ** (-dim) * density((point - centre) / scale)
+        if not decide((lhs.args[0] - body).subs(near), hint=_scaled_density).proved:
+            return "the limit is not of a rescaled density eps^(-d) phi((x - mu)/eps)"
+        mu = centre.subs(variable, to)
+        if sp.limit(centre - mu, variable, to, direction) != 0:
+            return "the centre has no limit SymPy can take"
+        if not decide(rhs - PointMass(mu, at=point).pdf(point)).proved:
+            return f"the right side is not the Dirac delta at {mu}"
+        return None
+    return Citation(NASCENT_DELTA, instance=instance)
+
+
+def _scaled_density(e):
+    """Write the densities out, put the sums in canonical form and compare powers and exponentials."""
+    return exp_normal_form(tidy_sums(sp.expand(explicit(e))))
 
 
 def large_numbers(frequency, probability, n) -> Citation:
@@ -666,6 +724,22 @@ def _monotone_test(rng):
                      r"and $F(F^{-1}(b))=b$", agree and inverse < 1e-9, largest_inverse_error=inverse)
 
 
+def _nascent_delta_test(rng):
+    from scipy import integrate, stats
+
+    from numerics.stattests import close_test
+    mu, eps = rng.normal(), 10.0 ** rng.uniform(-4, -3)
+    g = np.arctan  # bounded, Lipschitz 1: |E g(mu_eps + eps Z) - g(mu)| <= eps (1 + E|Z|)
+    centre = mu + eps  # a centre that moves to mu as eps -> 0
+
+    def smoothed(e, c):  # int g(x) e^{-1} phi((x - c)/e) dx, phi the logistic density
+        return integrate.quad(lambda u: g(c + e * u) * stats.logistic.pdf(u), -60, 60, epsabs=1e-13, limit=200)[0]
+    bound = eps * (1 + stats.logistic.expect(abs))
+    return close_test(r"approximate identity: $\int \arctan(x)\, \varepsilon^{-1}\phi((x-\mu_\varepsilon)/\varepsilon)\,dx "
+                      r"\to \arctan\mu$ for the logistic $\phi$, within $\varepsilon(1 + E|Z|)$",
+                      smoothed(eps, centre), g(mu), rtol=0.0, atol=bound)
+
+
 def _gaussian_mgf_test(rng):
     from numerics.stattests import mean_test
     d = 3
@@ -733,10 +807,11 @@ def _chain_rule_test(rng):
 _NUMERIC = {"bayes": _bayes_test, "total_probability": _total_probability_test,
             "change_of_variables": _change_of_variables_test, "sum_derivative": _derivative_exchange_test,
             "leibniz": _leibniz_test, "jensen": _jensen_test, "gibbs": _gibbs_test, "mgf": _mgf_test,
-            "gaussian_mgf": _gaussian_mgf_test, "monotone": _monotone_test,
+            "gaussian_mgf": _gaussian_mgf_test, "monotone": _monotone_test, "nascent_delta": _nascent_delta_test,
             "lln": _lln_test, "coordinates": _coordinates_test, "fubini": _fubini_test,
             "normalisation": _normalisation_test, "chain_rule": _chain_rule_test}
 
-__all__ = ["BY_KEY", "CATALOGUE", "Citation", "Theorem", "bayes", "chain_rule", "change_of_variables", "coordinate",
-           "coordinates", "fubini", "gaussian_mgf", "gibbs", "jensen", "large_numbers", "leibniz", "mgf_uniqueness", "monotone",
-           "normalisation", "numeric_test", "sum_derivative", "total_probability", "total_probability_law"]
+__all__ = ["BY_KEY", "CATALOGUE", "Citation", "Theorem", "bayes", "chain_rule", "change_of_variables",
+           "change_of_variables_affine", "coordinate", "coordinates", "fubini", "gaussian_mgf", "gibbs", "jensen",
+           "large_numbers", "leibniz", "mgf_uniqueness", "monotone", "nascent_delta", "normalisation", "numeric_test",
+           "sum_derivative", "total_probability", "total_probability_law"]

@@ -174,3 +174,14 @@ def test_two_distributions_are_compared_parameter_by_parameter():
     assert bad.verify().verdict is Status.FAILED
     other_family = derive("family", written, Step(point_masses((Sigmoid(z),), (u,)), "one atom"))
     assert other_family.verify().verdict is Status.FAILED
+
+
+def test_a_wrong_step_on_an_expectation_over_a_vector_fails_rather_than_crashes():
+    from derivations.symbolic import Expect, GaussianDensity
+
+    j = sp.Symbol("j", integer=True, positive=True)
+    d = sp.Symbol("d", integer=True, positive=True)
+    e = sp.IndexedBase("epsilon", real=True)
+    start = Expect(sp.Sum(e[j] ** 2, (j, 1, d)), e, GaussianDensity(e, 0, 1, d))
+    r = derive("wrong", start, Step(2 * d, "twice the dimension (wrong)")).verify()
+    assert r.verdict is Status.FAILED and "wrong" in r.first_failure.reason

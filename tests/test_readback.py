@@ -289,3 +289,123 @@ def test_the_runner_reads_every_printed_line_back():
 
     result = run_part("1a.ii", with_checks=False)
     assert result.chains and all(s.printed_verified is not None for c in result.chains for s in c.steps)
+
+
+def test_point_masses_whose_atoms_alone_carry_some_symbols_read_back():
+    from derivations.symbolic import point_masses
+
+    a, x1, x2 = sp.Symbol("alphabar_t", positive=True), sp.Symbol("xhat_1", real=True), sp.Symbol("xhat_2", real=True)
+    p1, p2 = sp.symbols("p_1 p_2", positive=True)
+    atoms = [sp.Matrix([x1 - sp.sqrt(a), x2]) / sp.sqrt(1 - a), sp.Matrix([x1, x2 - sp.sqrt(a)]) / sp.sqrt(1 - a)]
+    assert read_back(point_masses([p1, p2], atoms)).ok
+
+
+# --------------------------------------------------------------------------- entries as the printer writes them
+
+from derivations.answercheck.parser import parse  # noqa: E402
+from derivations.answercheck.vocabulary import SLOTS, Vocabulary, printed_entry  # noqa: E402
+from derivations.notation import ConditionalTable, Prefix  # noqa: E402
+from derivations.symbolic import SquaredNorm, VectorOf  # noqa: E402
+
+_i, _j, _z, _l, _r, _d = sp.symbols("i j z l r d", integer=True, positive=True)
+#: one base of every kind the printer writes in its own way, with the numbers of indices it takes
+_BASES = {
+    "data points x": (DataPoints("x", real=True), (1, 2)),
+    "data points named X": (DataPoints("X", real=True), (1, 2)),
+    "conditional table": (ConditionalTable("Q", positive=True), (2,)),
+    "base named with a power": (sp.IndexedBase("sigma^2", positive=True), (1, 2)),
+    "base named with a subscript": (sp.IndexedBase("mu_0", real=True), (1, 2)),
+    "Greek base": (sp.IndexedBase("mu", real=True), (1, 2)),
+    "decorated base": (sp.IndexedBase("muhat", real=True), (1, 2)),
+    "plain base": (sp.IndexedBase("c", positive=True), (1, 2)),
+    "prefix": (Prefix("y"), (1,)),
+}
+_index = st.sampled_from([_i, _j, _z, _l, sp.Integer(1), sp.Integer(3), _i + 1, _l - 1])
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.sampled_from(sorted(_BASES)), st.data())
+def test_an_entry_as_the_printer_writes_it_reads_back_to_the_same_entry(kind, data):
+    base, ranks = _BASES[kind]
+    rank = data.draw(st.sampled_from(ranks))
+    indices = data.draw(st.lists(_index, min_size=rank, max_size=rank))
+    entry = base[tuple(indices)] if rank > 1 else base[indices[0]]
+    vocab = vocabulary_of(entry)
+    assert parse(latex(entry), vocab) == entry, latex(entry)
+    ok(entry)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.sampled_from(sorted(_BASES)), st.sampled_from(["square", "sum", "derivative", "product", "vector"]))
+def test_a_printed_entry_reads_back_inside_every_construct(kind, construct):
+    base, ranks = _BASES[kind]
+    rank = max(ranks)
+    entry = base[(_l, _j)[:rank]] if rank > 1 else base[_l]
+    expr = {
+        "square": entry**2 + 3 * entry,
+        "sum": sp.Sum(entry * x, (_l, 1, n)),
+        "derivative": sp.Derivative(entry**3 * x, entry),
+        "product": sp.Product(GaussianDensity(x, entry, sigma_z**2), (_l, 1, n)),
+        "vector": VectorOf(entry + x, (_j, 1, _d)),
+    }[construct]
+    ok(expr)
+
+
+def test_the_reader_learns_the_printed_spelling_from_the_printer():
+    for base, ranks in _BASES.values():
+        for rank in ranks:
+            assert printed_entry(base, rank) == latex(base[SLOTS[:rank]] if rank > 1 else base[SLOTS[0]])
+    assert printed_entry(DataPoints("X"), 1) == "x^{(slota)}"  # data points named X print in lower case
+
+
+@pytest.mark.parametrize("expr, printed", [
+    (DataPoints("x")[_i, _j], r"x^{(i)}_{j}"),
+    (ConditionalTable("Q")[_z, _i], r"Q\left(z \mid x^{(i)}\right)"),
+    (sp.IndexedBase("sigma^2")[_z], r"\sigma_{z}^{2}"),
+    (sp.IndexedBase("mu_0")[_j], r"\mu_{0,j}"),
+    (DataPoints("X")[_i] - x, r"- x + x^{(i)}"),
+    (sp.log(sp.Product(GaussianDensity(DataPoints("x")[_i, _r], sp.IndexedBase("mu")[1, _r],
+                                       sp.Symbol("sigma_0^2", positive=True)), (_r, 1, _d))), None),
+    (sp.Derivative(DataPoints("x")[_i, _j] ** 2, DataPoints("x")[_i, _j]), r"\frac{\partial}{\partial x^{(i)}_{j}}"),
+    (sp.Derivative(sp.IndexedBase("sigma^2")[_z] ** 3, sp.IndexedBase("sigma^2")[_z]),
+     r"\frac{\partial}{\partial \sigma_{z}^{2}}"),
+    (VectorOf(sp.IndexedBase("mu")[_z, _j] + DataPoints("x")[_i, _j], (_j, 1, _d)), r"\right)_{j=1}^{d}"),
+    (SquaredNorm(DataPoints("x")[_i]), None),
+], ids=["coordinate", "conditional table", "base with a power", "base with a subscript", "data points named X",
+        "product of densities in a log", "derivative in a coordinate", "derivative in a raised entry",
+        "vector of coordinates"  , "squared norm"])
+def test_the_notation_the_mixture_sections_print_reads_back(expr, printed):
+    result = ok(expr)
+    if printed is not None:
+        assert printed in result.printed
+
+
+def test_students_still_write_entries_their_own_ways():
+    X2, Q2, s2 = DataPoints("x", real=True), ConditionalTable("Q", positive=True), sp.IndexedBase("sigma^2")
+    vocab = Vocabulary([X2, Q2, s2, _i, _j, _z], indices={X2: (_i, _j), Q2: (_z, _i), s2: (_z,)},
+                       more_ranks={X2: {1, 2}})
+    for text in (r"Q_{z,i}", "Q[z, i]", "Q(z | x^i)", r"Q(z \mid x^{(i)})"):
+        assert parse(text, vocab) == Q2[_z, _i], text
+    for text in ("x[i, j]", r"x^{(i)}_{j}", r"x^{(i)}_j"):
+        assert parse(text, vocab) == X2[_i, _j], text
+    for text in (r"x^{(i)}", "x_i", "x[i]"):
+        assert parse(text, vocab) == X2[_i], text
+    assert parse(r"\sigma_{z}^{2}", vocab) == s2[_z]
+
+
+_FUNCTIONS = [sp.Function(name) for name in ("p_theta_cond", "q_phi_post", "p_theta_joint", "f", "g_phi", "NN_theta")]
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.sampled_from(_FUNCTIONS), st.sampled_from(["alone", "log", "square", "derivative", "of an entry"]))
+def test_a_printed_application_of_a_named_function_reads_back(f, construct):
+    args = (x, z) if f.__name__ not in ("f",) else (x,)
+    applied = f(*args)
+    expr = {
+        "alone": applied,
+        "log": t * sp.log(applied),
+        "square": applied**2 + x,
+        "derivative": sp.Derivative(applied, x),
+        "of an entry": applied.subs(x, DataPoints("x", real=True)[_i, _j]),
+    }[construct]
+    ok(expr)

@@ -348,3 +348,53 @@ def test_change_of_variables_for_an_arbitrary_map_keeps_its_jacobian_determinant
     assert not cite.verify(p_x(xv), GaussianDensity(g_inv(xv), 0, 1, d), "=")[0]
     data = DataPoints("X", real=True)
     assert data[i, j] != xv[j]  # data coordinates are not coordinates of the point
+
+
+# --------------------------------------------------------------------------- rescaled densities in R^d
+
+from derivations.symbolic import PointMass, Vector, squared_norm  # noqa: E402
+
+
+def test_the_approximate_identity_takes_a_rescaled_gaussian_to_the_point_mass_in_d_dimensions():
+    t = sp.Symbol("t", positive=True)
+    d = sp.Symbol("d", integer=True, positive=True)
+    y, y1 = Vector("y", d), Vector("y_1", d)
+    cite = T.nascent_delta(lambda u: GaussianDensity(u, 0, 1, d), scale=1 - t, centre=t * y1, point=y, dim=d,
+                           variable=t, to=sp.S(1))
+    lhs = sp.Limit(GaussianDensity(y, t * y1, (1 - t) ** 2, d), t, 1, dir="-")
+    r = _step(lhs, PointMass(y1, at=y).pdf(y), cite)
+    assert r.verdict is Status.PROVED and r.theorem == "nascent_delta", r.method
+    assert not cite.verify(lhs, PointMass(0 * y1, at=y).pdf(y), "=")[0]  # the wrong point
+    assert not cite.verify(lhs, PointMass(y1, at=y).pdf(y), ">=")[0]
+    wide = sp.Limit(GaussianDensity(y, t * y1, 1 - t, d), t, 1, dir="-")  # variance 1 - t: the wrong rescaling
+    assert not cite.verify(wide, PointMass(y1, at=y).pdf(y), "=")[0]
+    stays = T.nascent_delta(lambda u: GaussianDensity(u, 0, 1, d), scale=2 - t, centre=t * y1, point=y, dim=d,
+                            variable=t, to=sp.S(1))  # a scale that does not vanish
+    assert not stays.verify(sp.Limit(GaussianDensity(y, t * y1, (2 - t) ** 2, d), t, 1, dir="-"),
+                            PointMass(y1, at=y).pdf(y), "=")[0]
+
+
+def test_the_approximate_identity_in_one_dimension_with_a_logistic_density():
+    eps = sp.Symbol("epsilon", positive=True)
+    logistic = lambda u: sp.exp(-u) / (1 + sp.exp(-u)) ** 2  # noqa: E731
+    cite = T.nascent_delta(logistic, scale=eps, centre=m + eps, point=x, dim=1, variable=eps, to=sp.S(0),
+                           direction="+")
+    lhs = sp.Limit(logistic((x - m - eps) / eps) / eps, eps, 0, dir="+")
+    assert cite.verify(lhs, sp.DiracDelta(x - m), "=")[0]
+    assert not cite.verify(lhs, sp.DiracDelta(x), "=")[0]
+
+
+def test_an_affine_change_of_variables_in_d_dimensions():
+    a, b = sp.symbols("a b", positive=True)
+    d = sp.Symbol("d", integer=True, positive=True)
+    y, y1 = Vector("y", d), Vector("y_1", d)
+    p_y = sp.Function("p_y")
+    j = sp.Symbol("j", integer=True, positive=True)
+
+    def standard(u):
+        return (2 * sp.pi) ** (-d / 2) * sp.exp(-squared_norm(u, d, index=j) / 2)
+    cite = T.change_of_variables_affine(p_y, standard, scale=a, shift=b * y1, dim=d)  # y = a z + b y_1
+    good = a ** (-d) * standard((y - b * y1) / a)
+    assert cite.verify(p_y(y, y1), good, "=")[0]
+    assert not cite.verify(p_y(y, y1), standard((y - b * y1) / a), "=")[0]  # the Jacobian forgotten
+    assert not cite.verify(p_y(y, y1), a ** (-d) * standard((y + b * y1) / a), "=")[0]  # the wrong shift

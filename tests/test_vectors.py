@@ -77,7 +77,7 @@ def test_the_notation_prints_coordinates_prefixes_and_integrals_over_rd():
     assert latex(Prefix("x")[i]) == "x_{<i}"
     assert latex(VectorIntegral(x[j], x, d)) == r"\int_{\mathbb{R}^{d}} {x}_{j} \, dx"
     assert latex(JacobianDeterminant(sp.Function("g^{-1}")(x), x)) == r"\det J_{g^{-1}}\left(x\right)"
-    assert latex(GaussianDensity(x, 0, 1, d)) == r"\mathcal{N}\left(x;\ 0,\ I\right)"
+    assert latex(GaussianDensity(x, 0, 1, d)) == r"\mathcal{N}\left(x;\ 0,\ I_{d}\right)"  # d says how many coordinates
     assert latex(Sigmoid(sp.Symbol("t")) ** 2) == r"\sigma\left(t\right)^{2}"
 
 
@@ -89,3 +89,23 @@ def test_a_sum_inside_a_function_or_a_bracketed_power_is_not_bracketed_again_in_
     assert latex(y * sp.Sum(x[j], (j, 1, d))) == r"y \sum_{j=1}^{d} {x}_{j}"  # a bare sum keeps its place
     u = sp.Symbol("u")
     assert latex(sp.Integral(1, (u, 0, q)) ** y * sp.Integral(1, (u, q, 1)) ** (1 - y)).count(r"\left(") == 4
+
+
+# --------------------------------------------------------------------------- a point of R^d written as one symbol
+
+def test_a_vector_written_as_one_symbol_has_coordinates_a_norm_and_a_dimension():
+    from derivations.symbolic.vectors import Vector, coordinate, depends_on, dimension, sift_kronecker, squared_norm
+    d, k, l = (sp.Symbol(s, integer=True, positive=True) for s in "dkl")
+    t = sp.Symbol("t", positive=True)
+    y, y1 = Vector("y", d), Vector("y_1", d)
+    Y, Y1 = sp.IndexedBase(y, real=True), sp.IndexedBase(y1, real=True)
+    assert coordinate(y - t * y1, k) == Y[k] - t * Y1[k]
+    assert coordinate(y - t * data[i], k) == Y[k] - t * data[i, k]
+    assert squared_norm(y, d, index=k) == sp.Sum(Y[k] ** 2, (k, 1, d))
+    assert dimension(y - t * y1) == d and dimension(t) is None
+    with pytest.raises(ValueError, match="different dimensions"):
+        dimension(y + Vector("w", 3))
+    assert depends_on(GaussianDensity(y, 0, 1, d), Y[k]) and depends_on(Y[l], Y[k]) and not depends_on(Y1[k], Y[k])
+    assert sp.diff(GaussianDensity(y, 0, 1, d), Y[k]) != 0  # the density written out, then differentiated
+    assert sift_kronecker(sp.Sum(sp.Sum(Y[k] * sp.KroneckerDelta(k, l), (k, 1, d)), (l, 1, d))) == sp.Sum(Y[l], (l, 1, d))
+    assert Vector("y", d) != sp.Symbol("y", real=True) and Vector("y", d) != Vector("y", 3)

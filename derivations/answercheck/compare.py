@@ -28,6 +28,7 @@ import sympy as sp
 from derivations.budget import OutOfTime, time_budget
 from derivations.symbolic.distributions import FAMILY_NAMES, Component, Mixture, PointMass
 from derivations.answercheck.errors import AnswerError
+from derivations.answercheck.measures import as_integrals
 from derivations.answercheck.vocabulary import unknown_functions
 from derivations.points import at_points
 from derivations.status import Status
@@ -110,6 +111,7 @@ def _one_line_errors(compare):
 @_one_line_errors
 def compare_expressions(user: Any, ref: Any, *, domains=None, seed: int = 0, what: str = "") -> Outcome:
     """Compare two expressions (or matrices) under the reference's domains."""
+    user, ref = as_integrals(user), as_integrals(ref)  # E_q[f] and KL(q || p) as the integrals they are
     if _shape(user) != _shape(ref):
         return Outcome(INCORRECT, "shape", what or "the shape",
                        values=(_shape_name(_shape(user)), _shape_name(_shape(ref))))

@@ -29,11 +29,12 @@ from derivations.symbolic.distributions import Gaussian, Mixture, PointMass, Uni
 from derivations.symbolic.functions import Sigmoid
 from derivations.symbolic.gaussian import GaussianDensity
 from derivations.symbolic.values import as_expr
-from derivations.answercheck import vectors_read
+from derivations.symbolic.vectors import VectorOf
+from derivations.answercheck import measures, vectors_read
 from derivations.answercheck.errors import AnswerError
 from derivations.answercheck.lexer import MAX_CHARS, Token, tokenize
-from derivations.answercheck.vocabulary import (ACCENTS, GREEK, GREEK_ALIASES, Key, Vocabulary, has_formula,
-                                                is_user_function, key_of, name_key)
+from derivations.answercheck.vocabulary import (ACCENTS, GREEK, GREEK_ALIASES, SLOTS, Key, Vocabulary,
+                                                has_formula, is_user_function, key_of, name_key)
 
 MAX_DEPTH = 40  # nested brackets, fractions, exponents, signs
 MAX_EXPONENT = 100  # largest literal exponent
@@ -45,6 +46,7 @@ MAX_DEFINITIONS = 8
 MAX_TOWER = 2  # exp(exp(x)) at most: a taller tower of exponentials overflows any evaluation
 MAX_ORDER = 4  # highest order of a derivative
 PARSE_SECONDS = 2.0
+MAX_INDEX_TOKENS = 12  # longest index read in a printed entry (i, l - 1): bounds reading it twice when nested
 
 IDENTITY = sp.Symbol("I_identity", positive=True)  # the identity matrix; only in a covariance
 
@@ -90,6 +92,54 @@ PRIMARY_CMDS = set(FRACTIONS) | set(STYLES) | set(TEXTS) | set(ACCENTS) | set(GR
     FUNCTIONS) | {"mathcal", "begin", "infty", "pi", "int", "nabla", "partial", "lim", "binom"} | set(BIG_OPERATORS)
 PRIMARY_CMDS |= vectors_read.COMMANDS  # \det
 CLOSERS = {"(": ")", "[": "]", "{": "}"}
+
+
+@dataclass(frozen=True)
+class PrintedForm:
+    """An entry of an indexed base as the course's printer writes it (:meth:`Vocabulary.printed`):
+    ``pattern`` holds the tokens written as they are and, for the k-th index, the number k;
+    ``raised`` says the form carries a superscript of its own (a '^' after it is a double one)."""
+
+    pattern: tuple
+    base: Any
+    rank: int
+    raised: bool
+
+
+def printed_forms(vocab: Vocabulary) -> dict:
+    """The printed forms of the vocabulary's indexed bases, by their first token (kind, text),
+    longest first; tokenized as an answer is, so the printer's spelling is read token by token."""
+    cached = vocab.__dict__.get("_printed_forms")
+    if cached is not None:
+        return cached
+    slots = {s.name: k for k, s in enumerate(SLOTS)}
+    forms: dict = {}
+    for text, base, rank in vocab.printed():
+        try:
+            tokens = normalized(tokenize(text, limit=len(text) + 1))[:-1]
+        except AnswerError:
+            continue
+        pattern = tuple(slots[t.text] if t.kind == "word" and t.text in slots else t for t in tokens)
+        numbers = sorted(e for e in pattern if isinstance(e, int))
+        fixed = [e for e in pattern if isinstance(e, Token)]
+        # every index once, each followed by a token that ends it, no placeholder left in a word
+        if numbers != list(range(rank)) or not pattern or not isinstance(pattern[0], Token) or any(
+                isinstance(e, int) and (k + 1 == len(pattern) or not isinstance(pattern[k + 1], Token))
+                for k, e in enumerate(pattern)) or any("slot" in t.text for t in fixed):
+            continue
+        depth, raised = 0, False
+        for t in fixed:
+            if t.kind == "op" and t.text in CLOSERS:
+                depth += 1
+            elif t.is_op(")", "]", "}"):
+                depth -= 1
+            elif t.is_op("^") and depth == 0:
+                raised = True
+        forms.setdefault((pattern[0].kind, pattern[0].text), []).append(PrintedForm(pattern, base, rank, raised))
+    for found in forms.values():
+        found.sort(key=lambda f: -len(f.pattern))
+    vocab.__dict__["_printed_forms"] = forms
+    return forms
 
 
 @dataclass(frozen=True)
@@ -144,6 +194,7 @@ class Parser:
         self.identity_dims: dict = {}  # I_d: the identity symbol of each size written
         self.bars: list = []  # the tokens |_{...} that close an open \left.
         self.families: dict = {}  # w_j = ...: name -> (index, tokens of the value, token)
+        self.printed = printed_forms(vocab)  # entries of indexed bases as the printer writes them
 
     # ------------------------------------------------------------------ token helpers
     def peek(self, k: int = 0) -> Token:
@@ -540,6 +591,9 @@ class Parser:
 
     def primary(self):
         with self.nested():
+            printed = self.printed_entry()
+            if printed is not None:
+                return printed
             tok = self.next()
             if tok.kind == "num":
                 return sp.Rational(tok.text)
@@ -551,8 +605,63 @@ class Parser:
                 return self.word(tok)
             raise self.error("the answer ends too early" if tok.kind == "end" else f"unexpected {_describe(tok)}", tok)
 
+    def printed_entry(self):
+        """An entry of an indexed base spelled as the course's printer writes it (``x^{(i)}_{j}``,
+        ``Q\\left(z \\mid x^{(i)}\\right)``, ``\\sigma_{z}^{2}``, ``\\mu_{0,j}``, ``x^{(i)}`` for data
+        points named X): read and returned, or None with nothing read."""
+        tok = self.peek()
+        for form in self.printed.get((tok.kind, tok.text), ()):
+            value = self.match_printed(form)
+            if value is not None:
+                return value
+        return None
+
+    def match_printed(self, form: PrintedForm):
+        """``form`` at the current token, its indices read as expressions; None (nothing read) if the
+        tokens are not that form."""
+        pattern, k, found = form.pattern, self.i, {}
+        for m, element in enumerate(pattern):
+            if isinstance(element, Token):
+                tok = self.tokens[k]
+                if tok.kind != element.kind or tok.text != element.text:
+                    return None
+                k += 1
+                continue
+            stop, depth, begin = pattern[m + 1], 0, k  # an index runs to the token after it, brackets balanced
+            while True:
+                tok = self.tokens[k]
+                if tok.kind == "end":
+                    return None
+                if depth == 0 and k > begin and tok.kind == stop.kind and tok.text == stop.text:
+                    break
+                if tok.kind == "op" and tok.text in CLOSERS:
+                    depth += 1
+                elif tok.is_op(")", "]", "}"):
+                    depth -= 1
+                    if depth < 0:
+                        return None
+                k += 1
+            if k - begin > MAX_INDEX_TOKENS:
+                return None
+            found[element] = self.tokens[begin:k]
+        if self.tokens[k].is_op("_"):  # x^{(i)}_j: a script of its own follows, not the printer's spelling
+            return None
+        try:
+            indices = [self.parse_tokens(found[r], found[r][0]) for r in range(form.rank)]
+        except AnswerError:
+            return None
+        if not all(isinstance(v, sp.Expr) and not has_identity(v) for v in indices):
+            return None
+        self.i = k
+        if form.raised:
+            self.after_script = self.peek()
+        return form.base[tuple(indices)] if form.rank > 1 else form.base[indices[0]]
+
     def bracketed(self, tok: Token):
         if tok.text == "(":
+            close = self.matching(self.i - 1)
+            if close is not None and self.coordinates_follow(close):
+                return self.vector_of(tok)
             return self.sequence(tok, ")")
         if tok.text == "[":
             return self.sequence(tok, "]")
@@ -581,6 +690,40 @@ class Parser:
             self.expect("|", tok)
             return abs_value(self.as_number(inner, tok), tok, self)
         raise self.error(f"unexpected {_describe(tok)}", tok)
+
+    def coordinates_follow(self, close: int) -> bool:
+        """Does ``_{j=a}^{b}`` follow the bracket closed at token ``close`` (a vector given by its
+        coordinates, as the printer writes it: ``\\left(x^{(i)}_{j}\\right)_{j=1}^{d}``)?"""
+        t = self.tokens[close + 1:close + 5]
+        if len(t) < 4 or not (t[0].is_op("_") and t[1].is_op("{") and t[2].kind == "word" and t[3].is_op("=")):
+            return False
+        end = self.matching(close + 2)
+        return end is not None and self.tokens[end + 1].is_op("^")
+
+    def vector_of(self, tok: Token):
+        """``(e)_{j=a}^{b}``: the vector whose coordinate j is e, read with j bound as a sum's index."""
+        close = self.matching(self.i - 1)
+        name = _spelled(name_key(self.tokens[close + 3].text))
+        index = self.index_symbol(name)
+        saved = self.bound.get(name)
+        self.bound[name] = index
+        try:
+            with self.fresh_context():
+                body = self.as_number(self.expr(), tok)
+            self.expect(")", tok)
+            self.expect("_")
+            _, lower = self.sum_range(tok)
+            self.expect("^")
+            upper = self.limit()
+        finally:
+            if saved is None:
+                self.bound.pop(name)
+            else:
+                self.bound[name] = saved
+        for value in (body, lower, upper):
+            if not isinstance(value, sp.Expr) or has_identity(value):
+                raise self.error("a vector (e_j)_{j=1}^{d} takes an expression and numbers or symbols as limits", tok)
+        return VectorOf(body, (index, lower, upper))
 
     def matching(self, k: int) -> int | None:
         """The index of the token that closes the bracket opened at token ``k`` (None if none)."""
@@ -727,9 +870,6 @@ class Parser:
     def sequence(self, opened: Token, close: str):
         """``(a)`` and ``[a]`` (brackets that group), or a vector ``(a, b)`` / ``[a, b]``; a bracketed
         list is a row until ^T."""
-        given = vectors_read.coordinates_vector(self, opened, close)  # (e_j)_{j=1}^{d}
-        if given is not None:
-            return given
         with self.fresh_context():
             items = [self.expr()]
             while self.peek().is_op(","):
@@ -809,6 +949,8 @@ class Parser:
             return self.atom(tok)
         if name in ("top", "intercal"):
             raise self.error("a transpose must follow '^' (write x^\\top)", tok)
+        if (found := measures.operator(self, name, tok)) is not None:  # \Pr(A)
+            return found
         read = vectors_read.command(self, tok)  # \det J_f(x)
         if read is not None:
             return read
@@ -834,6 +976,8 @@ class Parser:
     def named(self, word: str, tok: Token):
         """A name written in \\operatorname{...} / \\mathrm{...}: a function, a distribution, an
         expectation or a symbol."""
+        if (found := measures.operator(self, word, tok)) is not None:  # P(A), KL(q || p)
+            return found
         if word in FUNCTIONS and self.vocab.entry(name_key(word)) is None:
             return self.function(tok, word)
         if word in NORMAL_NAMES:
@@ -1294,6 +1438,8 @@ class Parser:
         ``\\frac{\\partial f}{\\partial z}``, ``\\frac{df}{dt}``: a derivative; None for any other fraction."""
         if not self.peek().is_op("{"):
             return None
+        if (found := measures.jacobian(self, tok)) is not None:  # dNN(z)_j / dz_a
+            return found
         start = self.i
         num_close = self.matching(start)
         if num_close is None or num_close == start + 1 or not self.tokens[num_close + 1].is_op("{"):
@@ -1334,6 +1480,10 @@ class Parser:
             return None
         variables = []
         for chunk in chunks:
+            whole = self.printed_variable(chunk)  # \partial \sigma_{z}^{2}: the entry sigma^2[z], not a square
+            if whole is not None:
+                variables.append((whole, 1))
+                continue
             order = 1
             if len(chunk) >= 2 and chunk[-2].is_op("^") and chunk[-1].kind == "num":
                 order, chunk = int(chunk[-1].text), chunk[:-2]
@@ -1383,6 +1533,18 @@ class Parser:
         finally:
             self.tokens, self.i = saved
 
+    def printed_variable(self, tokens: list):
+        """The entry of an indexed base that a run of tokens spells as the printer writes it, or None."""
+        if not tokens:
+            return None
+        saved = (self.tokens, self.i)
+        self.tokens, self.i = list(tokens) + [Token("end", "", tokens[-1].pos + 1)], 0
+        try:
+            value = self.printed_entry()
+            return value if value is not None and self.peek().kind == "end" else None
+        finally:
+            self.tokens, self.i = saved
+
     def variable_of(self, tokens: list):
         """The symbol a run of tokens names (``x``, ``\\theta_0``, ``x_{t}``), or None."""
         if not tokens:
@@ -1392,6 +1554,10 @@ class Parser:
         try:
             while self.peek().is_op("(", "{") and self.matching(0) == len(self.tokens) - 2:
                 self.tokens = self.tokens[1:-2] + self.tokens[-1:]  # {\theta}, \left(\sigma^{2}_{z}\right)
+            printed = self.printed_entry()  # \sigma_{z}^{2}, x^{(i)}_{j}: as the printer writes an entry
+            if printed is not None and self.peek().kind == "end":
+                return printed
+            self.i = 0
             if self.peek().is_op("{"):
                 self.unbrace_name()  # {p}_{z}
             first = self.peek()
@@ -1651,6 +1817,8 @@ class Parser:
             return self.point_mass(tok)
         if w in EXPECTATION_NAMES and self.peek().is_op("[", "_") and free:
             return self.expectation(tok)
+        if (found := measures.operator(self, w, tok)) is not None:  # P(A), KL(q || p)
+            return found
         if w in vectors_read.WORDS and free:
             read = vectors_read.word(self, tok)  # det J_f(x)
             if read is not None:
@@ -1664,7 +1832,7 @@ class Parser:
         law = None
         if self.peek().is_op("_"):
             self.next()
-            law = self.law(self.limit_tokens())
+            law = measures.law(self, self.limit_tokens())
         if self.peek().is_op("[", "(", "{"):
             opened = self.next()
             with self.fresh_context():
@@ -1675,10 +1843,8 @@ class Parser:
         body = self.as_number(body, tok)
         if not isinstance(body, (sp.Expr, sp.MatrixBase)):
             raise self.error(f"the expectation of a {kind_name(body)} is not accepted", tok)
-        if law is not None:  # E_{z ~ p(z)}[f] is the integral of f p over z
-            var, density = law
-            integral = (lambda e: sp.Integral(e * density, (var, -sp.oo, sp.oo)))
-            return body.applyfunc(integral) if isinstance(body, sp.MatrixBase) else integral(body)
+        if law is not None:  # E_{z ~ p(z)}[f]: the expectation of f over z under p
+            return measures.expectation(body, *law)
         if isinstance(body, sp.MatrixBase):
             return body.applyfunc(sps.Expectation)
         return sps.Expectation(body)
@@ -1961,6 +2127,8 @@ class Parser:
                     args, _ = self.call_args(tok)
                     return self.apply(head, args, tok, parameter=parameter)
         value = self.resolve(base_tok, key)
+        if measures.is_network(value) and (found := measures.network_call(self, value, tok)) is not None:
+            return found  # NN_phi(x)_a
         if is_user_function(value):
             order = self.primes()
             exponent = self.call_exponent()
@@ -2124,6 +2292,8 @@ class Parser:
                 undecorated = key._replace(decorations=key.decorations - {plain})
                 if self.known(undecorated):
                     return self.resolve(tok, undecorated)
+        if (found := measures.resolve(self, tok, key)) is not None:  # D_{KL}(q || p), z_a of a point
+            return found
         written = self.text[tok.pos:self.peek().pos].strip()[:30] or tok.text[:30]
         raise self.error(f"unknown symbol '{written}'", tok, accepted=True)
 
@@ -2202,13 +2372,18 @@ class Parser:
                 indices = self.index_list("(", ")")
             else:
                 indices = [self.primary()]
+            counts = self.vocab.rank_counts.get(base, {1})
+            if self.peek().is_op("_") and len(indices) + 1 in counts:  # x^{(i)}_j: coordinate j of x^{(i)}
+                self.next()
+                indices.append(self.primary() if not self.peek().is_op("{") else self.group())
             self.after_script = self.peek()
+        elif measures.bare_base(self, base):  # x in q_phi(z | x), one vector of R^d
+            return base
         else:
             whole = vectors_read.alone(self, base)  # the vector x itself
             if whole is not None:
                 return whole
             raise self.error(f"{base} needs an index, as in {base}^{{(i)}}", tok)
-        indices = vectors_read.more_indices(self, base, indices, nxt)  # x^{(i)}_{j}
         if nxt.is_op("_") and self.peek().is_op("^") and (self.peek(1).is_op("(") or (
                 self.peek(1).is_op("{") and self.peek(2).is_op("("))):
             raise self.error(f"{base} has two indices, x_{{i}} and x^{{(i)}}: write one of them", tok)

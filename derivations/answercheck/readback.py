@@ -30,9 +30,11 @@ from sympy.stats.rv import RandomSymbol
 from derivations.budget import OutOfTime, time_budget
 from derivations.symbolic.distributions import Distribution, Mixture, as_mixture
 from derivations.symbolic.values import entries
+from derivations.symbolic.vectors import coordinatewise
 from derivations.zero import QUICK, decide
 
 from derivations.answercheck import vectors_read
+from derivations.answercheck import measures
 from derivations.answercheck.errors import AnswerError
 from derivations.answercheck.vocabulary import Vocabulary, applied_functions, is_user_function
 
@@ -132,11 +134,11 @@ def proved_equal(a, b, deadline: float) -> str | None:
     left = deadline - time.perf_counter()
     if left <= 0:
         raise OutOfTime
-    decision = decide(a - b, stages=QUICK, sums=False, seconds=left)
+    decision = decide(coordinatewise(a - b), stages=QUICK, sums=False, seconds=left)
     return decision.method
 
 
-OPERATORS = (sp.Integral, sp.Sum, sp.Product, sp.Limit, Expectation)
+OPERATORS = (sp.Integral, sp.Sum, sp.Product, sp.Limit, Expectation, *measures.MEASURES)
 
 
 def _outermost(expr) -> list:
@@ -149,6 +151,8 @@ def _outermost(expr) -> list:
 
 
 def _ranges(op) -> tuple:
+    if isinstance(op, measures.MEASURES):
+        return ()  # compared argument by argument (measures.same_measure)
     if isinstance(op, Expectation):
         return op.args[1:]
     if isinstance(op, sp.Limit):
@@ -167,7 +171,8 @@ def _abstracted(a, b, deadline: float):
         for m, v in enumerate(theirs):
             if m in used or type(u) is not type(v) or _ranges(u) != _ranges(v):
                 continue
-            if proved_equal(u.args[0], v.args[0], deadline) is not None:
+            if measures.same_measure(u, v, lambda a, b: proved_equal(a, b, deadline)) \
+                    if isinstance(u, measures.MEASURES) else proved_equal(u.args[0], v.args[0], deadline) is not None:
                 # an unknown function of the operator's free symbols: a derivative of it stays one
                 free = sorted((s for s in u.free_symbols if isinstance(s, sp.Symbol)), key=str)
                 stand_in = sp.Function(f"_operator{k}")(*free) if free else sp.Dummy(f"operator{k}")
@@ -241,8 +246,9 @@ def bound_as_symbols(expr):
 
 
 def _parts(expr) -> list:
-    if isinstance(expr, (Distribution, Mixture)):
-        return [x for c in as_mixture(expr).components for x in (c.weight, *c.params, *(c.over or ()))]
+    if isinstance(expr, (Distribution, Mixture)):  # a parameter may be a matrix (a mean, an atom): its entries
+        return [y for c in as_mixture(expr).components for x in (c.weight, *c.params, *(c.over or ()))
+                for y in (entries(x) if isinstance(x, sp.MatrixBase) else (x,))]
     return entries(expr)
 
 
@@ -253,7 +259,7 @@ def vocabulary_of(expr) -> Vocabulary:
     for part in _parts(expr):
         if not isinstance(part, sp.Basic):
             continue
-        bases = {ix.base for ix in part.atoms(sp.Indexed)}
+        bases = {ix.base for ix in part.atoms(sp.Indexed)} | measures.bare_bases(part)  # x of q(z | x), x in R^d
         outside = _symbols_outside_indexed(part)
         for ix in part.atoms(sp.Indexed):
             ranks.setdefault(ix.base, ix.indices)
@@ -273,8 +279,8 @@ def vocabulary_of(expr) -> Vocabulary:
             arity.setdefault(applied.func, applied.args)
             if applied.func not in objs:
                 objs.append(applied.func)
-        objs.extend(v for v in vectors_read.bare_vectors(part) if v not in objs)  # x of p(x), \int ... dx
     vocab = Vocabulary(objs, arity=arity, indices=ranks, more_ranks=counts)
+    measures.annotate(vocab, _parts(expr))  # what a printed line leaves to the context: laws, points
     vectors_read.note_vectors(vocab, [p for p in _parts(expr) if isinstance(p, sp.Basic)])
     return vocab
 

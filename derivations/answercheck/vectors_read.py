@@ -120,7 +120,8 @@ def note_vectors(vocab, exprs) -> None:
 
 
 def _vectors(vocab) -> set:
-    return getattr(vocab, "vectors", set())
+    """The indexed bases the part uses whole (noted here, or by :func:`measures.annotate`)."""
+    return set(getattr(vocab, "vectors", ())) | set(getattr(vocab, "bare_bases", ()))
 
 
 def _prefix_base(vocab, key):
@@ -202,66 +203,12 @@ def alone(p, base):
     return None
 
 
-def more_indices(p, base, indices: list, written) -> list:
-    """After ``x^{(i)}`` (``written`` the script's first token): a subscript ``_{j}`` that follows is
-    the coordinate j (``x^{(i)}_{j}``) where the part indexes the base once more."""
-    counts = p.vocab.rank_counts.get(base, set())
-    if not written.is_op("^") or len(indices) + 1 not in counts or not p.peek().is_op("_"):
-        return indices
-    p.next()
-    more = p.index_list("{", "}") if p.peek().is_op("{") else [p.primary()]
-    return [*indices, *more]
-
-
 def density_dim(p, at, dim, identities):
     """``\\mathcal{N}(x; m, v I)`` with the size of I left out: the dimension of the vector x (or of
     the point g^{-1}(x)) where the part says it (``dim`` as read otherwise)."""
     if dim is not None or not identities or not isinstance(at, sp.Expr):
         return dim
     return getattr(p.vocab, "vector_dims", {}).get(at)
-
-
-def coordinates_vector(p, opened: Token, close: str):
-    """Hook at an opening bracket (read): ``\\left(e\\right)_{j=1}^{d}``, the vector whose coordinate j is
-    e (:class:`derivations.symbolic.vectors.VectorOf`), j bound inside; None for any other bracket."""
-    end = p.matching(p.i - 1)
-    if end is None or not p.tokens[end].is_op(close):
-        return None
-    after = p.tokens[end + 1:end + 5]
-    if len(after) < 4 or not (after[0].is_op("_") and after[1].is_op("{") and after[2].kind == "word"
-                              and after[3].is_op("=")):
-        return None
-    from derivations.symbolic.vectors import VectorOf
-
-    name = after[2].text
-    index = p.index_symbol(name)
-    saved = p.bound.get(name)
-    p.bound[name] = index
-    try:
-        with p.fresh_context():
-            body = p.as_number(p.expr(), opened)
-    finally:
-        if saved is None:
-            p.bound.pop(name, None)
-        else:
-            p.bound[name] = saved
-    p.expect(close, opened)
-    p.next()  # _
-    script = p.next()  # {
-    p.next()  # the index
-    p.next()  # =
-    with p.fresh_context():
-        lower = p.expr()
-    p.expect("}", script)
-    if not p.peek().is_op("^"):
-        raise p.error(f"a vector given by its coordinates needs its last index, as in (e_{name})_{{{name}=1}}^{{d}}",
-                      opened)
-    p.next()
-    upper = p.limit()
-    if not all(isinstance(v, sp.Expr) for v in (body, lower, upper)):
-        raise p.error("a vector given by its coordinates takes an expression and numbers or symbols as its limits",
-                      opened)
-    return VectorOf(body, (index, lower, upper))
 
 
 # --------------------------------------------------------------------------- sums over a coordinate
@@ -437,5 +384,5 @@ def word(p, tok: Token):
 
 
 __all__ = ["COMMANDS", "DOMAIN", "JACOBIAN", "WORDS", "alone", "bare_vectors", "command", "coordinate_sum",
-           "determinant", "is_prefix", "more_indices", "name", "note_vectors", "vector_dims", "vector_integral",
+           "density_dim", "determinant", "is_prefix", "name", "note_vectors", "vector_dims", "vector_integral",
            "word"]

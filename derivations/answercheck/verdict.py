@@ -181,10 +181,21 @@ def _point(counterexample: dict, vectors: tuple) -> str:
     for k, v in counterexample.items():
         base = k.split("[")[0]
         if base in dims and "[" in k and dims[base] and dims[base] > 1 and isinstance(v, (int, float)):
-            parts.append(f"{k} = ({', '.join([_num(v)] + ['0'] * (dims[base] - 1))})")
+            parts.append(f"{_shown_name(k)} = ({', '.join([_num(v)] + ['0'] * (dims[base] - 1))})")
         else:
-            parts.append(f"{k} = {_num(v)}")
+            parts.append(f"{_shown_name(k)} = {_num(v)}")
     return ", ".join(parts)
+
+
+def _shown_name(key: str) -> str:
+    """A counterexample's coordinate in the course's notation (``alphabar_t`` as ᾱₜ); an entry of an
+    indexed name (``x[1]``) as it is keyed."""
+    if "[" in key or not key.isidentifier():
+        return key
+    from derivations.notation import pretty
+
+    shown = pretty(sp.Symbol(key))
+    return shown if "\n" not in shown else key
 
 
 def _num(v) -> str:

@@ -15,6 +15,7 @@ superscript index), so that ``\\bar{\\alpha}_t``, ``\\bar\\alpha_t``, ``\\overli
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Iterable, NamedTuple
 
@@ -23,7 +24,7 @@ from sympy.core.function import FunctionClass, UndefinedFunction
 from sympy.printing.conventions import split_super_sub
 from sympy.stats.rv import RandomSymbol
 
-from derivations.notation.printers import Prefix, function_stem
+from derivations.notation.printers import Prefix, function_stem, latex as course_latex
 from derivations.notation.table import (CONDITIONAL_SUFFIXES, DECORATION_OF, DECORATIONS, GREEK_ALIASES,
                                         GREEK_NAMES)
 
@@ -31,6 +32,7 @@ from derivations.notation.table import (CONDITIONAL_SUFFIXES, DECORATION_OF, DEC
 GREEK = GREEK_NAMES
 ACCENTS = DECORATION_OF
 _BRACKETS = str.maketrans("", "", "{}()\\ ")
+_BRACES = str.maketrans("", "", "{}")
 
 
 
@@ -68,6 +70,26 @@ def unknown_functions(expr) -> set:
 
 
 _stem = function_stem
+
+#: The indices of a sample entry printed to learn how the course's printer writes an indexed base:
+#: each prints as itself, one word the reader's lexer keeps whole.
+SLOTS = tuple(sp.Symbol(f"slot{c}", integer=True) for c in "abcdef")
+
+
+def printed_entry(base: sp.IndexedBase, rank: int) -> str | None:
+    """The LaTeX the course's printer writes for an entry of ``base`` with ``rank`` indices, the
+    indices written as :data:`SLOTS` (None for more indices than that). The reader learns the printed
+    spelling here, from the printer itself, so the two cannot drift apart.
+
+    >>> from derivations.notation import ConditionalTable, DataPoints
+    >>> printed_entry(DataPoints("X"), 2), printed_entry(ConditionalTable("Q"), 2)
+    ('x^{(slota)}_{slotb}', 'Q\\\\left(slota \\\\mid x^{(slotb)}\\\\right)')
+    >>> printed_entry(sp.IndexedBase("sigma^2"), 1), printed_entry(sp.IndexedBase("mu_0"), 1)
+    ('\\\\sigma_{slota}^{2}', '\\\\mu_{0,slota}')
+    """
+    if not 1 <= rank <= len(SLOTS):
+        return None
+    return course_latex(base[SLOTS[:rank]] if rank > 1 else base[SLOTS[0]])
 
 
 class Key(NamedTuple):
@@ -176,8 +198,23 @@ class Entry:
             out.append("eps" + (f"_{self.key.sub}" if self.key.sub else ""))
         return out
 
+    def printed(self) -> str:
+        """An indexed base's entry as the course's printer writes it, with the reference's indices
+        (``x^{(i)}`` for data points named X, ``Q\\left(z \\mid x^{(i)}\\right)``); '' for other kinds."""
+        if self.kind != "indexed":
+            return ""
+        indices = tuple(sp.Symbol(name) for name in self.indices)
+        return course_latex(self.obj[indices] if len(indices) > 1 else self.obj[indices[0]])
+
     def describe(self) -> str:
-        return f"{self.latex()} ({', '.join(self.plain())})"
+        """The LaTeX spellings (the printer's among them) and the plain ones, for a list of accepted symbols."""
+        written, printed = self.latex(), self.printed()
+        if re.search(r"\^\{[^{}]*\}\^", written):  # sigma^2 indexed: no double superscript offered
+            written = ""
+        forms = [f for f in (written, printed) if f]
+        if len(forms) == 2 and forms[0].translate(_BRACES) == forms[1].translate(_BRACES):
+            forms = forms[:1]  # {\mu}_{z,j} is \mu_{z,j}
+        return f"{' or '.join(forms)} ({', '.join(self.plain())})"
 
 
 class Vocabulary:
@@ -206,8 +243,9 @@ class Vocabulary:
         self.ranges = dict(ranges or {})  # index name -> (lower, upper) of the reference's sums over it
         self.prefixes: dict = {}  # x_{<i}: read by vectors_read, spelled like the vector x beside it
         for obj in symbols:
-            if isinstance(obj, Prefix):
+            if isinstance(obj, Prefix):  # listed and printed, never looked up by the letter of the vector
                 self.prefixes[key_of(obj)] = obj
+                self.entries.append(Entry(obj, key_of(obj), "indexed", tuple(map(str, self.ranks.get(obj, ("i",))))))
                 continue
             if isinstance(obj, sp.IndexedBase):
                 kind = "indexed"
@@ -305,6 +343,19 @@ class Vocabulary:
         if self.dim:
             units = ", ".join(f"e_{k}" for k in range(1, self.dim + 1))
             out.append((units, f"{units} (unit vectors of length {self.dim})"))
+        return out
+
+    def printed(self) -> list[tuple[str, sp.IndexedBase, int]]:
+        """How the course's printer writes the entries of each indexed base, for each number of
+        indices the reference uses: (LaTeX with the indices written as :data:`SLOTS`, base, rank)."""
+        out = []
+        for e in self.entries:
+            if e.kind != "indexed":
+                continue
+            for rank in sorted(self.rank_counts.get(e.obj, {len(e.indices)})):
+                text = printed_entry(e.obj, rank)
+                if text is not None:
+                    out.append((text, e.obj, rank))
         return out
 
     def lookup(self, key: Key):

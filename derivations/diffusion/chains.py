@@ -1,214 +1,252 @@
-"""The derivation chains of question 8 and the two hints only this section needs (expectations of
-independent random variables; the sign of :math:`\\sqrt{1-\\bar\\alpha_t}`)."""
+"""The derivation chains of question 8.
+
+Vectors of any dimension d are written by their coordinates (``u[j]``, ``x_0[j]``, ``epsilon[j]``,
+sums over ``j`` from 1 to ``d``); the homework's own vectors in R^2 are 2x1 matrices. Expectations
+stay unevaluated (:class:`~derivations.symbolic.Expect`), densities are
+:class:`~derivations.symbolic.GaussianDensity`, the logistic function is
+:class:`~derivations.symbolic.Sigmoid`; what SymPy cannot derive is cited from
+:mod:`derivations.theorems` (total probability, Bayes' rule, the moment generating function of a
+Gaussian and its uniqueness).
+"""
 
 from __future__ import annotations
 
 import sympy as sp
-from sympy.stats import Bernoulli, E, Expectation, Normal, moment_generating_function
-from sympy.stats.rv import random_symbols
 
+from derivations import theorems
 from derivations.chain import Step, derive
+from derivations.diffusion.symbols import (E_1, E_2, EPS_STAR, FORWARD_MARGINAL, NOISE_POSTERIOR, PRIOR_MEAN, ROOT_1MA,
+                                           ROOT_A, TWO_POINT_MARGINAL, WEIGHT_1, WEIGHT_2, XHAT, abar, atom, x_0, xhat,
+                                           xhat_1, xhat_2)
 from derivations.notation import DataPoints
-from derivations.symbolic import UNIT, GaussianDensity
-from derivations.symbolic.hints import exp_normal_form, expand_logs, sum_hint
-from derivations.diffusion.symbols import (E_1, E_2, EPS_STAR, PRIOR_MEAN, ROOT_1MA, ROOT_A, TWO_POINT_DENSITY,
-                                           WEIGHT_1, XHAT, XT, XT_1, XT_2, abar, x_0, xhat, xhat_1, xhat_2)
+from derivations.symbolic import UNIT, Expect, Gaussian, GaussianDensity, PointMass, Sigmoid, linearity, point_masses
+from derivations.symbolic.hints import exp_normal_form, explicit, tidy_sums
 
-# --------------------------------------------------------------------------- section-only hints
-
-
-def _expect_one(factor, rv):
-    """E[factor] for a factor that depends on the single random variable ``rv``."""
-    if isinstance(factor, sp.exp):
-        k, rest = factor.args[0].as_independent(rv, as_Add=False)
-        if rest == rv:  # E[exp(k X)] is the moment generating function of X at k
-            return moment_generating_function(rv)(k)
-    return E(factor)
+#: Indices and sizes: coordinates j = 1..d, data points i, k = 1..n.
+j = sp.Symbol("j", integer=True, positive=True)
+d = sp.Symbol("d", integer=True, positive=True)
+i, k = sp.symbols("i k", integer=True, positive=True)
+n = sp.Symbol("n", integer=True, positive=True)
+COORDS = (j, 1, d)
+#: The data points x^(i) and their weights w_i (the prior q(x_0 = x^(i))).
+X = DataPoints("x")
+w = sp.IndexedBase("w", positive=True)
 
 
-def _expect(arg):
-    """Linearity over the expanded terms, and independence: a product of factors that each depend
-    on one random variable has the product of their expectations."""
-    total = sp.S(0)
-    for term in sp.Add.make_args(sp.expand(arg, power_exp=True)):
-        coeff, parts = sp.S(1), {}
-        for factor in sp.Mul.make_args(term):
-            rvs = random_symbols(factor)
-            if not rvs:
-                coeff *= factor
-            elif len(rvs) == 1:
-                parts.setdefault(rvs[0], []).append(factor)
-            else:
-                return Expectation(arg).doit()
-        total += coeff * sp.Mul(*[_expect_one(sp.Mul(*fs), rv) for rv, fs in parts.items()])
-    return total
+def _sum(f):
+    """:math:`\\sum_{j=1}^d f`."""
+    return sp.Sum(f, COORDS)
 
 
-def by_independence(expr):
-    """Evaluate every expectation in ``expr`` of independent random variables factor by factor."""
-    expr = expr.replace(lambda e: isinstance(e, Expectation) and len(e.args) == 1, lambda e: _expect(e.args[0]))
-    return exp_normal_form(expr)
-
-
-def below_one(expr):
-    """Evaluate, then use :math:`\\bar\\alpha_t < 1` (so :math:`\\sqrt{1-\\bar\\alpha_t} > 0`)."""
-    return sp.cancel(sp.refine(expr.doit(), sp.Q.positive(1 - abar)))
+def _sums_and_exponentials(expr):
+    """Sums in canonical form, then exponentials split term by term."""
+    return exp_normal_form(tidy_sums(expr))
 
 
 # --------------------------------------------------------------------------- 8a
 
-_a1, _a2, _at = sp.symbols("alpha_1 alpha_2 alpha_t", positive=True)
-_abar_prev = sp.Symbol("alphabar_t-1", positive=True)
-_eps1, _eps2, _eps_t = Normal("epsilon_1", 0, 1), Normal("epsilon_2", 0, 1), Normal("epsilon_t", 0, 1)
-_eps_prev = Normal("epsilonbar_t-1", 0, 1)
-_s = sp.Symbol("s", real=True)
-_SCHEDULE = {_a1: UNIT, _a2: UNIT, _at: UNIT, _abar_prev: UNIT}
+alpha_t = sp.Symbol("alpha_t", positive=True)
+abar_prev = sp.Symbol("alphabar_{t-1}", positive=True)
+u = sp.IndexedBase("u", real=True)  # the argument of the moment generating function
+X0 = sp.IndexedBase("x_0", real=True)  # coordinates of x_0
+EPS_PREV = sp.IndexedBase("epsilonbar", real=True)  # the noise of the induction hypothesis
+EPS_T = sp.IndexedBase("epsilon_t", real=True)  # the fresh noise of step t
+SCHEDULE = {alpha_t: UNIT, abar_prev: UNIT, abar: UNIT}
+
+
+X_PREV = sp.IndexedBase("x_{t-1}", real=True)  # coordinates of x_{t-1}, named in the first line
+#: The induction hypothesis, reparametrised: x_{t-1} = sqrt(abar_{t-1}) x_0 + sqrt(1 - abar_{t-1}) epsbar.
+HYPOTHESIS = sp.sqrt(abar_prev) * X0[j] + sp.sqrt(1 - abar_prev) * EPS_PREV[j]
+
+
+def _hypothesis(expr):
+    """Write out :math:`x_{t-1}` by the induction hypothesis, then linearity of expectation."""
+    return linearity(expr.replace(lambda e: isinstance(e, sp.Indexed) and e.base == X_PREV,
+                                  lambda e: HYPOTHESIS.xreplace({j: e.indices[0]})))
+
+
+def _recursion(expr):
+    """:math:`\\bar\\alpha_t = \\alpha_t\\bar\\alpha_{t-1}` (the definition of the cumulative product)."""
+    return _sums_and_exponentials(expr.subs(abar_prev, abar / alpha_t))
 
 
 def forward_chains():
-    x_2 = sp.sqrt(_a2) * (sp.sqrt(_a1) * x_0 + sp.sqrt(1 - _a1) * _eps1) + sp.sqrt(1 - _a2) * _eps2
-    x_2_flat = sp.sqrt(_a1 * _a2) * x_0 + sp.sqrt(_a2 * (1 - _a1)) * _eps1 + sp.sqrt(1 - _a2) * _eps2
-    mean_2 = sp.sqrt(_a1 * _a2) * x_0
-    # induction hypothesis, reparametrised: x_{t-1} = sqrt(abar_{t-1}) x_0 + sqrt(1 - abar_{t-1}) epsbar
-    x_t = sp.sqrt(_at) * (sp.sqrt(_abar_prev) * x_0 + sp.sqrt(1 - _abar_prev) * _eps_prev) + sp.sqrt(1 - _at) * _eps_t
-    mean_t = sp.sqrt(_at * _abar_prev) * x_0
-    return (
-        derive("$x_2$ from $x_0$: two steps are one Gaussian step", x_2,
-               (x_2_flat, "substitute $x_1$ and distribute"), domains=_SCHEDULE),
-        derive("mean of $x_2$", Expectation(x_2),
-               Step(mean_2, r"the noises have mean 0; $\bar\alpha_2=\alpha_1\alpha_2$", simplify=by_independence),
-               domains=_SCHEDULE),
-        derive("variance of $x_2$ (each coordinate)", Expectation((x_2 - mean_2) ** 2),
-               Step(_a2 * (1 - _a1) + (1 - _a2), "independent noises: variances add", simplify=by_independence),
-               (1 - _a1 * _a2, r"collect: $1-\bar\alpha_2$"), domains=_SCHEDULE),
-        derive("induction step: mean of $x_t$", Expectation(x_t),
-               Step(mean_t, r"$\bar\alpha_t=\alpha_t\bar\alpha_{t-1}$", simplify=by_independence),
-               domains=_SCHEDULE),
-        derive("induction step: variance of $x_t$ (each coordinate)", Expectation((x_t - mean_t) ** 2),
-               Step(_at * (1 - _abar_prev) + 1 - _at, "independent noises: variances add", simplify=by_independence),
-               (1 - _at * _abar_prev, r"collect: $1-\bar\alpha_t$"), domains=_SCHEDULE),
-        derive("induction step: $x_t$ is Gaussian (moment generating function)", Expectation(sp.exp(_s * x_t)),
-               Step(sp.exp(_s * sp.sqrt(_at) * sp.sqrt(_abar_prev) * x_0 + _s**2 * _at * (1 - _abar_prev) / 2)
-                    * sp.exp(_s**2 * (1 - _at) / 2), "independence: the moment generating function factorises",
-                    simplify=by_independence),
-               Step(sp.exp(_s * mean_t + _s**2 * (1 - _at * _abar_prev) / 2),
-                    "the moment generating function of a normal law", simplify=exp_normal_form),
-               domains=_SCHEDULE),
-    )
+    """The moment generating function of x_t given x_0, by induction on t, in d dimensions."""
+    noise_prev, noise_t = GaussianDensity(EPS_PREV, 0, 1, d), GaussianDensity(EPS_T, 0, 1, d)
+    update = sp.sqrt(alpha_t) * X_PREV[j] + sp.sqrt(1 - alpha_t) * EPS_T[j]
+    signal = sp.sqrt(alpha_t * abar_prev) * _sum(u[j] * X0[j])
+    mgf = derive(
+        r"$x_t$ given $x_0$: the moment generating function $\mathbb{E}[e^{u^\top x_t}]$, $u\in\mathbb{R}^d$",
+        Expect(Expect(sp.exp(_sum(u[j] * update)), EPS_T, noise_t), EPS_PREV, noise_prev),
+        Step(sp.exp(signal) * Expect(sp.exp(sp.sqrt(alpha_t * (1 - abar_prev)) * _sum(u[j] * EPS_PREV[j])),
+                                     EPS_PREV, noise_prev)
+             * Expect(sp.exp(sp.sqrt(1 - alpha_t) * _sum(u[j] * EPS_T[j])), EPS_T, noise_t),
+             r"$x_{t-1}=\sqrt{\bar\alpha_{t-1}}x_0+\sqrt{1-\bar\alpha_{t-1}}\,\bar\varepsilon$; "
+             r"$\bar\varepsilon$, $\varepsilon_t$ independent", simplify=_hypothesis),
+        Step(sp.exp(signal + (alpha_t * (1 - abar_prev) + 1 - alpha_t) * _sum(u[j] ** 2) / 2),
+             r"$\mathbb{E}[e^{v^\top\varepsilon}]=e^{\|v\|^2/2}$ for $\varepsilon\sim\mathcal{N}(0,I)$", cite=theorems.gaussian_mgf()),
+        Step(sp.exp(sp.sqrt(abar) * _sum(u[j] * X0[j]) + (1 - abar) * _sum(u[j] ** 2) / 2),
+             r"$\bar\alpha_t=\alpha_t\bar\alpha_{t-1}$", simplify=_recursion),
+        Step(FORWARD_MARGINAL, r"the law with this moment generating function",
+             cite=theorems.mgf_uniqueness(u, index=COORDS, vectors={x_0: X0})),
+        domains=SCHEDULE)
+    return (mgf,)
 
 
 # --------------------------------------------------------------------------- 8b
 
+q_marginal = sp.Function("q")
+
 
 def marginal_chains():
-    start = (sp.Rational(1, 2) * GaussianDensity(XT, ROOT_A * E_1, 1 - abar)
-             + sp.Rational(1, 2) * GaussianDensity(XT, ROOT_A * E_2, 1 - abar))
-    common = sp.exp(-(XT_1**2 + XT_2**2 + abar) / (2 * (1 - abar))) / (4 * sp.pi * (1 - abar))
-    expanded = common * (sp.exp(ROOT_A * XT_1 / (1 - abar)) + sp.exp(ROOT_A * XT_2 / (1 - abar)))
-    # x_0 = [b, 1 - b] with b ~ Bernoulli(1/2), independent of the noise
-    b = Bernoulli("b", sp.Rational(1, 2))
-    noise = (Normal("epsilon_t,1", 0, 1), Normal("epsilon_t,2", 0, 1))
-    x_t = [ROOT_A * b + ROOT_1MA * noise[0], ROOT_A * (1 - b) + ROOT_1MA * noise[1]]
-    mean = ROOT_A / 2 * sp.Matrix([1, 1])
-    return (
-        derive("density of $x_t$: average the two forward marginals", start,
-               Step(expanded, r"expand $\|x_t-\sqrt{\bar\alpha_t}e_i\|^2$, $\|e_i\|=1$", simplify=exp_normal_form),
-               Step(TWO_POINT_DENSITY, r"$e^{u}+e^{v}=2e^{(u+v)/2}\cosh\frac{u-v}{2}$", simplify=exp_normal_form),
-               domains={abar: UNIT}),
-        derive("mean of $x_t$, with $x_0=[b,1-b]^T$ and $b$ a fair coin", sp.Matrix([Expectation(v) for v in x_t]),
-               Step(mean, r"$E[b]=\frac{1}{2}$, the noise has mean 0", simplify=by_independence)),
-        derive("covariance of $x_t$",
-               sp.Matrix(2, 2, lambda i, j: Expectation((x_t[i] - mean[i]) * (x_t[j] - mean[j]))),
-               Step((1 - abar) * sp.eye(2) + abar / 4 * sp.Matrix([[1, -1], [-1, 1]]),
-                    r"$(1-\bar\alpha_t)I+\bar\alpha_t\,\mathrm{Cov}(x_0)$", simplify=by_independence)),
-    )
+    """q(x_t) by total probability over the two data points."""
+    law = derive(
+        r"$q(x_t)$: total probability over the data point $x_0$",
+        q_marginal(sp.Symbol("x_t", real=True)),
+        Step(TWO_POINT_MARGINAL, r"$q(x_0)=\frac{1}{2}$ on $[1,0]^T$ and $[0,1]^T$; $q(x_t\mid x_0)$ from 8a",
+             cite=theorems.total_probability_law(q_marginal(sp.Symbol("x_t", real=True)),
+                                                 lambda v: Gaussian(ROOT_A * v, 1 - abar), lambda v: sp.Rational(1, 2),
+                                                 (E_1, E_2))))
+    return (law,)
 
 
 # --------------------------------------------------------------------------- 8c
 
-_i, _j, _n = sp.symbols("i j n", integer=True, positive=True)
-_w, _lik, _x = sp.IndexedBase("w"), sp.IndexedBase("N"), DataPoints("x")
+p_post = sp.Function("p_post")  # p(a | b), printed with a bar
+EPS = sp.IndexedBase("epsilon", real=True)  # the noise, by coordinates
+XHAT_J = sp.IndexedBase("xhat", real=True)[j]  # coordinate j of xhat
+#: The noise values eps_i(xhat) that carry the data points to xhat (8d), by coordinates: NOISE[i, j].
+NOISE = sp.IndexedBase("epsilon", real=True)
+c = sp.IndexedBase("c", real=True)  # the prediction at xhat, by coordinates
+mu = sp.IndexedBase("mu", real=True)  # the conditional mean E[epsilon | x_t = xhat], by coordinates
+#: The Gaussian likelihoods of the two data points at xhat, named N_1, N_2 in the chains.
+N_1, N_2 = sp.symbols("N_1 N_2", positive=True)
+LIKELIHOODS = {N_1: GaussianDensity(XHAT, ROOT_A * E_1, 1 - abar), N_2: GaussianDensity(XHAT, ROOT_A * E_2, 1 - abar)}
+p_1, p_2 = sp.symbols("p_1 p_2", positive=True)
+POSTERIOR = {p_1: N_1 / (N_1 + N_2), p_2: N_2 / (N_1 + N_2)}
+
+
+def _posterior_average(expr):
+    """Sums split term by term and constants taken out of them, then the posterior's two facts:
+    :math:`\\sum_i p(x^{(i)}\\mid\\hat x)=1` and :math:`\\sum_i p(x^{(i)}\\mid\\hat x)\\,\\varepsilon_{i,j}=\\mu_j`
+    (the definition of :math:`\\mu_j`)."""
+    weight = p_post(X[i], xhat)
+
+    def split(t):
+        return sp.Add(*[sp.Sum(term, *t.limits) for term in sp.Add.make_args(sp.expand(t.function))])
+
+    def pull(t):
+        inside = [f for f in sp.Mul.make_args(t.function) if f.has(i)]
+        outside = [f for f in sp.Mul.make_args(t.function) if not f.has(i)]
+        return sp.Mul(*outside) * sp.Sum(sp.Mul(*inside), *t.limits)
+
+    e = sp.expand(expr).replace(lambda t: isinstance(t, sp.Sum), split).replace(lambda t: isinstance(t, sp.Sum), pull)
+    return sp.expand(e.subs({sp.Sum(weight, (i, 1, n)): 1, sp.Sum(weight * NOISE[i, j], (i, 1, n)): mu[j]}))
+
+
+def _two_points(expr):
+    """The posterior weights and the likelihoods of the two data points written out."""
+    return exp_normal_form(expr.subs(POSTERIOR).subs(LIKELIHOODS))
 
 
 def optimal_predictor_chains():
-    c, mu, m2 = sp.symbols("c mu m_2", real=True)
-    loss = m2 - 2 * c * mu + c**2  # E[(eps_k - c)^2 | xhat] with mu = E[eps_k | xhat], m2 = E[eps_k^2 | xhat]
-    # Bayes' rule for two generic data points x^(i), x^(j) of a weighted data set, in 2-D
-    xi, xj = (sp.Matrix([sp.Symbol(f"x_{{{p},{k}}}", real=True) for k in (1, 2)]) for p in "ij")
-    wi, wj = sp.symbols("w_i w_j", positive=True)
-
-    def logit(w, y):
-        return sp.log(w) + (ROOT_A * (xhat_1 * y[0] + xhat_2 * y[1]) - abar * (y[0] ** 2 + y[1] ** 2) / 2) / (1 - abar)
-
-    log_odds = (sp.log(wi * GaussianDensity(XHAT, ROOT_A * xi, 1 - abar))
-                - sp.log(wj * GaussianDensity(XHAT, ROOT_A * xj, 1 - abar)))
-    # the conditional mean over n weighted points: p_i = w_i N_i / sum_j w_j N_j
-    p = _w[_i] * _lik[_i] / sp.Sum(_w[_j] * _lik[_j], (_j, 1, _n))
-    e_sum = sp.Sum(p * (xhat - ROOT_A * _x[_i]) / ROOT_1MA, (_i, 1, _n))
-    split = (xhat * sp.Sum(p, (_i, 1, _n)) - ROOT_A * sp.Sum(p * _x[_i], (_i, 1, _n))) / ROOT_1MA
-    # the two data points with equal weights: softmax of the logits
-    l1, l2 = logit(1, (1, 0)), logit(1, (0, 1))  # equal weights cancel from the softmax
-    softmax = (XHAT - ROOT_A * sp.Matrix([sp.exp(l1), sp.exp(l2)]) / (sp.exp(l1) + sp.exp(l2))) / ROOT_1MA
-    return (
-        derive("at a fixed input the best prediction is the conditional mean (one coordinate)",
-               sp.UnevaluatedExpr(loss) - sp.UnevaluatedExpr(loss.subs(c, mu)),
-               ((c - mu) ** 2, "complete the square"),
-               (sp.S(0), "a square is non-negative", ">=")),
-        derive("Bayes' rule: posterior log-odds of two data points", log_odds,
-               Step(logit(wi, xi) - logit(wj, xj), r"$\|\hat x\|^2$ is common to both and cancels",
-                    simplify=expand_logs), domains={abar: UNIT}),
-        derive("conditional mean of the noise for $n$ weighted data points", e_sum,
-               Step(split, "linearity of the sum", simplify=sum_hint),
-               Step((xhat - ROOT_A * sp.Sum(p * _x[_i], (_i, 1, _n))) / ROOT_1MA,
-                    "the posterior weights sum to 1", simplify=sum_hint)),
-        derive("two points $[1,0]^T$, $[0,1]^T$ with equal weights: the softmax is a sigmoid", softmax,
-               Step(EPS_STAR, r"$e^{a}/(e^{a}+e^{b})=\sigma(a-b)$", simplify=exp_normal_form),
-               domains={abar: UNIT}),
+    """The minimiser is the conditional mean; Bayes' rule over the data points; the two-point answer."""
+    weight = p_post(X[i], xhat)
+    minimiser = derive(
+        r"at $\hat x$, coordinate $j$: the best prediction $c_j$ is the posterior mean $\mu_j$",
+        sp.Sum(weight * (c[j] - NOISE[i, j]) ** 2, (i, 1, n)),
+        Step(sp.Sum(weight * (NOISE[i, j] - mu[j]) ** 2, (i, 1, n)) + (c[j] - mu[j]) ** 2,
+             r"expand about $\mu_j=\sum_i p(x^{(i)}\mid\hat x)\,\varepsilon_{i,j}$; the weights sum to 1",
+             simplify=_posterior_average),
+        Step(sp.Sum(weight * (NOISE[i, j] - mu[j]) ** 2, (i, 1, n)),
+             r"a square is $\ge 0$, and $0$ only at $c_j=\mu_j$", relation=">="),
     )
+    likelihood = GaussianDensity(xhat, ROOT_A * X[i], 1 - abar, d)
+    bayes = derive(
+        r"Bayes' rule over the data points $x^{(1)},\dots,x^{(n)}$ with weights $w_i$",
+        p_post(X[i], xhat),
+        Step(w[i] * likelihood / sp.Sum(w[k] * GaussianDensity(xhat, ROOT_A * X[k], 1 - abar, d), (k, 1, n)),
+             r"prior $w_i$ times the likelihood of 8a; the evidence by total probability",
+             cite=theorems.bayes(p_post, lambda x, z: w[z.indices[0]] * GaussianDensity(x, ROOT_A * z, 1 - abar, d),
+                                 lambda x: sp.Sum(w[k] * GaussianDensity(x, ROOT_A * X[k], 1 - abar, d), (k, 1, n)))),
+    )
+    weight = derive(
+        r"the homework's two points, $w_i=\frac{1}{2}$: the posterior weight of $[1,0]^T$ is a sigmoid",
+        LIKELIHOODS[N_1] / (LIKELIHOODS[N_1] + LIKELIHOODS[N_2]),
+        Step(Sigmoid(sp.Add(xhat_1**2, (ROOT_A - xhat_2) ** 2, -(ROOT_A - xhat_1) ** 2, -xhat_2**2)
+                     / sp.Mul(2, 1 - abar, evaluate=False)),
+             r"for the two densities $N_i$: $\frac{N_1}{N_1+N_2}=\sigma(\log N_1-\log N_2)$; "
+             r"the factors $2\pi(1-\bar\alpha_t)$ cancel",
+             simplify=exp_normal_form),
+        Step(WEIGHT_1, "expand the squares", simplify=exp_normal_form),
+        domains={abar: UNIT})
+    prediction = derive(
+        r"the homework's two points: $\varepsilon^*(\hat x,t)=p_1\varepsilon_1(\hat x)+p_2\varepsilon_2(\hat x)$, "
+        r"$p_i=p(x^{(i)}\mid\hat x)$",
+        p_1 * atom(E_1) + p_2 * atom(E_2),
+        Step(EPS_STAR, r"$p_1=\sigma(z)$ above, $p_2=1-p_1=\sigma(-z)$", simplify=_two_points),
+        domains={abar: UNIT})
+    return minimiser, bayes, weight, prediction
 
 
 # --------------------------------------------------------------------------- 8d
 
 
 def noise_posterior_chains():
-    eps = sp.Symbol("epsilon", real=True)
-    atom = (xhat - ROOT_A * x_0) / ROOT_1MA
-    joint = sp.Integral(GaussianDensity(eps, 0, 1) * sp.DiracDelta(xhat - ROOT_A * x_0 - ROOT_1MA * eps),
-                        (eps, -sp.oo, sp.oo))
-    dens = [GaussianDensity(XHAT, ROOT_A * e, 1 - abar) for e in (E_1, E_2)]
-    return (
-        derive("given $x_0$, exactly one noise value reaches the observed point", ROOT_A * x_0 + ROOT_1MA * atom,
-               (xhat, r"solve $\hat x=\sqrt{\bar\alpha_t}x_0+\sqrt{1-\bar\alpha_t}\,\varepsilon$")),
-        derive("integrating the noise out gives the likelihood of $x_0$ (one coordinate)", joint,
-               Step(GaussianDensity(atom, 0, 1) / ROOT_1MA, r"sifting property of $\delta$", simplify=below_one),
-               Step(GaussianDensity(xhat, ROOT_A * x_0, 1 - abar), "change of variables in the density",
-                    simplify=exp_normal_form),
-               domains={abar: UNIT}),
-        derive("mass on the atom of $[1,0]^T$ for the homework's data", dens[0] / (dens[0] + dens[1]),
-               Step(WEIGHT_1, "Bayes' rule, equal priors cancel", simplify=exp_normal_form),
-               domains={abar: UNIT}),
-    )
+    """Given x_0 the noise is determined; total probability over x_0 given xhat; Bayes' weights."""
+    xhat_j = sp.IndexedBase("xhat", real=True)[j]
+    x0_j = sp.IndexedBase("x", real=True)[0, j]  # coordinate j of x_0, printed x_{0,j}
+    solve = derive(
+        r"given $x_0$ and $x_t=\hat x$, the noise is determined (each coordinate $j$)",
+        (xhat_j - ROOT_A * x0_j) / ROOT_1MA,
+        Step(EPS[j], r"$\hat x=\sqrt{\bar\alpha_t}\,x_0+\sqrt{1-\bar\alpha_t}\,\varepsilon$ and "
+                     r"$\sqrt{1-\bar\alpha_t}>0$",
+             simplify=lambda e: sp.cancel(e.subs(xhat_j, ROOT_A * x0_j + ROOT_1MA * EPS[j]))),
+        domains={abar: UNIT})
+    eps_symbol = sp.Symbol("epsilon", real=True)
+    label = {sp.ImmutableMatrix(E_1): X[1], sp.ImmutableMatrix(E_2): X[2]}
+    likelihood = {X[1]: LIKELIHOODS[N_1], X[2]: LIKELIHOODS[N_2]}
+    by_point = derive(
+        r"the posterior over the noise: total probability over $x_0$, then Bayes' rule",
+        p_post(eps_symbol, xhat),
+        Step(point_masses([p_post(X[1], xhat), p_post(X[2], xhat)], [atom(E_1), atom(E_2)]),
+             r"given $x_0=x^{(i)}$ the noise is $\varepsilon_i(\hat x)$; $x^{(1)}=[1,0]^T$, $x^{(2)}=[0,1]^T$",
+             cite=theorems.total_probability_law(p_post(eps_symbol, xhat), lambda v: PointMass(atom(v)),
+                                                 lambda v: p_post(label[sp.ImmutableMatrix(v)], xhat), (E_1, E_2))),
+        Step(NOISE_POSTERIOR, r"Bayes' rule with the likelihoods of 8a, equal priors: the sigmoids of 8c",
+             cite=theorems.bayes(p_post, lambda x, z: sp.Rational(1, 2) * likelihood[z],
+                                 lambda x: sp.Rational(1, 2) * (LIKELIHOODS[N_1] + LIKELIHOODS[N_2])),
+             simplify=exp_normal_form),
+        domains={abar: UNIT})
+    return solve, by_point
 
 
 # --------------------------------------------------------------------------- 8e
 
 
+def _limit_hint(expr):
+    """Write out the sigmoid, then take the limits."""
+    return sp.cancel(explicit(expr).doit())
+
+
 def large_t_chains():
-    P, Q, m = sp.symbols("P Q m", real=True)
-    w = sp.Symbol("w_i", positive=True)
+    """The limits as alphabar_t -> 0: the weights tend to the prior, the prediction to its input."""
+    m = sp.IndexedBase("m", real=True)  # coordinates of E[x_0 | x_t = xhat], in the data's convex hull
+    xh = sp.IndexedBase("xhat", real=True)
     return (
-        derive("the logits tend to the log prior weights",
-               sp.Limit(sp.log(w) + (ROOT_A * P - abar * Q / 2) / (1 - abar), abar, 0, "+"),
-               (sp.log(w), r"$\sqrt{\bar\alpha_t}\to0$; here $P=\hat x\cdot x^{(i)}$, $Q=\|x^{(i)}\|^2$")),
-        derive("any data set: the optimal prediction tends to its input",
-               sp.Limit((xhat - ROOT_A * m) / ROOT_1MA, abar, 0, "+"),
-               (xhat, r"$m=E[x_0\mid \hat x]$ stays in the data's convex hull")),
-        derive(r"two points: the posterior weight tends to the prior $\frac{1}{2}$", sp.Limit(WEIGHT_1, abar, 0, "+"),
-               (sp.Rational(1, 2), "the log-odds tend to 0")),
+        derive(r"two points: the posterior weights tend to the prior $(\frac{1}{2},\frac{1}{2})$",
+               sp.Matrix([sp.Limit(WEIGHT_1, abar, 0, "+"), sp.Limit(WEIGHT_2, abar, 0, "+")]),
+               Step(sp.Matrix([sp.Rational(1, 2)] * 2), r"the log-odds $z\to0$ and $\sigma(0)=\frac{1}{2}$",
+                    simplify=_limit_hint)),
         derive("two points: the optimal prediction tends to its input",
                sp.Matrix([sp.Limit(e, abar, 0, "+") for e in EPS_STAR]),
-               (XHAT, "limit of each coordinate")),
-        derive("two points: the rate at which the gap closes",
+               Step(XHAT, r"$\sqrt{\bar\alpha_t}\to0$, $\sqrt{1-\bar\alpha_t}\to1$, weights bounded",
+                    simplify=_limit_hint)),
+        derive("two points: how fast the gap closes",
                sp.Matrix([sp.Limit((e - v) / ROOT_A, abar, 0, "+") for e, v in zip(EPS_STAR, XHAT)]),
-               (-PRIOR_MEAN, r"$\varepsilon^*-\hat x\approx-\sqrt{\bar\alpha_t}\,E[x_0]$")),
+               Step(-PRIOR_MEAN, r"so $\varepsilon^*-\hat x\approx-\sqrt{\bar\alpha_t}\,\mathbb{E}[x_0]$",
+                    simplify=_limit_hint)),
+        derive(r"any data set, coordinate $j$: the prediction tends to its input",
+               sp.Limit((xh[j] - ROOT_A * m[j]) / ROOT_1MA, abar, 0, "+"),
+               (xh[j], r"$m=\mathbb{E}[x_0\mid x_t=\hat x]$ stays in the data's convex hull, so bounded")),
     )

@@ -25,7 +25,7 @@ def draw_optimal_eps(path, rng: np.random.Generator) -> None:
         left.semilogy(t, gap[:, k], lw=1.2, label=label)
         right.plot(t, weight[:, k], lw=1.2, label=label)
     left.semilogy(t, np.sqrt(abars / 2), "k--", lw=1, label=r"$\sqrt{\bar\alpha_t/2}$")
-    left.set_xlabel("step $t$ (linear schedule, $T=1000$)")
+    left.set_xlabel(f"step $t$ (linear schedule, $T={len(betas)}$)")
     left.set_ylabel(r"$\|\varepsilon^*(\hat x,t)-\hat x\|$")
     left.legend(loc="upper right", fontsize=6)
     right.axhline(0.5, color="k", ls="--", lw=1)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sympy as sp
 
-from derivations.symbolic import UNIT, Gaussian, mixture, point_masses, sigmoid
+from derivations.symbolic import UNIT, Gaussian, Sigmoid, mixture, point_masses
 
 abar = sp.Symbol("alphabar_t", positive=True)
 x_0 = sp.Symbol("x_0", real=True)
@@ -30,20 +30,24 @@ FORWARD_MARGINAL = Gaussian(FORWARD_MEAN_COEF * x_0, FORWARD_VARIANCE, isotropic
 #: 8b: the marginal of x_t, an equal-weight mixture of the two forward marginals.
 TWO_POINT_MARGINAL = mixture((sp.Rational(1, 2), sp.Rational(1, 2)),
                              (Gaussian(ROOT_A * E_1, 1 - abar), Gaussian(ROOT_A * E_2, 1 - abar)))
-#: 8b: the mixture density in closed form (the end of the 8b chain).
-TWO_POINT_DENSITY = (sp.exp(-(XT_1**2 + XT_2**2 + abar) / (2 * (1 - abar)) + ROOT_A * (XT_1 + XT_2) / (2 * (1 - abar)))
-                     * sp.cosh(ROOT_A * (XT_1 - XT_2) / (2 * (1 - abar))) / (2 * sp.pi * (1 - abar)))
+#: 8b: the density of that mixture at x_t = [x_{t,1}, x_{t,2}] (what the check compares with the kernel).
+TWO_POINT_DENSITY = sum(c.weight * c.dist.pdf(XT) for c in TWO_POINT_MARGINAL.components)
 
-#: 8c-8e: the posterior log-odds of [1,0] against [0,1] given x_t = xhat, and the weight of [1,0].
-#: The sigmoid is written out: ``derive verify`` takes an unevaluated ``Sigmoid`` in a reference
-#: for an undefined function when it compares at points (see derivations.answercheck.compare).
+#: 8c-8e: the posterior log-odds z of [1,0] against [0,1] given x_t = xhat, and the posterior
+#: weights sigma(z) of [1,0] and 1 - sigma(z) = sigma(-z) of [0,1] (the sigmoid kept unevaluated).
 LOG_ODDS = ROOT_A * (xhat_1 - xhat_2) / (1 - abar)
-WEIGHT_1 = sigmoid(LOG_ODDS)
+WEIGHT_1, WEIGHT_2 = Sigmoid(LOG_ODDS), Sigmoid(-LOG_ODDS)
+
+
+def atom(point):
+    """The one noise value that carries the data point ``point`` to xhat: (xhat - sqrt(abar) point) / sqrt(1 - abar)."""
+    return (XHAT - ROOT_A * point) / ROOT_1MA
+
+
 #: 8c: the optimal noise prediction at xhat, as a 2x1 matrix in the coordinates of xhat.
-EPS_STAR = (XHAT - ROOT_A * sp.Matrix([WEIGHT_1, 1 - WEIGHT_1])) / ROOT_1MA
+EPS_STAR = (XHAT - ROOT_A * sp.Matrix([WEIGHT_1, WEIGHT_2])) / ROOT_1MA
 #: 8d: the two values the noise can take given x_t = xhat, and their law.
-ATOM_1 = (XHAT - ROOT_A * E_1) / ROOT_1MA
-ATOM_2 = (XHAT - ROOT_A * E_2) / ROOT_1MA
-NOISE_POSTERIOR = point_masses((WEIGHT_1, 1 - WEIGHT_1), (ATOM_1, ATOM_2))
+ATOM_1, ATOM_2 = atom(E_1), atom(E_2)
+NOISE_POSTERIOR = point_masses((WEIGHT_1, WEIGHT_2), (ATOM_1, ATOM_2))
 #: 8e: the prior mean of the data (the limit of the optimal prediction as alphabar_t -> 0 is XHAT).
 PRIOR_MEAN = (E_1 + E_2) / 2

@@ -6,9 +6,10 @@ Notation. A path runs from :math:`x_0 \\sim \\mathcal{N}(0, I)` to an end point 
 variance is written as the square of the standard deviation :math:`1 - t`. The data points
 :math:`x^{(i)}`, :math:`i = 1..n` with ``n`` a symbol, are the entries ``X[i]`` of a data-point base
 named ``X`` (apart from the point ``x``; the answer reader takes :math:`x^{(i)}` for them).
-One-dimensional chains stand for one coordinate; a vector of the homework (:math:`x, x_1, x^{(i)}`)
-is one symbol, and the coordinates of :math:`x` and :math:`x_1` in :math:`d` dimensions are
-``xi[k]`` and ``eta[k]``.
+Every chain is general: the points :math:`x, x_0, x_1` of :math:`\\mathbb{R}^d` (``d`` a symbol) are
+:class:`~derivations.symbolic.vectors.Vector` s written as one symbol where the algebra is linear,
+their coordinates :math:`x_k, x_{1,k}, x^{(i)}_k` appear where a norm or a divergence does (sums
+over :math:`k = 1..d`).
 
 Layers: :mod:`.symbols` (symbols and the reference answers), :mod:`.hints` (this section's
 simplifications), :mod:`.chains` (the derivations), :mod:`.checks` (numeric checks and their

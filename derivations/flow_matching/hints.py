@@ -1,106 +1,165 @@
 """Simplifications that only Question 9's chains need (the shared ones are
 :mod:`derivations.symbolic.hints`).
 
-A Gaussian's derivative divided by the Gaussian is a polynomial, so continuity residuals are
-decided after dividing by the density and cancelling; sums over the data points are compared term
-by term; integrals over one variable are compared through their integrands. Never a blind
-``simplify`` on a large expression.
+The densities of Question 9 live in :math:`d` dimensions: their exponents are sums over the
+coordinates. A continuity residual is decided by dividing it by the (positive) density it is built
+on, which leaves sums of polynomials in the coordinates; the Kronecker deltas that differentiating
+a coordinate sum produces are carried out; sums are put in one canonical form and compared term by
+term. Never a blind ``simplify`` on a large expression.
 
 >>> import sympy as sp
->>> from derivations.flow_matching.symbols import S, component, t, x, x_1
+>>> from derivations.flow_matching.symbols import S, component, d, k, t, velocity_coordinate, x, x_1
+>>> from derivations.symbolic import coordinate
 >>> p = component(x, x_1)
->>> rational((sp.Derivative(p, t) + sp.Derivative(p * (x_1 - x) / S, x)) / p)
+>>> residual = sp.Derivative(p, t) + sp.Sum(sp.Derivative(p * velocity_coordinate(x_1), coordinate(x, k)), (k, 1, d))
+>>> over_density(residual)
 0
 """
 
 from __future__ import annotations
 
 import sympy as sp
-from sympy.simplify.simplify import factor_sum, sum_simplify
 
-from derivations.flow_matching.symbols import sigma, t
-from derivations.symbolic.hints import evaluate_derivatives, expand_logs, explicit, tidy_sums
+from derivations.flow_matching.symbols import t
+from derivations.symbolic import GaussianDensity
+from derivations.symbolic.vectors import depends_on, sift_kronecker
+from derivations.symbolic.gaussian import log_normal_pdf
+from derivations.symbolic.hints import exp_normal_form, explicit, merge_under, swap_sums, tidy_sums
 
-
-def rational(e):
-    """Evaluate derivatives and cancel: exp(E) exp(-E) combine on sight, so the Gaussian factors
-    divide out; if that is not enough, combine the exponentials and expand first."""
-    e = evaluate_derivatives(e)
-    out = sp.cancel(e)
-    return out if out == 0 else sp.cancel(sp.expand(sp.powsimp(e)))
-
-
-def termwise(density):
-    """Hint: inside every Sum write the summand as ``density * (summand / density)``, cancelled.
-
-    Equality-preserving (it multiplies and divides by the positive density), and it reduces a
-    sum of conditional continuity residuals to a sum of zeros.
-    """
-    def hint(e):
-        e = evaluate_derivatives(e)
-        return sp.expand(e.replace(lambda q: isinstance(q, sp.Sum),
-                                   lambda s: sp.Sum(density * rational(s.function / density), *s.limits)))
-    return hint
-
-
-def _factor_sums(e):
-    """Move factors that do not depend on the summation index out of every Sum."""
-    return e.replace(lambda q: isinstance(q, sp.Sum), lambda s: factor_sum(s))
-
-
-def pull_out_of_sums(e):
-    """Pull index-free factors out of the sums (a common factor then cancels as written);
-    otherwise evaluate the derivatives and cancel."""
-    e = _factor_sums(explicit(e))
-    if e == 0:
-        return e
-    return sp.cancel(sp.together(_factor_sums(evaluate_derivatives(e))))
-
-
-def derivatives_into_sums(e):
-    """Linearity: move each derivative of ``c * Sum(f)`` inside the sum (unevaluated), then merge
-    sums with equal limits; two sides that differentiate the same terms then cancel as written."""
-    def move(dv):
-        factors = sp.Mul.make_args(dv.expr)
-        sums = [f for f in factors if isinstance(f, sp.Sum)]
-        const = sp.Mul(*[f for f in factors if not isinstance(f, sp.Sum)])
-        if len(sums) != 1 or any(const.has(v) for v, _ in dv.variable_count):
-            return dv
-        return const * sp.Sum(sp.Derivative(sums[0].function, *dv.variable_count), *sums[0].limits)
-    return sum_simplify(sp.expand(e.replace(lambda q: isinstance(q, sp.Derivative), move)))
-
-
-def split_sums(e):
-    """A log of a product as a sum of logs: expand the logs, split every sum term by term with its
-    constants pulled out and counted (``d * c``), expand the logs again."""
-    return expand_logs(tidy_sums(expand_logs(e)))
-
-
-_J = sp.Dummy("J")
-
-
-def under_integral(simplify):
-    """Hint for a difference that is linear in integrals over one variable: compare integrands.
-
-    Every ``Integral(f, ...)`` becomes ``J * f`` for a fresh symbol ``J``; if the result is
-    linear in ``J`` with no ``J``-free part, and nothing outside the integrals depends on an
-    integration variable, the difference of the integrals is the integral of the coefficient of
-    ``J``, which ``simplify`` must reduce to zero.
-    """
-    def hint(e):
-        e = explicit(e)
-        integrals = e.atoms(sp.Integral)
-        bound = {lim[0] for q in integrals for lim in q.limits}
-        outside = e.replace(lambda q: isinstance(q, sp.Integral), lambda q: _J)
-        if not integrals or outside.free_symbols & bound:
-            return e
-        e2 = e.replace(lambda q: isinstance(q, sp.Integral), lambda q: _J * q.function)
-        if sp.diff(e2, _J, 2) != 0 or e2.subs(_J, 0).doit() != 0:
-            return e
-        return simplify(sp.diff(e2, _J))
-    return hint
+_SIGMA = sp.Symbol("sigma_t", positive=True)  # 1 - t on 0 < t < 1
 
 
 def on_unit_interval(e):
-    """Write t = 1 - sigma with sigma > 0 (valid on 0 < t < 1), then evaluate."""
-    return sp.cancel(explicit(e).subs(t, 1 - sigma).doit())
+    """Write :math:`t = 1 - \\sigma_t` with :math:`\\sigma_t > 0` (valid on :math:`0 < t < 1`)."""
+    return explicit(e).subs(t, 1 - _SIGMA)
+
+
+def rescaled(e):
+    """A difference of Gaussian densities written out on :math:`0 < t < 1`: sums in canonical form
+    (constant factors pulled out), then powers and exponentials compared factor by factor."""
+    return exp_normal_form(tidy_sums(sp.expand(on_unit_interval(e), power_exp=False)))
+
+
+def softmax(e):
+    """Densities written out, constant factors pulled out of the sums, then cancelled."""
+    return sp.cancel(tidy_sums(sp.expand(explicit(e), power_exp=False)))
+
+
+def _as_exponential(e):
+    """Every Gaussian density as :math:`\\exp(\\log \\mathcal{N})` (it is positive)."""
+    return e.replace(lambda q: isinstance(q, GaussianDensity), lambda q: sp.exp(log_normal_pdf(*q.args)))
+
+
+def _reduced(e):
+    """``e / E`` for the one exponential ``E`` of ``e`` (a density written as exp(log N)), after the
+    derivatives are carried out, with Kronecker deltas sifted and sums merged; None when ``e`` is
+    not a sum of terms that each carry ``E`` exactly once."""
+    e = _as_exponential(e)
+    e = e.replace(lambda q: isinstance(q, sp.Derivative), lambda q: q.doit())
+    exps = e.atoms(sp.exp)
+    if len(exps) != 1:
+        return None
+    (E,) = exps
+    P = sp.Dummy("P", positive=True)
+    reduced = sp.expand(tidy_sums(e.xreplace({E: P})) / P, power_exp=False)
+    if reduced.has(P):
+        return None
+    reduced = merge_under(tidy_sums(sift_kronecker(reduced)), classes=(sp.Sum,))
+    return sp.cancel(reduced)
+
+
+def over_density(e):
+    """Zero if ``e``, divided by the density it is built on, reduces to zero; else ``e``.
+
+    A continuity residual :math:`\\partial_t p + \\nabla\\cdot(p v)` is :math:`p` times a polynomial in
+    the coordinates: dividing by :math:`p > 0` (exactly: the density's exponential is replaced by a
+    positive symbol and divided out) leaves sums that cancel term by term."""
+    reduced = _reduced(e)
+    return sp.S.Zero if reduced == 0 else e
+
+
+def termwise_over_density(e):
+    """:func:`over_density` applied to the summand of every sum over the data points: a sum whose
+    summand reduces to zero is zero."""
+    def each(s):
+        return sp.S.Zero if _reduced(s.function) == 0 else s
+    return sp.expand(e.replace(lambda q: isinstance(q, sp.Sum) and q.function.has(GaussianDensity), each))
+
+
+def _linear(expr, variable_count):
+    """``Derivative(expr, ...)`` moved through sums and constant factors (linearity); a factor free of
+    a sum's index is moved into the sum first (:math:`f \\sum_i g_i = \\sum_i f g_i`)."""
+    wrt = [v for v, _ in variable_count]
+    out = []
+    for term in sp.Add.make_args(sp.expand(expr)):
+        const, rest = [], []
+        for f in sp.Mul.make_args(term):
+            (rest if any(depends_on(f, v) for v in wrt) else const).append(f)
+        c, g = sp.Mul(*const), sp.Mul(*rest)
+        if g == 1:
+            continue
+        sums = [f for f in sp.Mul.make_args(g) if isinstance(f, sp.Sum)]
+        if len(sums) == 1 and len(sp.Mul.make_args(g)) > 1:
+            others = g / sums[0]
+            if not (others.free_symbols & set(sums[0].variables)):
+                g = sp.Sum(others * sums[0].function, *sums[0].limits)
+        bounds_free = isinstance(g, sp.Sum) and not any(
+            depends_on(sp.Tuple(*lim), v) for lim in g.limits for v in wrt)
+        if bounds_free:
+            out.append(c * sp.Sum(_linear(g.function, variable_count), *g.limits))
+        else:
+            out.append(c * sp.Derivative(g, *variable_count))
+    return sp.Add(*out)
+
+
+_D = sp.Function("D")  # D(f, v): the derivative of f by v, as an opaque function of both
+
+
+def flux_linearity(e):
+    """Inside every derivative, cancel the common sum (the normaliser of the posterior weights) and
+    move the derivative through the sums; then put the sums in one canonical order and form.
+
+    Each remaining derivative becomes the opaque ``D(f, v)``, whose arguments show the summation
+    index of a coordinate ``v = x_k`` even when ``f`` holds only the vector ``x`` (SymPy does not
+    count the variables of a derivative among its free symbols, so a sum would take it for a
+    constant). Equal ``D`` terms on both sides are equal derivatives."""
+    e = e.replace(lambda q: isinstance(q, sp.Derivative),
+                  lambda q: _linear(sp.cancel(tidy_sums(q.expr)), q.variable_count))
+    e = e.replace(lambda q: isinstance(q, sp.Derivative), lambda q: _D(q.expr, *q.variables))
+    return sp.expand(_by_range(swap_sums(tidy_sums(e))))
+
+
+_CANONICAL: dict = {}
+
+
+def _canonical_index(depth: int, position: int) -> sp.Symbol:
+    key = (depth, position)
+    if key not in _CANONICAL:
+        _CANONICAL[key] = sp.Dummy(f"c{depth}_{position}", integer=True)
+    return _CANONICAL[key]
+
+
+def _depth(e) -> int:
+    if isinstance(e, sp.Sum):
+        return 1 + _depth(e.function)
+    return max((_depth(a) for a in e.args), default=0)
+
+
+def _by_range(e):
+    """Rename the indices of every (merged, rectangular) sum by the order of their ranges, so that
+    :math:`\\sum_i \\sum_k` and :math:`\\sum_k \\sum_i` over the same ranges read alike."""
+    if isinstance(e, sp.Sum):
+        f = _by_range(e.function)
+        limits = sorted(e.limits, key=lambda lim: (str(lim[1]), str(lim[2])))
+        depth = _depth(f)
+        names = {lim[0]: _canonical_index(depth, pos) for pos, lim in enumerate(limits)}
+        return sp.Sum(f.xreplace(names), *[(names[v], lo, hi) for v, lo, hi in limits])
+    if not e.args:
+        return e
+    return e.func(*[_by_range(a) for a in e.args])
+
+
+def weights_sum_to_one(e):
+    """Constant factors out of the sums, bound indices renamed canonically, then cancelled: the
+    posterior weights :math:`\\mathcal{N}_i / \\sum_j \\mathcal{N}_j` sum to one."""
+    return sp.cancel(sp.expand(tidy_sums(sp.expand(tidy_sums(e)))))

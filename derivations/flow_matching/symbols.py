@@ -1,82 +1,75 @@
 """Symbols of Question 9 and its reference answers (the values the quantities hold). Pure SymPy.
 
+Points of :math:`\\mathbb{R}^d` (:math:`x, x_0, x_1`) are :class:`~derivations.symbolic.Vector` s of a
+symbolic dimension :math:`d`; the data points :math:`x^{(i)}` are the entries ``X[i]`` of a data-point
+base (named apart from the point :math:`x`), vectors of the same space. Coordinates are
+:math:`x_k, x_{1,k}, x^{(i)}_k`; squared norms are sums over :math:`k = 1..d`.
+
 >>> from derivations.notation import latex, plain
->>> plain(CONDITIONAL_PATH), latex(X[i])
-('N(x; t*x_1, (1 - t)**2)', 'x^{(i)}')
->>> sp.simplify(REGRESSION_TARGET - (x_1 - X_T) / (1 - t))
-0
+>>> latex(X[i]), plain(CONDITIONAL_PATH)
+('x^{(i)}', 'N(x; t*x_1, (1 - t)**2)')
+>>> latex(component(x, X[i]))
+'\\\\mathcal{N}\\\\left(x;\\\\ t x^{(i)},\\\\ \\\\left(1 - t\\\\right)^{2}\\\\, I_{d}\\\\right)'
 """
 
 from __future__ import annotations
 
 import sympy as sp
-from sympy import stats as sps
 
 from derivations.notation import DataPoints
-from derivations.symbolic import Gaussian, GaussianDensity, mixture, point_masses
+from derivations.symbolic import Gaussian, GaussianDensity, PointMass, SquaredNorm, Vector, coordinate, squared_norm
 
 # --------------------------------------------------------------------------- symbols
 
 t = sp.Symbol("t", positive=True)
-x = sp.Symbol("x", real=True)
-x_1 = sp.Symbol("x_1", real=True)
-x_0 = sp.Symbol("x_0", real=True)
-a = sp.Symbol("a", real=True)  # the argument of a moment generating function
-y = sp.Symbol("y", real=True)  # an end point integrated over; in 9h the posterior mean
-delta = sp.Symbol("delta", positive=True)
-sigma = sp.Symbol("sigma", positive=True)  # 1 - t, where a chain needs it positive
-r = sp.Symbol("r", nonnegative=True)  # |x - t x_1|
-v_theta = sp.Symbol("v_theta", real=True)
-v_star = sp.Symbol("v_t", real=True)  # the marginal velocity v_t(x_t), the minimiser
 d = sp.Symbol("d", integer=True, positive=True)
 n = sp.Symbol("n", integer=True, positive=True)
-i, j, k = sp.symbols("i j k", integer=True, positive=True)
+i, j = sp.symbols("i j", integer=True, positive=True)  # data points
+k = sp.Symbol("k", integer=True, positive=True)  # coordinates
+x = Vector("x", d)
+x_0 = Vector("x_0", d)
+x_1 = Vector("x_1", d)
 X = DataPoints("X", real=True)  # the data points x^(i) = X[i] (named apart from the point x)
-xi = sp.IndexedBase("xi", real=True)  # coordinates of x
-eta = sp.IndexedBase("eta", real=True)  # coordinates of x_1
-Z0 = sps.Normal("x_0", 0, 1)  # one coordinate of x_0 ~ N(0, I)
-Z1, Z2 = sps.Normal("z_1", 0, 1), sps.Normal("z_2", 0, 1)  # two different coordinates of x_0
+v_theta = sp.Function("v_theta")  # the network v_theta(x, t), an arbitrary map
 
-S = 1 - t  # the standard deviation of the path at time t
+S = 1 - t  # sigma_t = 1 - t, the standard deviation of the path at time t
 X_T = (1 - t) * x_0 + t * x_1  # the point at time t on the straight path from x_0 to x_1
-EXAMPLE_POINTS = sp.symbols("x^(1) x^(2) x^(3)", real=True)  # three data points written out
 
 
 def component(point, centre):
-    """:math:`\\mathcal{N}(\\text{point};\\ t\\,\\text{centre},\\ (1-t)^2)`: the conditional path's density."""
-    return GaussianDensity(point, t * centre, S**2)
+    """:math:`\\mathcal{N}(\\text{point};\\ t\\,\\text{centre},\\ (1-t)^2 I)`: the conditional path's density."""
+    return GaussianDensity(point, t * centre, S**2, d)
 
 
-def logit(index):
-    """:math:`-(x - t x^{(i)})^2 / 2(1-t)^2`: the log-likelihood of the end point, up to a constant."""
-    return -(x - t * X[index]) ** 2 / (2 * S**2)
+def log_likelihood(index):
+    """:math:`-\\|x - t x^{(i)}\\|^2 / 2(1-t)^2 = -\\sum_k (x_k - t x^{(i)}_k)^2 / 2(1-t)^2`."""
+    return -squared_norm(x - t * X[index], d, index=k) / (2 * S**2)
 
 
-def reduced_logit(index):
-    """:math:`(t x x^{(i)} - t^2 (x^{(i)})^2/2)/(1-t)^2`: the logit without the common :math:`x^2` term."""
-    return (t * x * X[index] - t**2 * X[index] ** 2 / 2) / S**2
+def velocity_coordinate(centre, index=k):
+    """:math:`(c_k - x_k)/(1-t)`: coordinate ``index`` of the velocity of the line through :math:`x` to ``centre``."""
+    return coordinate(centre - x, index) / S
 
 
 # --------------------------------------------------------------------------- reference answers
 
-#: 9a: :math:`p_t(x \mid x_1) = \mathcal{N}(x; t x_1, (1-t)^2 I)`.
+#: 9a: :math:`p_t(x \mid x_1) = \mathcal{N}(x; t x_1, (1-t)^2 I)` in :math:`d` dimensions.
 CONDITIONAL_PATH = Gaussian(t * x_1, S**2, at=x, isotropic=True)
 
-#: 9b: the point mass at :math:`x_1`.
-END_POINT_LIMIT = point_masses((sp.S(1),), (x_1,))
+#: 9b: the point mass at :math:`x_1`, whose density at :math:`x` is :math:`\prod_k \delta(x_k - x_{1,k})`.
+END_POINT_LIMIT = PointMass(x_1, at=x)
 
-#: 9c: :math:`p_t(x) = \frac1n \sum_i \mathcal{N}(x; t x^{(i)}, (1-t)^2)` in one coordinate, unevaluated.
+#: 9c: :math:`p_t(x) = \frac1n \sum_i \mathcal{N}(x; t x^{(i)}, (1-t)^2 I)`, unevaluated.
 MARGINAL_DENSITY = sp.Sum(component(x, X[i]), (i, 1, n)) / n
 
-#: 9c: the mixture for three data points.
-MARGINAL_EXAMPLE = mixture(tuple(sp.Rational(1, 3) for _ in EXAMPLE_POINTS),
-                           tuple(Gaussian(t * p, S**2, isotropic=True) for p in EXAMPLE_POINTS))
+#: 9e: :math:`p(x_1 = x^{(i)} \mid x, t)`, a softmax over the data points of the log-likelihoods.
+POSTERIOR = sp.exp(log_likelihood(i)) / sp.Sum(sp.exp(log_likelihood(j)), (j, 1, n))
 
-#: 9e: :math:`p(x_1 = x^{(i)} \mid x, t)`, a softmax of the logits over the data points.
-POSTERIOR = sp.exp(logit(i)) / sp.Sum(sp.exp(logit(j)), (j, 1, n))
+#: 9f: the continuity residual :math:`\partial_t p_t + \nabla \cdot (p_t v_t)`.
+CONTINUITY_RESIDUAL = sp.S(0)
 
 #: 9g: the regression target of conditional flow matching, the velocity of the sampled line.
 REGRESSION_TARGET = x_1 - x_0
 
-#: 9g: the loss of one sample :math:`(t, x_0, x_1)`.
-CFM_LOSS = (sp.Function("v_theta")(X_T, t) - (x_1 - x_0)) ** 2
+#: 9g: the loss of one sample :math:`(t, x_0, x_1)`: the squared error :math:`\|v_\theta(x_t, t) - (x_1 - x_0)\|^2`.
+CFM_LOSS = SquaredNorm(v_theta(X_T, t) - (x_1 - x_0))

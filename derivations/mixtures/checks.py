@@ -12,10 +12,12 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from scipy import optimize
 
 from numerics import mixtures as mx
 from numerics.stattests import CheckResult, binomial_test, close_test, mean_test, predicate
+from numerics.lazy import lazy
+
+optimize = lazy("scipy.optimize")
 
 # =========================================================================== questions 6 and 7
 

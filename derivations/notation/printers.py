@@ -256,11 +256,6 @@ class CourseLatexPrinter(LatexPrinter):
     def _print_Coordinate(self, expr):
         return rf"{self._print(expr.args[0])}_{{{self._print(expr.args[1])}}}"
 
-    def _print_Derivative(self, expr):
-        if _is_network(expr.expr) and len(expr.variable_count) == 1 and expr.variable_count[0][1] == 1:
-            return rf"\frac{{\partial {self._print(expr.expr)}}}{{\partial {self._print(expr.variables[0])}}}"
-        return super()._print_Derivative(expr)
-
     def _print__Between(self, expr):
         return r" \le ".join(self._print(a) for a in expr.args)
 
@@ -312,6 +307,19 @@ class CourseLatexPrinter(LatexPrinter):
 
     def _print_SquaredNorm(self, expr):
         return rf"\left\|{self._print(expr.args[0])}\right\|^{{2}}"
+
+    def _needs_mul_brackets(self, expr, first=False, last=False) -> bool:
+        """Brackets around a factor of a product: never around what is delimited already (a norm, a
+        vector of coordinates, a sum inside a function's argument or a bracketed base); always around a
+        derivative or a limit that is not the last factor (its operand would be the product that
+        follows: ``\\frac{d}{dx} f \\, g`` is the derivative of f g)."""
+        if not last and isinstance(expr, (sp.Derivative, sp.Limit)):
+            return True
+        if type(expr).__name__ in ("SquaredNorm", "VectorOf"):  # delimited already, even around a sum
+            return False
+        if _delimited(expr):  # a sum inside a function's argument or a bracketed base is enclosed already
+            return False
+        return super()._needs_mul_brackets(expr, first, last)
 
     def _print_Sum(self, expr):
         """A sum over several indices as nested sums, outermost first: \\sum_{i=1}^{n} \\sum_{y=1}^{k}."""
@@ -378,20 +386,12 @@ class CourseLatexPrinter(LatexPrinter):
         """A term that is itself a sum (an unevaluated one included) is bracketed in a sum."""
         return super()._needs_add_brackets(expr) or precedence_traditional(expr) <= PRECEDENCE["Add"]
 
-    def _needs_mul_brackets(self, expr, first=False, last=False) -> bool:
-        """A derivative or a limit that is not the last factor of a product is bracketed: its operand
-        is the product that follows it (``\\frac{d}{dx} f \\, g`` is the derivative of f g). A squared norm,
-        a vector of coordinates, a function application and a power of a bracketed base are delimited
-        already, even around a sum: never bracketed again."""
-        if not last and isinstance(expr, (sp.Derivative, sp.Limit)):
-            return True
-        if type(expr).__name__ in ("SquaredNorm", "VectorOf") or _delimited(expr):
-            return False
-        return super()._needs_mul_brackets(expr, first=first, last=last)
-
     def _print_Derivative(self, expr):
         """A derivative in several variables is written with \\partial (SymPy's d would run the
-        letters together: d t d x printed as 'd td x')."""
+        letters together: d t d x printed as 'd td x'); a network's coordinate differentiated once is
+        the fraction :math:`\\partial \\mathrm{NN}(x)_a / \\partial \\phi_l`."""
+        if _is_network(expr.expr) and len(expr.variable_count) == 1 and expr.variable_count[0][1] == 1:
+            return rf"\frac{{\partial {self._print(expr.expr)}}}{{\partial {self._print(expr.variables[0])}}}"
         if len(expr.variable_count) < 2:
             return super()._print_Derivative(expr)
         saved = self._settings["diff_operator_latex"]

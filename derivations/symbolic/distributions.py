@@ -35,6 +35,8 @@ import sympy as sp
 from derivations.symbolic.gaussian import GaussianDensity, normal_pdf
 from derivations.symbolic.values import as_expr
 
+from derivations.symbolic.vectors import INDEX, coordinate, dimension
+
 FAMILY_NAMES = {"normal": "Gaussian", "point": "point mass", "uniform": "uniform"}
 
 
@@ -179,9 +181,19 @@ class Uniform(Distribution):
 
 @dataclass(frozen=True)
 class PointMass(Distribution):
-    """:math:`\\delta_a`: all the mass on ``atom``."""
+    """:math:`\\delta_a`: all the mass on ``atom``; ``at`` names the point of its density.
+
+    Its density is the Dirac delta :math:`\\delta(x - a)`, in :math:`d` dimensions the product of
+    one delta per coordinate:
+
+    >>> from derivations.symbolic.vectors import Vector
+    >>> d = sp.Symbol("d", integer=True, positive=True)
+    >>> PointMass(Vector("x_1", d), at=Vector("x", d)).pdf(Vector("x", d))
+    Product(DiracDelta(x[_k] - x_1[_k]), (_k, 1, d))
+    """
 
     atom: Any
+    at: Any = None
     family: ClassVar[str] = "point"
 
     def __post_init__(self) -> None:
@@ -192,7 +204,14 @@ class PointMass(Distribution):
         return (self.atom,)
 
     def with_params(self, atom) -> "PointMass":
-        return PointMass(atom)
+        return replace(self, atom=atom)
+
+    def pdf(self, x) -> sp.Expr:
+        """The density at ``x``: :math:`\\delta(x - a)`, a product over coordinates for vectors."""
+        d = dimension(x, self.atom)
+        if d is None:
+            return sp.DiracDelta(x - self.atom)
+        return sp.Product(sp.DiracDelta(coordinate(x - self.atom, INDEX)), (INDEX, 1, d))
 
     def mean_value(self) -> Any:
         return self.atom

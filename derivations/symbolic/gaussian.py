@@ -37,6 +37,9 @@ the squared distance written as a sum over its d coordinates:
 >>> y, mu = sp.IndexedBase("y", real=True), sp.IndexedBase("mu", real=True)
 >>> normal_pdf(y, mu[1], v, dim=d)
 exp(-Sum((-mu[1, j] + y[j])**2, (j, 1, d))/(2*v))/(2*pi*v)**(d/2)
+>>> from derivations.symbolic.vectors import Vector
+>>> normal_pdf(Vector("x", d), 0, v)
+exp(-Sum(x[_k]**2, (_k, 1, d))/(2*v))/(2*pi*v)**(d/2)
 """
 
 from __future__ import annotations
@@ -45,7 +48,7 @@ from typing import Any
 
 import sympy as sp
 
-from derivations.symbolic.integrals import coordinate
+from derivations.symbolic.vectors import coordinate, depends_on, dimension, is_coordinate, squared_norm
 
 #: The index of the coordinates in a squared distance written as a sum (when it is free to use).
 COORDINATE = sp.Symbol("j", integer=True, positive=True)
@@ -53,7 +56,9 @@ COORDINATE = sp.Symbol("j", integer=True, positive=True)
 
 def squared_distance(x: Any, mean: Any, dim: Any = None) -> sp.Expr:
     """:math:`\\|x - \\mu\\|^2` for column vectors, :math:`\\sum_{j=1}^d (x_j - \\mu_j)^2` for a point
-    written by its coordinates (an indexed base) in ``dim`` dimensions, :math:`(x - \\mu)^2` for scalars."""
+    written by its coordinates (an indexed base) in ``dim`` dimensions or for
+    :class:`~derivations.symbolic.vectors.Vector` s (a sum over their coordinates), :math:`(x - \\mu)^2`
+    for scalars."""
     if isinstance(x, sp.MatrixBase) or isinstance(mean, sp.MatrixBase):
         r = sp.Matrix(x) - sp.Matrix(mean)
         return sp.Add(*[e**2 for e in r])
@@ -61,6 +66,9 @@ def squared_distance(x: Any, mean: Any, dim: Any = None) -> sp.Expr:
         used = sp.sympify(mean).free_symbols | sp.sympify(dim).free_symbols
         j = COORDINATE if COORDINATE not in used else sp.Dummy("j", integer=True, positive=True)
         return sp.Sum((coordinate(x, j) - coordinate(mean, j)) ** 2, (j, 1, dim))
+    d = dimension(x, mean)
+    if d is not None:
+        return squared_norm(x - mean, d)
     return (x - mean) ** 2
 
 
@@ -68,6 +76,11 @@ def _dimension(x: Any, mean: Any, dim: Any) -> Any:
     for v in (x, mean):
         if isinstance(v, sp.MatrixBase):
             return v.rows
+    d = dimension(x, mean)
+    if d is not None:
+        if dim != 1 and sp.sympify(dim) != d:
+            raise ValueError(f"a Gaussian density of dimension {dim} at vectors of dimension {d}")
+        return d
     return dim
 
 
@@ -148,6 +161,14 @@ class GaussianDensity(sp.Function):
     def doit(self, **hints):
         args = [a.doit(**hints) for a in self.args] if hints.get("deep", True) else list(self.args)
         return normal_pdf(*args)
+
+    def _eval_derivative(self, s):
+        """By a coordinate of a :class:`~derivations.symbolic.vectors.Vector` argument: differentiate the
+        written-out density (the chain rule through a vector written as one symbol would give 0, since
+        the symbol does not contain its coordinates); otherwise SymPy's chain rule."""
+        if is_coordinate(s) and any(depends_on(a, s) for a in self.args):
+            return self.doit().diff(s)
+        return super()._eval_derivative(s)
 
     def _eval_rewrite_as_exp(self, *args, **kwargs):
         return normal_pdf(*args)

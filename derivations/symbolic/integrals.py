@@ -26,27 +26,12 @@ from __future__ import annotations
 
 import sympy as sp
 
+from derivations.symbolic.vectors import coordinate, depends_on  # noqa: F401  (vectors by coordinates)
+
 
 def is_vector(v) -> bool:
     """A vector written by its coordinates: an indexed base, or an entry of one with one index."""
     return isinstance(v, sp.IndexedBase) or (isinstance(v, sp.Indexed) and len(v.indices) == 1)
-
-
-def coordinate(v, j):
-    """Coordinate ``j`` of the vector ``v``: ``x[j]`` for a base ``x``, ``m[z, j]`` for an entry ``m[z]``,
-    0 for the zero vector."""
-    if isinstance(v, sp.IndexedBase):
-        return v[j]
-    if isinstance(v, sp.Indexed) and len(v.indices) == 1:
-        return v.base[(*v.indices, j)]
-    if v == 0:
-        return sp.S.Zero
-    raise TypeError(f"{v!r} is not a vector written by its coordinates (an IndexedBase, or an entry of one)")
-
-
-def depends_on(expr, x) -> bool:
-    """Does ``expr`` depend on the vector ``x`` (the base itself or any coordinate ``x[j]``)?"""
-    return sp.sympify(expr).has(x)
 
 
 class VectorIntegral(sp.Expr):

@@ -10,11 +10,15 @@ import math
 from typing import Any
 
 import numpy as np
-from scipy import integrate, special, stats
 
 from numerics import vae as nv
 from numerics.stattests import (CheckResult, binomial_test, close_test, ks_rejects, ks_test, mean_bound_test,
                                 mean_test, predicate, required_sample_size)
+from numerics.lazy import lazy
+
+integrate = lazy("scipy.integrate")
+special = lazy("scipy.special")
+stats = lazy("scipy.stats")
 
 # --------------------------------------------------------------------------- distributions F
 

@@ -13,7 +13,6 @@ from typing import Callable
 
 import numpy as np
 import sympy as sp
-from scipy import stats
 
 from derivations.warmup.symbols import SINH_DENSITY, a_flow, b_flow, x
 from numerics import autoregressive, flows, kde, logistic, mixtures, probability_flow, vae
@@ -21,6 +20,9 @@ from numerics.stattests import (DEFAULT_ALPHA, CheckResult, binomial_test, close
                                 moments_test, predicate)
 from numerics.warmup import (importance_normalisation_test, normalisation_test, pooled_chi_square_test,
                              richardson_test, sampler_density_test)
+from numerics.lazy import lazy
+
+stats = lazy("scipy.stats")
 
 #: Draws per sampler check; pilot draws that place the chi-square cells; cells per axis.
 SAMPLES, PILOT, BINS = 20_000, 5_000, 8
