@@ -30,7 +30,7 @@ from derivations.symbolic.functions import Sigmoid
 from derivations.symbolic.gaussian import GaussianDensity
 from derivations.symbolic.values import as_expr
 from derivations.symbolic.vectors import VectorOf
-from derivations.answercheck import measures
+from derivations.answercheck import measures, vectors_read
 from derivations.answercheck.errors import AnswerError
 from derivations.answercheck.lexer import MAX_CHARS, Token, tokenize
 from derivations.answercheck.vocabulary import (ACCENTS, GREEK, GREEK_ALIASES, SLOTS, Key, Vocabulary,
@@ -90,6 +90,7 @@ RELATIONS = ("<", "<=", ">", ">=", "in", "!=", "~")
 BIG_OPERATORS = {"sum": sp.Sum, "prod": sp.Product}
 PRIMARY_CMDS = set(FRACTIONS) | set(STYLES) | set(TEXTS) | set(ACCENTS) | set(GREEK) | set(GREEK_ALIASES) | set(
     FUNCTIONS) | {"mathcal", "begin", "infty", "pi", "int", "nabla", "partial", "lim", "binom"} | set(BIG_OPERATORS)
+PRIMARY_CMDS |= vectors_read.COMMANDS  # \det
 CLOSERS = {"(": ")", "[": "]", "{": "}"}
 
 
@@ -950,6 +951,9 @@ class Parser:
             raise self.error("a transpose must follow '^' (write x^\\top)", tok)
         if (found := measures.operator(self, name, tok)) is not None:  # \Pr(A)
             return found
+        read = vectors_read.command(self, tok)  # \det J_f(x)
+        if read is not None:
+            return read
         raise self.error(f"unknown command \\{name}", tok, accepted=True)
 
     def braced_word(self) -> str:
@@ -1073,6 +1077,9 @@ class Parser:
     def summation(self, tok: Token, kind=sp.Sum):
         """\\sum_{i=1}^{n} body (and \\prod); the body is the following product (it stops at + - and /)."""
         what = "sum" if kind is sp.Sum else "product"
+        over_coordinate = vectors_read.coordinate_sum(self, tok, kind)  # \sum_{{x}_{k}=1}^{K}
+        if over_coordinate is not None:
+            return over_coordinate
         index_name, lower, upper = None, sp.S(1), None
         for _ in range(2):
             if self.peek().is_op("_") and index_name is None:
@@ -1268,6 +1275,9 @@ class Parser:
             self.in_integral -= 1
         if not self.at_differential(inside=True):
             raise self.error("an integral needs its differential, as in \\int f(z)\\, dz", self.peek())
+        over_vector = vectors_read.vector_integral(self, tok, lower, upper, body)  # \int_{\mathbb{R}^d} f\, dx
+        if over_vector is not None:
+            return over_vector
         var = self.differential()
         body = self.as_number(body, tok)
         if isinstance(body, sp.MatrixBase):
@@ -1649,6 +1659,7 @@ class Parser:
             raise self.error("the covariance names identities of different sizes", tok)
         cov = cov.subs({s: 1 for s in identities})
         dim = dims.pop() if dims else None
+        dim = vectors_read.density_dim(self, at, dim, identities)  # N(x; m, v I), x a vector of d coordinates
         if dim is not None and (isinstance(mean, sp.MatrixBase) or not isinstance(at, sp.Expr)):
             dim = None  # a written vector has its length already
         return as_mixture(WrittenGaussian(column(mean), cov, at=column(at) if at is not None else None, dim=dim,
@@ -1808,6 +1819,10 @@ class Parser:
             return self.expectation(tok)
         if (found := measures.operator(self, w, tok)) is not None:  # P(A), KL(q || p)
             return found
+        if w in vectors_read.WORDS and free:
+            read = vectors_read.word(self, tok)  # det J_f(x)
+            if read is not None:
+                return read
         return self.atom(tok)
 
     def expectation(self, tok: Token):
@@ -2081,6 +2096,9 @@ class Parser:
         return bool(others & bases) or self.special(key.base, key.sub) is not None
 
     def named_atom(self, tok: Token):
+        read = vectors_read.name(self, tok)  # x_{<i}; x^{(i)} beside a vector x
+        if read is not None:
+            return read
         base_tok, key, indexed = self.read_name(tok)
         if indexed:
             return self.indexed(self.vocab.indexed(key).obj, tok)
@@ -2362,6 +2380,9 @@ class Parser:
         elif measures.bare_base(self, base):  # x in q_phi(z | x), one vector of R^d
             return base
         else:
+            whole = vectors_read.alone(self, base)  # the vector x itself
+            if whole is not None:
+                return whole
             raise self.error(f"{base} needs an index, as in {base}^{{(i)}}", tok)
         if nxt.is_op("_") and self.peek().is_op("^") and (self.peek(1).is_op("(") or (
                 self.peek(1).is_op("{") and self.peek(2).is_op("("))):

@@ -33,6 +33,7 @@ from derivations.symbolic.values import entries
 from derivations.symbolic.vectors import coordinatewise
 from derivations.zero import QUICK, decide
 
+from derivations.answercheck import vectors_read
 from derivations.answercheck import measures
 from derivations.answercheck.errors import AnswerError
 from derivations.answercheck.vocabulary import Vocabulary, applied_functions, is_user_function
@@ -280,6 +281,7 @@ def vocabulary_of(expr) -> Vocabulary:
                 objs.append(applied.func)
     vocab = Vocabulary(objs, arity=arity, indices=ranks, more_ranks=counts)
     measures.annotate(vocab, _parts(expr))  # what a printed line leaves to the context: laws, points
+    vectors_read.note_vectors(vocab, [p for p in _parts(expr) if isinstance(p, sp.Basic)])
     return vocab
 
 

@@ -25,6 +25,7 @@ import sympy as sp
 from derivations.answercheck.compare import (CORRECT, INCORRECT, NUMERIC, UNDECIDED, Outcome, compare_distributions,
                                              compare_expressions)
 from derivations.symbolic.distributions import Mixture, as_mixture
+from derivations.answercheck import vectors_read
 from derivations.answercheck.errors import AnswerError
 from derivations.answercheck.lexer import check_text
 from derivations.answercheck.parser import density_of, kind_name, parse
@@ -367,8 +368,10 @@ def vocabulary(q: Quantity) -> Vocabulary:
             for total in item.atoms(sp.Sum, sp.Product):
                 for index, low, high in total.limits:
                     ranges.setdefault(index.name, (low, high))
-    return Vocabulary(objs, dim=dims.pop() if len(dims) == 1 else None, arity=arity, indices=ranks,
-                      definable=bound, ranges=ranges, more_ranks=counts)
+    vocab = Vocabulary(objs, dim=dims.pop() if len(dims) == 1 else None, arity=arity, indices=ranks,
+                       definable=bound, ranges=ranges, more_ranks=counts)
+    vectors_read.note_vectors(vocab, [item for e in exprs for item in entries(e)])  # x of p(x), of \int dx
+    return vocab
 
 
 def _reference_exprs(value) -> list:

@@ -24,7 +24,7 @@ from sympy.core.function import FunctionClass, UndefinedFunction
 from sympy.printing.conventions import split_super_sub
 from sympy.stats.rv import RandomSymbol
 
-from derivations.notation.printers import function_stem, latex as course_latex
+from derivations.notation.printers import Prefix, function_stem, latex as course_latex
 from derivations.notation.table import (CONDITIONAL_SUFFIXES, DECORATION_OF, DECORATIONS, GREEK_ALIASES,
                                         GREEK_NAMES)
 
@@ -241,7 +241,12 @@ class Vocabulary:
         self.rank_counts = {b: {len(ix)} | set((more_ranks or {}).get(b, ())) for b, ix in self.ranks.items()}
         self._definable = {key_of(obj) for obj in definable}  # bound symbols an answer may define
         self.ranges = dict(ranges or {})  # index name -> (lower, upper) of the reference's sums over it
+        self.prefixes: dict = {}  # x_{<i}: read by vectors_read, spelled like the vector x beside it
         for obj in symbols:
+            if isinstance(obj, Prefix):  # listed and printed, never looked up by the letter of the vector
+                self.prefixes[key_of(obj)] = obj
+                self.entries.append(Entry(obj, key_of(obj), "indexed", tuple(map(str, self.ranks.get(obj, ("i",))))))
+                continue
             if isinstance(obj, sp.IndexedBase):
                 kind = "indexed"
             elif is_user_function(obj):
