@@ -29,6 +29,7 @@ def test_the_catalogue_covers_every_verifiable_part_with_150_right_and_150_wrong
     parts = set(verifiable_parts())
     assert parts <= {e["part"] for e in RIGHT} and parts <= {e["part"] for e in WRONG}
     assert all(e.get("mistake") for e in WRONG)
+    assert sum(1 for e in WRONG if e.get("undecided")) <= 3, "undecided wrong answers are known limits, kept few"
     answers = [(e["part"], e["answer"]) for e in RIGHT + WRONG]
     assert len(answers) == len(set(answers)), "an answer is listed twice"
 
@@ -44,6 +45,9 @@ def test_a_right_answer_as_students_write_it_is_accepted(entry):
 def test_a_wrong_answer_as_students_write_it_is_rejected(entry):
     _needs(entry["part"])
     verdict = derivations.verify(entry["part"], entry["answer"], quantity=entry.get("quantity"))
+    if entry.get("undecided"):  # a known limit, said in the entry: never accepted, reported as undecided
+        assert verdict.status == "undecided" and verdict.exit_code == 3, f"{entry['undecided']}: {verdict.report()}"
+        return
     assert verdict.status == "incorrect" and verdict.exit_code == 1, f"{entry['mistake']}: {verdict.report()}"
     if verdict.kind != "choice":
         assert verdict.what or verdict.counterexample or verdict.values, verdict.report()
