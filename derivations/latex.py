@@ -49,6 +49,12 @@ PREAMBLE = r"""\documentclass[10pt,a4paper]{article}
 \setlength{\parindent}{0pt}
 \setlength{\parskip}{0.6ex plus 0.2ex}
 \emergencystretch=2em
+% Figures float to the top or bottom of a page rather than to pages of their own, and displays keep
+% tight margins: the solution set is meant to be short.
+\renewcommand{\topfraction}{0.85}\renewcommand{\bottomfraction}{0.7}\renewcommand{\textfraction}{0.1}
+\renewcommand{\floatpagefraction}{0.75}
+\AtBeginDocument{\setlength{\abovedisplayskip}{5pt plus 2pt minus 2pt}%
+  \setlength{\belowdisplayskip}{5pt plus 2pt minus 2pt}}
 % Relations in running text may shrink (5mu down to 2mu) like spaces do, so that a line holding a
 % long inline formula, breakable only at its relations, can still fit the measure.
 \thickmuskip=5mu plus 5mu minus 3mu
@@ -254,7 +260,7 @@ def figures_tex(part_id: str, figures: Sequence[FigureFile]) -> tuple[str, str]:
             continue
         label = f"fig:{part_id}:{k}"
         refs.append(rf"Figure~\ref{{{label}}}")
-        blocks.append("\\begin{figure}[htbp]\n\\centering\n"
+        blocks.append("\\begin{figure}[!htb]\n\\centering\n"
                       rf"\includegraphics[width=0.72\linewidth,height=0.25\textheight,keepaspectratio]{{{fig.filename}}}"
                       f"\n\\caption{{{prose(fig.caption)}}}\\label{{{label}}}\n\\end{{figure}}\n")
     sentence = ""
