@@ -212,7 +212,7 @@ def test_real_verdicts_reach_results_summary_and_mistakes(tmp_path, monkeypatch,
     assert "SymPy proved the difference is zero" in ada["tests"][0]["output"]
     assert ada["tests"][1]["name"] == "8a [no such quantity]" and "has no quantity" in ada["tests"][1]["output"]
     bob = results(out, "bob")["tests"][0]
-    assert bob["score"] == 0 and "counterexample: alpha_t = " in bob["output"]  # where Hypothesis shrank to
+    assert bob["score"] == 0 and "counterexample: αₜ = " in bob["output"]  # where Hypothesis shrank to
     assert "unknown symbol 'J'" in results(out, "dee")["tests"][0]["output"]
     assert "the answer is empty" in results(out, "eve")["tests"][0]["output"]
     row = next(r for r in summary(out) if r["quantity"] == "forward marginal q(x_t | x_0)")
