@@ -261,7 +261,7 @@ def figures_tex(part_id: str, figures: Sequence[FigureFile]) -> tuple[str, str]:
         label = f"fig:{part_id}:{k}"
         refs.append(rf"Figure~\ref{{{label}}}")
         blocks.append("\\begin{figure}[!htb]\n\\centering\n"
-                      rf"\includegraphics[width=0.72\linewidth,height=0.25\textheight,keepaspectratio]{{{fig.filename}}}"
+                      rf"\includegraphics[width=0.7\linewidth,height=0.23\textheight,keepaspectratio]{{{fig.filename}}}"
                       f"\n\\caption{{{prose(fig.caption)}}}\\label{{{label}}}\n\\end{{figure}}\n")
     sentence = ""
     if refs:

@@ -70,10 +70,10 @@ def summary_table(results: Sequence[PartResult]) -> str:
     """All parts with their status and page, each id a link to its answer."""
     rows = "\n".join(rf"\hyperref[part:{r.id}]{{{r.id}}} & {prose(r.title)} & \status{{{r.status}}} & "
                      rf"\pageref{{part:{r.id}}} \\" for r in results)
-    return ("\\section*{The answers at a glance}\n"
+    return ("\\section*{The answers at a glance}\n{\\small\n"
             "\\begin{longtable}{@{}l>{\\raggedright\\arraybackslash}p{0.62\\linewidth}ll@{}}\n"
             "\\toprule\n\\textbf{Part} & \\textbf{Question, in brief} & \\textbf{Status} & \\textbf{Page} \\\\\n"
-            "\\midrule\n\\endhead\n\\bottomrule\n\\endfoot\n" + rows + "\n\\end{longtable}\n")
+            "\\midrule\n\\endhead\n\\bottomrule\n\\endfoot\n" + rows + "\n\\end{longtable}\n}\n")
 
 
 def introduction(results: Sequence[PartResult]) -> str:
