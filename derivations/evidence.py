@@ -7,9 +7,9 @@ verification report, and one sentence for the solution set.
 >>> tol = CheckResult("closed form", True, {"test": "deterministic tolerance", "max_abs_error": 3e-12,
 ...                   "rtol": 1e-9, "atol": 1e-12})
 >>> sentence([ks, tol], "8c")
-'Two numeric checks agree with it, among them a Kolmogorov--Smirnov test on $20\\\\,000$ draws ($p = 0.68$); details in the verification report, section 8c.'
+'Two numeric checks agree with it, among them a Kolmogorov--Smirnov test on $20\\\\,000$ draws ($p = 0.68$); verification report, section 8c.'
 >>> sentence([tol], "6")
-'A deterministic comparison agrees with it (largest error $3 \\\\times 10^{-12}$); details in the verification report, section 6.'
+'A deterministic comparison agrees with it (largest error $3 \\\\times 10^{-12}$); verification report, section 6.'
 """
 
 from __future__ import annotations
@@ -53,7 +53,7 @@ def sentence(results: Sequence, part_id: str) -> str:
     details are. Empty when the part has no check."""
     if not results:
         return ""
-    where = f"; details in the verification report, section {part_id}."
+    where = f"; verification report, section {part_id}."
     failed = [r for r in results if not r.passed]
     if failed:
         which = ("Its numeric check" if len(results) == 1 else

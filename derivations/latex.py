@@ -35,8 +35,8 @@ STATUS_MEANING = {
     "todo": "no answer in the registry yet",
 }
 
-PREAMBLE = r"""\documentclass[10pt,a4paper]{article}
-\usepackage[margin=2cm]{geometry}
+PREAMBLE = r"""\documentclass[11pt,a4paper]{article}
+\usepackage[margin=2.5cm]{geometry}
 \usepackage{amsmath,amssymb,mathtools}
 \usepackage{graphicx}
 \usepackage{longtable,booktabs,array}
@@ -47,7 +47,11 @@ PREAMBLE = r"""\documentclass[10pt,a4paper]{article}
 \usepackage[colorlinks,linkcolor=blue!50!black,urlcolor=blue!50!black,bookmarksnumbered]{hyperref}
 \allowdisplaybreaks
 \setlength{\parindent}{0pt}
-\setlength{\parskip}{0.6ex plus 0.2ex}
+\setlength{\parskip}{0.3ex plus 0.2ex}
+\makeatletter
+\renewcommand\subsection{\@startsection{subsection}{2}{\z@}{-2.2ex plus -0.6ex minus -0.2ex}{0.8ex plus 0.2ex}%
+  {\normalfont\large\bfseries}}
+\makeatother
 \emergencystretch=2em
 % Figures float to the top or bottom of a page rather than to pages of their own, and displays keep
 % tight margins: the solution set is meant to be short.
@@ -261,7 +265,7 @@ def figures_tex(part_id: str, figures: Sequence[FigureFile]) -> tuple[str, str]:
         label = f"fig:{part_id}:{k}"
         refs.append(rf"Figure~\ref{{{label}}}")
         blocks.append("\\begin{figure}[!htb]\n\\centering\n"
-                      rf"\includegraphics[width=0.7\linewidth,height=0.23\textheight,keepaspectratio]{{{fig.filename}}}"
+                      rf"\includegraphics[width=0.66\linewidth,height=0.18\textheight,keepaspectratio]{{{fig.filename}}}"
                       f"\n\\caption{{{prose(fig.caption)}}}\\label{{{label}}}\n\\end{{figure}}\n")
     sentence = ""
     if refs:

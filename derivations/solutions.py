@@ -46,14 +46,38 @@ def part_tex(result: PartResult, figures: Sequence[FigureFile] | None = None) ->
     if answer.explanation:
         out.append(prose(answer.explanation.strip()) + "\n")
     blocks, refs = figures_tex(result.id, planned_figures(result) if figures is None else figures)
-    out += [chain_tex(c, detail=False) for c in result.chains if c.chain.general]
+    shown = shown_chains(result)
+    out += [chain_tex(c, detail=False) for c in shown]
+    more = sum(1 for c in result.chains if c.chain.general) - len(shown)
+    if more:
+        out.append(rf"{_count_words(more)} further derivation{'s' if more > 1 else ''} of this part "
+                   rf"{'are' if more > 1 else 'is'} in the verification report, section {result.id}." "\n")
     if refs:
         out.append(refs)
     out.append(blocks)
     evidence = sentence(result.checks, result.id)
     if evidence:
-        out.append(rf"\textit{{Evidence.}} {evidence}" "\n")
+        out.append(rf"{{\small\textit{{Evidence.}} {evidence}\par}}" "\n")
     return "\n".join(o for o in out if o)
+
+
+#: Derivations printed for a part none of whose quantities is linked to a chain (a simulation, a
+#: verdict argued in prose): the solution set stays short; the report has them all.
+UNLINKED_SHOWN = 2
+
+
+def shown_chains(result: PartResult) -> list:
+    """The derivations the solution set prints: those that conclude a boxed quantity when the part has
+    such links, else its first :data:`UNLINKED_SHOWN` general chains (the rest are in the verification
+    report)."""
+    general = [c for c in result.chains if c.chain.general]
+    linked = {link.chain for link in result.links if link.chain}
+    concluding = [c for c in general if c.chain.title in linked]
+    return concluding or general[:UNLINKED_SHOWN]
+
+
+def _count_words(k: int) -> str:
+    return ("One", "Two", "Three", "Four", "Five", "Six")[k - 1] if k <= 6 else str(k)
 
 
 def notation_table(homework: Homework) -> str:
@@ -61,9 +85,9 @@ def notation_table(homework: Homework) -> str:
     if not homework.notation:
         return ""
     rows = "\n".join(rf"${symbol}$ & {prose(meaning)} \\" for symbol, meaning in homework.notation)
-    return ("\\section*{Notation}\n\\begin{longtable}{@{}>{\\raggedright\\arraybackslash}p{0.36\\linewidth}"
+    return ("\\section*{Notation}\n{\\small\n\\begin{longtable}{@{}>{\\raggedright\\arraybackslash}p{0.36\\linewidth}"
             ">{\\raggedright\\arraybackslash}p{0.58\\linewidth}@{}}\n\\toprule\n" + rows
-            + "\n\\bottomrule\n\\end{longtable}\n")
+            + "\n\\bottomrule\n\\end{longtable}\n}\n")
 
 
 def summary_table(results: Sequence[PartResult]) -> str:

@@ -107,7 +107,10 @@ def test_the_report_holds_every_check_with_its_p_value_or_tolerance(run):
 
 @pytest.mark.skipif(not shutil.which("pdflatex"), reason="pdflatex is not installed (CI installs it)")
 def test_both_pdfs_compile_without_overfull_lines_and_the_solution_set_has_at_most_30_pages(run):
-    _, _, _, compiled = run
+    _, _, texts, compiled = run
     assert compiled["answers"].pages <= 30, compiled["answers"].pages
+    # ... at the measure: 11 pt type, margins of at least 2.5 cm
+    assert r"\documentclass[11pt,a4paper]{article}" in texts["answers"]
+    assert r"\usepackage[margin=2.5cm]{geometry}" in texts["answers"]
     for name, result in compiled.items():
         assert result.overfull == [], (name, result.overfull)
