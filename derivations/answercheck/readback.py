@@ -288,19 +288,7 @@ def vocabulary_of(expr) -> Vocabulary:
 def _symbols_outside_indexed(expr) -> set:
     """The symbols of ``expr``, counting the label of an indexed base x[i] only where x also
     appears on its own (then x is a symbol of its own as well), and the indices of x[i] always."""
-    out = set()
-    stack = [expr]
-    while stack:
-        e = stack.pop()
-        if isinstance(e, sp.Indexed):
-            stack.extend(e.indices)
-        elif isinstance(e, sp.IndexedBase):
-            continue
-        elif isinstance(e, sp.Symbol):
-            out.add(e)
-        elif isinstance(e, sp.Basic):
-            stack.extend(e.args)
-    return out
+    return {e for e in vectors_read.outside_entries(expr) if isinstance(e, sp.Symbol)}
 
 
 def written_out(value):

@@ -79,21 +79,25 @@ def _plain_base(obj) -> bool:
     return isinstance(obj, sp.IndexedBase) and not isinstance(obj, (DataPoints, ConditionalTable, Prefix))
 
 
-def bare_vectors(expr) -> list:
-    """The indexed bases that ``expr`` uses whole (an argument, the variable of a vector integral),
-    not only through their entries ``x[j]``."""
-    out: list = []
+def outside_entries(expr):
+    """The nodes of ``expr`` outside the base of every entry ``x[j]`` (the indices are visited): an
+    indexed base met here is used whole, a symbol met here is a symbol of its own."""
     stack = [expr]
     while stack:
         e = stack.pop()
         if isinstance(e, sp.Indexed):
             stack.extend(e.indices)
-        elif isinstance(e, sp.IndexedBase):
-            if _plain_base(e) and e not in out:
-                out.append(e)
-        elif isinstance(e, sp.Basic):
+            continue
+        yield e
+        if isinstance(e, sp.Basic) and not isinstance(e, sp.IndexedBase):
             stack.extend(e.args)
-    return sorted(out, key=str)
+
+
+def bare_vectors(expr) -> list:
+    """The indexed bases that ``expr`` uses whole (an argument, the variable of a vector integral),
+    not only through their entries ``x[j]``."""
+    found = {e for e in outside_entries(expr) if isinstance(e, sp.IndexedBase) and _plain_base(e)}
+    return sorted(found, key=str)
 
 
 def vector_dims(expr) -> dict:
