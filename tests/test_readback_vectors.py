@@ -172,3 +172,25 @@ def test_a_vector_is_not_read_whole_where_the_part_only_indexes_it():
 def test_a_right_answer_with_vectors_is_accepted(part, text):
     verdict = derivations.verify(part, text)
     assert verdict.correct and verdict.exit_code == 0, verdict.report()
+
+
+# --------------------------------------------------------------------------- dot products of vectors by coordinates
+
+
+@pytest.mark.parametrize("answer", [r"\sigma(\theta^\top x)^y (1-\sigma(\theta^\top x))^{1-y}",
+                                    r"\sigma(x^T\theta)^y(1-\sigma(x^T\theta))^{1-y}",
+                                    r"\sigma(\theta^{\top}x)^y \left(1-\sigma(\theta^{\top}x)\right)^{1-y}"])
+def test_a_dot_product_of_two_vectors_given_by_coordinates_reads_as_their_sum(answer):
+    from derivations import verify
+
+    assert verify("2a", answer).status == "correct"
+
+
+def test_a_wrong_dot_product_answer_is_incorrect_and_a_bare_vector_is_refused_in_one_line():
+    from derivations import verify
+    from derivations.answercheck.errors import AnswerError
+
+    assert verify("2a", r"\sigma(\theta^\top x)^{1-y} (1-\sigma(\theta^\top x))^{y}").status == "incorrect"
+    with pytest.raises(AnswerError, match="is a vector here") as err:
+        verify("2a", r"\sigma(\theta x)")
+    assert "\n" not in str(err.value)

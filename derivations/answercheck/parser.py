@@ -533,6 +533,13 @@ class Parser:
             else:
                 return base
 
+    def transposed_next(self) -> bool:
+        """Is the '^' ahead followed by a transpose mark (T, \\top, {T}, {\\top})? Consumes nothing."""
+        def mark(tok) -> bool:
+            return (tok.kind == "cmd" and tok.text in ("top", "intercal")) or (tok.kind == "word" and tok.text == "T")
+        after = self.peek(1)
+        return mark(after) or (after.is_op("{") and mark(self.peek(2)) and self.peek(3).is_op("}"))
+
     def transpose_follows(self) -> bool:
         """After '^': is it T, \\top or {T} / {\\top}?  Consumes it if so."""
         tok = self.peek()
@@ -2358,6 +2365,8 @@ class Parser:
         elif nxt.is_op("(") and len(self.vocab.ranks.get(base, "i")) > 1:
             args, _ = self.call_args(tok)  # Q(z | x^i): the data point stands for its index
             indices = [a.indices[0] if isinstance(a, sp.Indexed) and len(a.indices) == 1 else a for a in args]
+        elif nxt.is_op("^") and self.transposed_next() and vectors_read.alone(self, base) is not None:
+            return vectors_read.alone(self, base)  # theta^\top: the vector itself, transposed by power()
         elif nxt.is_op("^"):
             self.next()
             if self.peek().is_op("{"):
@@ -2563,6 +2572,8 @@ def root(value, index, tok: Token, p: Parser):
 def transpose(value, tok: Token, p: Parser):
     if isinstance(value, sp.MatrixBase):
         return value.T
+    if isinstance(value, vectors_read.DotVector):
+        return value.transposed()
     if isinstance(value, Mixture):
         raise p.error("cannot transpose a distribution", tok)
     return value  # a vector written as one commutative symbol: x^T y is x*y
@@ -2670,7 +2681,7 @@ def parse(text, vocab: Vocabulary, predefined: dict | None = None, notes: list |
     parser = None
     try:
         parser = Parser(text, vocab, predefined, limit=limit)
-        value = parser.parse()
+        value = vectors_read.dot_products(parser.parse(), lambda message: (_ for _ in ()).throw(AnswerError(message)))
         if notes is not None:
             notes.extend(n for n in parser.notes if n not in notes)
         return value

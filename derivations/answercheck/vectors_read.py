@@ -201,10 +201,72 @@ def _data_point(p, tok: Token):
 
 
 def alone(p, base):
-    """Hook where an indexed base has no index: the vector itself, where the part uses it whole."""
+    """Hook where an indexed base has no index: the vector itself, where the part uses it whole; or,
+    where the part uses only its coordinates summed over a range, the vector as a factor of a dot
+    product (``\\theta^\\top x``), folded into that sum by :func:`dot_products`."""
     if base in _vectors(p.vocab):
         return base
+    span = _coordinate_range(p.vocab, base)
+    if span is not None:
+        return DotVector(base, *span)
     return None
+
+
+def _coordinate_range(vocab, base):
+    """``(j, low, high)`` when the reference writes ``base`` by one coordinate ``base[j]`` summed over
+    ``j`` from low to high (the d coordinates of a vector), else None."""
+    indices = vocab.ranks.get(base)
+    if isinstance(base, DataPoints) or not indices or len(indices) != 1 or not isinstance(indices[0], sp.Symbol):
+        return None  # a data set x^{(i)} is indexed by its points, not by coordinates
+    span = vocab.ranges.get(indices[0].name)
+    return None if span is None else (indices[0], *span)
+
+
+class DotVector(sp.Symbol):
+    """A vector written whole where the part writes it by coordinates: it may only be a factor of a
+    dot product ``u^\\top v`` (non-commutative, so the order of the factors is kept)."""
+
+    def __new__(cls, base, index, low, high, row=False):
+        obj = super().__new__(cls, f"{base}{'^T' if row else ''}", commutative=False)
+        obj.vector, obj.span, obj.row = base, (index, low, high), row
+        return obj
+
+    def transposed(self):
+        return DotVector(self.vector, *self.span, row=not self.row)
+
+
+def dot_products(value, error):
+    """``value`` with each product ``u^\\top v`` of two vectors of the same range written as
+    :math:`\\sum_j u_j v_j`; ``error(message)`` for a vector left anywhere else."""
+    if not isinstance(value, sp.Basic) or not value.atoms(DotVector):
+        return value
+
+    def fold(mul):
+        commuting, factors = mul.args_cnc()
+        out, k = [], 0
+        while k < len(factors):
+            a = factors[k]
+            b = factors[k + 1] if k + 1 < len(factors) else None
+            if isinstance(a, DotVector) and isinstance(b, DotVector) and a.row and not b.row \
+                    and a.span[1:] == b.span[1:]:
+                j, low, high = a.span
+                out.append(sp.Sum(a.vector[j] * b.vector[j], (j, low, high)))
+                k += 2
+            else:
+                out.append(a)
+                k += 1
+        return sp.Mul(*commuting, *out)
+
+    value = value.replace(lambda e: isinstance(e, sp.Mul) and e.atoms(DotVector), fold)
+    left = value.atoms(DotVector)
+    if left:
+        from derivations.notation import pretty
+
+        first = sorted(left, key=str)[0]
+        v, j = pretty(first.vector.label), pretty(first.vector[first.span[0]])
+        error(f"{v} is a vector here, written by its coordinates {j}: use it in a dot product such as "
+              f"{v}ᵀx, or write its coordinates")
+    return value
 
 
 def density_dim(p, at, dim, identities):
