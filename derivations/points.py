@@ -86,8 +86,8 @@ def _interval_strategy(domain: sp.Interval, *, integer: bool):
     if integer:
         low = int(sp.ceiling(lo)) if lo.is_finite else -6
         high = int(sp.floor(hi)) if hi.is_finite else low + 8
-        low += int(domain.left_open and lo.is_integer)
-        high -= int(domain.right_open and hi.is_integer)
+        low += int(bool(domain.left_open) and bool(lo.is_integer))
+        high -= int(bool(domain.right_open) and bool(hi.is_integer))
         return st.integers(low, high)
     low = float(lo) if lo.is_finite else -1e3
     high = float(hi) if hi.is_finite else 1e3
