@@ -276,6 +276,30 @@ def figures_tex(part_id: str, figures: Sequence[FigureFile]) -> tuple[str, str]:
 # --------------------------------------------------------------------------- parts and document
 
 
+def status_table(results, label: str, heading: str) -> str:
+    """All parts with their status and page, each id a link to its ``label:ID`` section (a document's
+    table at a glance; in small type, like a table of contents)."""
+    rows = "\n".join(rf"\hyperref[{label}:{r.id}]{{{r.id}}} & {prose(r.title)} & \status{{{r.status}}} & "
+                     rf"\pageref{{{label}:{r.id}}} \\" for r in results)
+    return (f"\\section*{{{heading}}}\n{{\\small\n"
+            "\\begin{longtable}{@{}l>{\\raggedright\\arraybackslash}p{0.62\\linewidth}ll@{}}\n"
+            "\\toprule\n\\textbf{Part} & \\textbf{Question, in brief} & \\textbf{Status} & \\textbf{Page} \\\\\n"
+            "\\midrule\n\\endhead\n\\bottomrule\n\\endfoot\n" + rows + "\n\\end{longtable}\n}\n")
+
+
+def parts_by_question(results, homework, part_tex) -> list[str]:
+    """Each part's text (``part_tex(result)``) in order, a heading before each question's first part."""
+    body, question = [], None
+    for r in results:
+        q = homework.by_id[r.id].question
+        if q != question:
+            name = prose(homework.questions.get(q, ""))
+            body.append(rf"\section*{{Question {q}: {name}}}\addcontentsline{{toc}}{{section}}{{Question {q}: {name}}}")
+            question = q
+        body.append(part_tex(r))
+    return body
+
+
 def part_heading(result: PartResult, label: str, *, level: str = "subsection") -> list[str]:
     """The heading of a part (id, title, status at the right), its label and its contents entry."""
     heading = rf"\boldmath {result.id}\quad {prose(result.title)}\hfill\status{{{result.status}}}"

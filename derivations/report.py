@@ -17,8 +17,8 @@ import numpy as np
 from derivations import homeworks
 from derivations.evidence import checks_tex, evidence_tex
 from derivations.homework import Homework
-from derivations.latex import (PREAMBLE, FigureFile, box_tex, chain_tex, escape, figures_tex, part_heading,
-                               planned_figures)
+from derivations.latex import (PREAMBLE, box_tex, chain_tex, escape, FigureFile, figures_tex, part_heading,
+                               parts_by_question, planned_figures, status_table)
 from derivations.notation import prose
 from derivations.runner import PartResult
 from derivations.status import Status
@@ -100,12 +100,7 @@ def part_tex(result: PartResult, figures: Sequence[FigureFile] | None = None) ->
 
 def summary_table(results: Sequence[PartResult]) -> str:
     """All parts with their status and page, each id a link to its section."""
-    rows = "\n".join(rf"\hyperref[report:{r.id}]{{{r.id}}} & {prose(r.title)} & \status{{{r.status}}} & "
-                     rf"\pageref{{report:{r.id}}} \\" for r in results)
-    return ("\\section*{Summary}\n"
-            "\\begin{longtable}{@{}l>{\\raggedright\\arraybackslash}p{0.64\\linewidth}ll@{}}\n"
-            "\\toprule\n\\textbf{Part} & \\textbf{Question, in brief} & \\textbf{Status} & \\textbf{Page} \\\\\n"
-            "\\midrule\n\\endhead\n\\bottomrule\n\\endfoot\n" + rows + "\n\\end{longtable}\n")
+    return status_table(results, "report", "Summary")
 
 
 def theorems_section(seed: int) -> str:
@@ -150,13 +145,7 @@ def document(results: Sequence[PartResult], figures: Mapping[str, Sequence[Figur
     title = rf"\title{{{prose(homework.title)}\\[0.5ex]\large Verification report}}"
     body = [PREAMBLE, title, r"\begin{document}", r"\maketitle", r"\thispagestyle{empty}",
             introduction(results, seed), summary_table(results), theorems_section(seed), r"\clearpage"]
-    question = None
-    for r in results:
-        q = homework.by_id[r.id].question
-        if q != question:
-            name = prose(homework.questions.get(q, ""))
-            body.append(rf"\section*{{Question {q}: {name}}}\addcontentsline{{toc}}{{section}}{{Question {q}: {name}}}")
-            question = q
-        body.append(part_tex(r, None if figures is None else figures.get(r.id, ())))
+    body += parts_by_question(results, homework,
+                              lambda r: part_tex(r, None if figures is None else figures.get(r.id, ())))
     body.append(r"\end{document}")
     return "\n".join(body) + "\n"

@@ -15,8 +15,8 @@ from typing import Mapping, Sequence
 from derivations import homeworks
 from derivations.evidence import sentence
 from derivations.homework import Homework
-from derivations.latex import (PREAMBLE, FigureFile, box_tex, chain_tex, escape, figures_tex, part_heading,
-                               planned_figures)
+from derivations.latex import (PREAMBLE, box_tex, chain_tex, escape, FigureFile, figures_tex, part_heading,
+                               parts_by_question, planned_figures, status_table)
 from derivations.notation import prose
 from derivations.runner import PartResult
 from derivations.status import Status
@@ -92,12 +92,7 @@ def notation_table(homework: Homework) -> str:
 
 def summary_table(results: Sequence[PartResult]) -> str:
     """All parts with their status and page, each id a link to its answer."""
-    rows = "\n".join(rf"\hyperref[part:{r.id}]{{{r.id}}} & {prose(r.title)} & \status{{{r.status}}} & "
-                     rf"\pageref{{part:{r.id}}} \\" for r in results)
-    return ("\\section*{The answers at a glance}\n{\\small\n"
-            "\\begin{longtable}{@{}l>{\\raggedright\\arraybackslash}p{0.62\\linewidth}ll@{}}\n"
-            "\\toprule\n\\textbf{Part} & \\textbf{Question, in brief} & \\textbf{Status} & \\textbf{Page} \\\\\n"
-            "\\midrule\n\\endhead\n\\bottomrule\n\\endfoot\n" + rows + "\n\\end{longtable}\n}\n")
+    return status_table(results, "part", "The answers at a glance")
 
 
 def introduction(results: Sequence[PartResult]) -> str:
@@ -118,13 +113,7 @@ def document(results: Sequence[PartResult], figures: Mapping[str, Sequence[Figur
     title = rf"\title{{{prose(homework.title)}\\[0.5ex]\large {escape('Solutions')}}}"
     body = [PREAMBLE, title, r"\begin{document}", r"\maketitle", r"\thispagestyle{empty}",
             introduction(results), notation_table(homework), summary_table(results)]
-    question = None
-    for r in results:
-        q = homework.by_id[r.id].question
-        if q != question:
-            name = prose(homework.questions.get(q, ""))
-            body.append(rf"\section*{{Question {q}: {name}}}\addcontentsline{{toc}}{{section}}{{Question {q}: {name}}}")
-            question = q
-        body.append(part_tex(r, None if figures is None else figures.get(r.id, ())))
+    body += parts_by_question(results, homework,
+                              lambda r: part_tex(r, None if figures is None else figures.get(r.id, ())))
     body.append(r"\end{document}")
     return "\n".join(body) + "\n"
