@@ -2669,6 +2669,10 @@ def finalize(value, p: Parser):
     return value
 
 
+def _refuse(message: str):
+    raise AnswerError(message)
+
+
 def parse(text, vocab: Vocabulary, predefined: dict | None = None, notes: list | None = None, *,
           limit: int = MAX_CHARS):
     """Parse an answer into a SymPy expression, a Matrix, or a :class:`Mixture`.
@@ -2681,7 +2685,7 @@ def parse(text, vocab: Vocabulary, predefined: dict | None = None, notes: list |
     parser = None
     try:
         parser = Parser(text, vocab, predefined, limit=limit)
-        value = vectors_read.dot_products(parser.parse(), lambda message: (_ for _ in ()).throw(AnswerError(message)))
+        value = vectors_read.dot_products(parser.parse(), _refuse)
         if notes is not None:
             notes.extend(n for n in parser.notes if n not in notes)
         return value
