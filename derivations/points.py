@@ -112,13 +112,33 @@ def evaluator(syms: Sequence[sp.Symbol], expr: Any) -> Callable[[dict], list]:
                 except (TypeError, AttributeError, NameError):
                     pass
             subs = {s: sp.Float(v, DPS) if not isinstance(v, int) else v for s, v in point.items()}
-            return [mpmath.mpmathify(complex(e.subs(subs).evalf(DPS))) for e in parts]
+            return [_mp_number(e.subs(subs).evalf(DPS)) for e in parts]
 
     return evaluate
 
 
 def _mp(v):
     return v if isinstance(v, int) else mpmath.mpf(v)
+
+
+def _mp_number(z) -> mpmath.mpc:
+    """A SymPy number as an mpmath complex at its full precision (``complex()`` would round it to
+    a double); a non-finite part becomes NaN, anything that is not a number a TypeError.
+
+    >>> import sympy as sp
+    >>> with mpmath.workdps(30):
+    ...     print(mpmath.nstr(_mp_number(sp.Rational(1, 3).evalf(30) + 2 * sp.I), 20))
+    (0.33333333333333333333 + 2.0j)
+    """
+    def part(t):
+        if t.is_Number and t.is_finite:
+            return mpmath.mpf(sp.Float(t, DPS)._mpf_)
+        if t.is_Number:
+            return mpmath.nan
+        raise TypeError(f"not a number at this point: {t}")
+
+    re, im = z.as_real_imag()
+    return mpmath.mpc(part(re), part(im))
 
 
 def close(a, b) -> bool:
@@ -193,6 +213,5 @@ def _plain(v):
 
 def show(values) -> str:
     """Values at a point, to 10 significant digits (a list for a matrix)."""
-    with mpmath.workdps(12):
-        parts = [mpmath.nstr(v, 10) for v in values]
+    parts = [mpmath.nstr(v, 10) for v in values]  # rounds the stored value: the working precision plays no part
     return parts[0] if len(parts) == 1 else "[" + ", ".join(parts) + "]"
