@@ -58,7 +58,6 @@ class Token:
     kind: str
     text: str
     pos: int
-    space_before: bool = False
 
     def is_op(self, *texts: str) -> bool:
         return self.kind == "op" and self.text in texts
@@ -95,17 +94,15 @@ def tokenize(text: str, limit: int = MAX_CHARS) -> list[Token]:
     ``\\left.`` and ``\\right.`` (invisible delimiters) are the tokens ``left.`` and ``right.``."""
     text = check_text(text, limit)
     out: list[Token] = []
-    i, n, space = 0, len(text), False
+    i, n = 0, len(text)
 
     def emit(kind: str, value: str, pos: int) -> None:
-        nonlocal space
-        out.append(Token(kind, value, pos, space))
-        space = False
+        out.append(Token(kind, value, pos))
 
     while i < n:
         ch = text[i]
         if ch in " \t\n\r$":  # $...$ around a copied formula is ignored
-            space, i = True, i + 1
+            i += 1
         elif ch == "\\":
             j = i + 1
             if j < n and text[j].isascii() and text[j].isalpha():
@@ -119,12 +116,9 @@ def tokenize(text: str, limit: int = MAX_CHARS) -> list[Token]:
             if name in ("left", "right") and text[j:j + 1] == ".":
                 emit("op", name + ".", i)  # \left. ... \right|_{z=a}: an invisible delimiter
                 j += 1
-            elif name in SPACING:
+            elif name in SPACING or name in DELIMITERS:  # dropped; \[ ... \] and \( ... \) delimit a formula
                 if name in ("middle", "bigl", "bigr", "Bigl", "Bigr") and text[j:j + 1] == ".":
                     j += 1
-                space = True
-            elif name in DELIMITERS:  # \[ ... \] and \( ... \) around a formula
-                space = True
             elif name in AS_OP:
                 emit("op", AS_OP[name], i)
             else:
@@ -180,5 +174,5 @@ def tokenize(text: str, limit: int = MAX_CHARS) -> list[Token]:
             i += 1
         else:
             raise AnswerError(f"unexpected character {ch!r}", position=i)
-    out.append(Token("end", "", n, space))
+    out.append(Token("end", "", n))
     return out

@@ -592,7 +592,7 @@ class Parser:
             return self.group()
         if tok.kind == "num" and len(tok.text) > 1 and tok.text.isdigit():
             # \frac12 means 1/2: a bare argument is one digit
-            self.tokens[self.i:self.i + 1] = [Token("num", tok.text[0], tok.pos, tok.space_before),
+            self.tokens[self.i:self.i + 1] = [Token("num", tok.text[0], tok.pos),
                                               Token("num", tok.text[1:], tok.pos + 1)]
         return self.primary()
 
@@ -994,7 +994,7 @@ class Parser:
         if word in EXPECTATION_NAMES and self.vocab.entry(name_key(word)) is None and \
                 self.peek().is_op("_", "[", "(", "{"):
             return self.expectation(tok)
-        return self.atom(Token("word", word, tok.pos, tok.space_before))
+        return self.atom(Token("word", word, tok.pos))
 
     def function(self, tok: Token, name: str):
         """sqrt(x), \\exp(x), \\log^2 x, \\exp x, \\log\\frac{a}{b}: the argument is a bracket, or
@@ -1378,7 +1378,7 @@ class Parser:
         """A word ``dz`` (``dx`` of ``dx_1``) at token k becomes the two tokens ``d`` and ``z``."""
         tok = self.tokens[k]
         if tok.kind == "word" and tok.text.startswith("d") and len(tok.text) > 1:
-            self.tokens[k:k + 1] = [Token("word", "d", tok.pos, tok.space_before),
+            self.tokens[k:k + 1] = [Token("word", "d", tok.pos),
                                     Token("word", tok.text[1:], tok.pos + 1)]
 
     def own(self, key: Key):
@@ -2070,7 +2070,7 @@ class Parser:
             self.tokens, self.i = saved_tokens, saved_i - 1
             spelled, pos = [], tok.pos
             for piece in pieces:
-                spelled.append(Token("word", piece, pos, tok.space_before and pos == tok.pos))
+                spelled.append(Token("word", piece, pos))
                 pos += len(piece)
             self.tokens[self.i:self.i + 1] = spelled
             return self.primary()
