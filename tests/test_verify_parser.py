@@ -319,6 +319,8 @@ PRINTED = Vocabulary([x_0, x_1, t, z, theta, n, i, u_, mu_, s2_, P_, k_, X, f_, 
     (r"\lim_{t \to 1^-} \left(1 - t\right)^{2}", sp.Limit((1 - t)**2, t, 1, "-")),
     (r"\lim_{x_{0} \to 0^+}\left(x_{0} z\right)", sp.Limit(x_0 * z, x_0, 0, "+")),
     (r"\lim_{n \to \infty} \frac{1}{n}", sp.Limit(1 / n, n, sp.oo)),
+    ("lim_{t->1^-} (1 - t)^2", sp.Limit((1 - t)**2, t, 1, "-")),  # the plain-text arrow
+    ("lim_{x_0 -> 0} x_0 z", sp.Limit(x_0 * z, x_0, 0, "+-")),
     (r"\prod_{i=1}^{n} x^{(i)}", sp.Product(X[i], (i, 1, n))),
     (r"\prod_{i=1}^{3} t", t**3),
     (r"\int\limits_{0}^{1} e^{- z^{2}}\, dz", sp.Integral(sp.exp(-z**2), (z, 0, 1))),
