@@ -161,3 +161,45 @@ def test_an_expectation_read_compares_with_the_integral_a_reference_writes():
 def test_the_reader_takes_its_names_from_the_printer():
     assert latex(Prob(x <= u, x, f(x))).startswith(measures.PROBABILITY_WORDS[0])
     assert measures.KL_WORDS[0] in latex(KL(q(z, x), p(z), z))
+
+
+def test_a_jacobian_in_a_coordinate_of_a_data_point_reads_back_on_its_own():
+    """The line names the network it differentiates, so the network belongs to its vocabulary
+    even where the line has only the Jacobian entry (the derivative of NN(x)_a in x_j)."""
+    entry = enc.jacobian(a, j, phi_l, xs)
+    back = read_back(entry)
+    assert back.ok, (back.printed, back.reason)
+    assert parse(back.printed, vocabulary_of(entry)) == entry
+    other = enc.jacobian(a, j + 1, phi_l, xs)
+    assert not read_back(entry, printer=lambda e: latex(other)).ok
+
+
+@pytest.mark.parametrize("value, is_density", [
+    (p(z), True),
+    (STANDARD, True),
+    (sp.Product(p(Z[j]), (j, 1, K)), True),
+    (sp.exp(z), False),                      # a function with a formula is not a density's name
+    (z, False),
+    (sp.Product(sp.exp(Z[j]), (j, 1, K)), False),
+    (sp.Product(p(Z[j]) * sp.exp(Z[j]), (j, 1, K)), False),
+])
+def test_what_an_expectations_subscript_may_name_as_its_density(value, is_density):
+    assert measures._is_density(value) is is_density
+
+
+def test_measures_are_compared_argument_by_argument_and_only_expressions_are_proved_equal():
+    asked = []
+
+    def prove(s, t):
+        assert isinstance(s, sp.Expr) and isinstance(t, sp.Expr), (s, t)
+        asked.append((s, t))
+        return "proved" if sp.expand(s - t) == 0 else None
+
+    assert measures.same_measure(Expect((z + 1)**2, z, p(z)), Expect(z**2 + 2 * z + 1, z, p(z)), prove)
+    assert asked == [((z + 1)**2, z**2 + 2 * z + 1)]
+    assert not measures.same_measure(Expect(z, z, p(z)), Expect(z + 1, z, p(z)), prove)
+    either = Prob(sp.Or(z < 0, z > 1), z, p(z))
+    assert not measures.same_measure(either, Prob(u, z, p(z)), prove)      # an event against an expression
+    assert not measures.same_measure(Prob(u, z, p(z)), either, prove)
+    assert measures.same_measure(Prob(z >= 0, z, p(z)), Prob(0 <= z, z, p(z)), prove)
+    assert not measures.same_measure(Expect(z, z, p(z)), KL(p(z), p(z), z), prove)

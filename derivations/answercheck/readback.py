@@ -29,6 +29,7 @@ from sympy.stats.rv import RandomSymbol
 
 from derivations.budget import OutOfTime, time_budget
 from derivations.symbolic.distributions import Distribution, Mixture, as_mixture
+from derivations.symbolic.networks import NetworkJacobianBase, network
 from derivations.symbolic.values import entries
 from derivations.symbolic.vectors import coordinatewise
 from derivations.zero import QUICK, decide
@@ -276,13 +277,23 @@ def vocabulary_of(expr) -> Vocabulary:
             if r not in objs:
                 objs.append(r)
         for applied in sorted(applied_functions(part), key=str):
-            arity.setdefault(applied.func, applied.args)
-            if applied.func not in objs:
-                objs.append(applied.func)
+            for func, args in ((applied.func, applied.args), *_network_of(applied)):
+                arity.setdefault(func, args)
+                if func not in objs:
+                    objs.append(func)
     vocab = Vocabulary(objs, arity=arity, indices=ranks, more_ranks=counts)
     measures.annotate(vocab, _parts(expr))  # what a printed line leaves to the context: laws, points
     vectors_read.note_vectors(vocab, [p for p in _parts(expr) if isinstance(p, sp.Basic)])
     return vocab
+
+
+def _network_of(applied) -> tuple:
+    """A Jacobian entry's line names its network (the derivative of NN(x)_a in x_j): the network
+    with its arguments ``(j, parameter, point)``, or nothing for any other function."""
+    if not isinstance(applied, NetworkJacobianBase):
+        return ()
+    j, _, parameter, point = applied.args
+    return ((network(applied.func.network_name), (j, parameter, point)),)
 
 
 def _symbols_outside_indexed(expr) -> set:
