@@ -194,3 +194,36 @@ def test_a_wrong_dot_product_answer_is_incorrect_and_a_bare_vector_is_refused_in
     with pytest.raises(AnswerError, match="is a vector here") as err:
         verify("2a", r"\sigma(\theta x)")
     assert "\n" not in str(err.value)
+
+
+def test_two_dot_products_in_one_product_are_both_read():
+    """theta^T x theta^T x is the square of the sum (a wrong answer to 2a, judged, not refused)."""
+    from derivations import verify
+
+    square = r"\sigma(\theta^\top x \, \theta^\top x)^y (1-\sigma(\theta^\top x\, \theta^\top x))^{1-y}"
+    assert verify("2a", square).status == "incorrect"
+    assert verify("2a", r"\sigma(x^\top\theta)^y (1-\sigma(\theta^\top x))^{1-y}").status == "correct"
+
+
+@pytest.mark.parametrize("obj, whole", [
+    (x, True), (sp.IndexedBase("Q"), True),
+    (X, False), (before, False), (sp.Symbol("x"), False),
+])
+def test_only_a_plain_indexed_base_may_stand_for_a_whole_vector(obj, whole):
+    """Data points, a prefix x_{<i} or a symbol are never a vector of coordinates x_j."""
+    assert vectors_read._plain_base(obj) is whole
+
+
+@pytest.mark.parametrize("text", [r"p_\theta(x_i \mid x_{<[1, 2]})", r"p_\theta(x_i \mid x_{1:[1, 2]})"])
+def test_the_coordinates_before_a_vector_are_refused_in_one_line(text):
+    with pytest.raises(AnswerError) as err:
+        parse(text, vocabulary_of(chain_rule))
+    assert "\n" not in str(err.value)
+
+
+@pytest.mark.parametrize("text", [r"\sum x{x_k=1}^{K} p_\theta(x_k \mid x_{<k})", r"\sum^{K}_{x_k=1} p_\theta(x_k \mid x_{<k})"])
+def test_a_sum_over_a_coordinate_needs_its_subscript_right_after_the_sum(text):
+    vocab = vocabulary_of(PRINTED["sum over a coordinate's values"])
+    assert parse(r"\sum_{x_k=1}^{K} p_\theta(x_k \mid x_{<k})", vocab) == sp.Sum(p_cond(x[k], before[k]), (x[k], 1, K))
+    with pytest.raises(AnswerError, match="sum"):
+        parse(text, vocab)
