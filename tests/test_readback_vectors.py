@@ -146,6 +146,8 @@ def test_a_student_spelling_reads_as_the_object(reference, text):
 @pytest.mark.parametrize("text, message", [
     (r"\int_{\mathbb{R}^d} p(x)\, dx_1", "variable of integration"),
     (r"\int_0^1 p(x)\, dx", "domain"),
+    (r"\int_{\mathbb{R}_d} p(x)\, dx", "domain"),     # R with a subscript, not a power
+    (r"\int_{R d} p(x)\, dx", "domain"),
     (r"\det J_{h}(x)", "map of the part"),
     (r"\det x", "Jacobian determinant"),
 ])
