@@ -430,3 +430,31 @@ def test_a_set_holding_a_wrong_option_is_incorrect_and_says_which(text):
     r = verify_quantity(_TWO_WAYS, text, part_id="x")
     assert not r.correct and r.exit_code == 1
     assert any("option 3 is not correct" in n for n in r.notes), r.report()
+
+
+def test_an_unknown_symbol_lists_each_accepted_name_once_in_both_spellings():
+    k = sp.Symbol("k", integer=True, positive=True)
+    table = sp.IndexedBase("Q", positive=True)
+    cond, joint = sp.Function("p_theta_cond"), sp.Function("p_theta_joint")
+    vocab = Vocabulary([z, table, cond, joint], arity={cond: (z, z), joint: (z, z)}, indices={table: (k, i)})
+    with pytest.raises(AnswerError) as err:
+        read("w", vocab)
+    accepted = str(err.value).split("(accepted: ", 1)[1]
+    assert accepted.split("; ") == [
+        "z (z)",
+        "Q_{k,i} (Q[k, i], Q(k | x^i))",                         # the printer's form is the same: once
+        r"p_{\theta}(\cdot \mid \cdot) (p_theta(a | b))",        # a conditional density with its bar
+        r"p_{\theta}(\cdot, \cdot) (p_theta(a, b)))",
+    ]
+
+
+@pytest.mark.parametrize("name, formula", [("GaussianDensity", True), ("Sigmoid", True), ("p", False),
+                                           ("NN_theta", False), ("exp", False)])
+def test_only_the_courses_own_functions_say_what_they_compute(name, formula):
+    from derivations import symbolic
+    from derivations.answercheck.vocabulary import has_formula
+    from derivations.symbolic.networks import network
+
+    cls = {"GaussianDensity": symbolic.GaussianDensity, "Sigmoid": symbolic.Sigmoid,
+           "p": sp.Function("p"), "NN_theta": network("NN_theta"), "exp": sp.exp}[name]
+    assert has_formula(cls) is formula
