@@ -458,3 +458,15 @@ def test_only_the_courses_own_functions_say_what_they_compute(name, formula):
     cls = {"GaussianDensity": symbolic.GaussianDensity, "Sigmoid": symbolic.Sigmoid,
            "p": sp.Function("p"), "NN_theta": network("NN_theta"), "exp": sp.exp}[name]
     assert has_formula(cls) is formula
+
+
+@pytest.mark.parametrize("text", ["x_5", "x^{(5)}", r"x_{5}", "x^{(i)}"])
+def test_a_subscript_or_superscript_the_part_does_not_have_is_an_unknown_symbol_not_the_bare_name(text):
+    x = sp.Symbol("x", real=True)
+    with pytest.raises(AnswerError, match="unknown symbol"):
+        read(text, Vocabulary([x]))
+
+
+@pytest.mark.parametrize("text", ["x_1", "x^{(1)}", r"x_{1}"])
+def test_an_index_written_up_or_down_finds_the_one_name_the_part_has(text):
+    assert read(text, Vocabulary([x_1])) == x_1
