@@ -470,3 +470,19 @@ def test_a_subscript_or_superscript_the_part_does_not_have_is_an_unknown_symbol_
 @pytest.mark.parametrize("text", ["x_1", "x^{(1)}", r"x_{1}"])
 def test_an_index_written_up_or_down_finds_the_one_name_the_part_has(text):
     assert read(text, Vocabulary([x_1])) == x_1
+
+
+@pytest.mark.parametrize("text", [r"x^{(i)}_{j}", r"x_{j}^{(i)}"])
+def test_a_name_with_both_scripts_is_not_one_with_a_script_moved(text):
+    """x^{(i)}_j (a coordinate of a data point) is not x^{(j)} where the part has only that."""
+    with pytest.raises(AnswerError, match="unknown symbol"):
+        read(text, Vocabulary([sp.Symbol("x^{(j)}", real=True)]))
+
+
+def test_the_accepted_names_offer_the_vector_and_its_unit_vectors():
+    x_2 = sp.Symbol("x_2", real=True)
+    vocab = Vocabulary([x_1, x_2], dim=2)
+    with pytest.raises(AnswerError) as err:
+        read("w", vocab)
+    assert str(err.value).endswith("x (x = [x_1, x_2]); e_1, e_2 (e_1, e_2 (unit vectors of length 2)))")
+    assert read("e_2", vocab) == sp.Matrix([0, 1])
