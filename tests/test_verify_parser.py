@@ -486,3 +486,10 @@ def test_the_accepted_names_offer_the_vector_and_its_unit_vectors():
         read("w", vocab)
     assert str(err.value).endswith("x (x = [x_1, x_2]); e_1, e_2 (e_1, e_2 (unit vectors of length 2)))")
     assert read("e_2", vocab) == sp.Matrix([0, 1])
+
+
+def test_a_definition_needs_a_word_such_as_where_and_an_empty_text_is_none():
+    assert read(r"x_0 + s, \text{where } s = 1", SCALARS) == x_0 + 1
+    for text in (r"x_0 + s, \text{} s = 1", r"x_0 \text{}"):
+        with pytest.raises(AnswerError, match=r"unknown symbol"):
+            read(text, SCALARS)
