@@ -493,3 +493,10 @@ def test_a_definition_needs_a_word_such_as_where_and_an_empty_text_is_none():
     for text in (r"x_0 + s, \text{} s = 1", r"x_0 \text{}"):
         with pytest.raises(AnswerError, match=r"unknown symbol"):
             read(text, SCALARS)
+
+
+@pytest.mark.parametrize("text, what", [(r"\sum_{i=1}^{[1, 2]} x_0", "sum"), (r"\sum_{i=[1,2]}^{n} x_0", "sum"),
+                                        (r"\prod_{i=1}^{I} x_0", "product"), (r"\sum_{i=1}^{I_2} x_0", "sum")])
+def test_a_sum_or_product_with_a_vector_or_matrix_as_a_limit_is_refused_in_one_line(text, what):
+    with pytest.raises(AnswerError, match=f"the limits of a {what} must be numbers or symbols"):
+        read(text, SCALARS)
