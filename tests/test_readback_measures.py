@@ -133,6 +133,7 @@ USER = Vocabulary([x, z, u, q, pj, F, f], arity={q: (z, x), pj: (x, z)})
     (r"\mathrm{KL}(q(z|x) \| q(z|x))", KL(q(z, x), q(z, x), z)),
     (r"KL(q(z|x) || q(z|x))", KL(q(z, x), q(z, x), z)),
     (r"D_{KL}\left[q(z|x)\,\|\,q(z|x)\right]", KL(q(z, x), q(z, x), z)),
+    (r"D_\mathrm{KL}(q(z|x) \| q(z|x))", KL(q(z, x), q(z, x), z)),
     (r"\operatorname{KL}(q(z\mid x)\Vert q(z\mid x))", KL(q(z, x), q(z, x), z)),
 ])
 def test_users_spellings_of_measures_read_as_the_toolkit_objects(text, expected):

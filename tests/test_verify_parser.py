@@ -326,6 +326,7 @@ PRINTED = Vocabulary([x_0, x_1, t, z, theta, n, i, u_, mu_, s2_, P_, k_, X, f_, 
     (r"\int\limits_{0}^{1} e^{- z^{2}}\, dz", sp.Integral(sp.exp(-z**2), (z, 0, 1))),
     (r"\int_z f(z)\, dz", sp.Integral(f_(z), (z, -sp.oo, sp.oo))),
     (r"\int_{\mathbb{R}} f(z) \mathrm{d}z", sp.Integral(f_(z), (z, -sp.oo, sp.oo))),
+    (r"\int_\mathbb{R} f(z)\, dz", sp.Integral(f_(z), (z, -sp.oo, sp.oo))),  # a styled script without braces
     (r"\sum_{\substack{1 \leq i \leq n\\1 \leq k \leq 3}} t", sp.Sum(t, (i, 1, n), (k_, 1, 3))),
     (r"{x}_{i}", X[i]),
     (r"\left(x^{(i)}\right)^{2}", X[i]**2),
@@ -499,4 +500,16 @@ def test_a_definition_needs_a_word_such_as_where_and_an_empty_text_is_none():
                                         (r"\prod_{i=1}^{I} x_0", "product"), (r"\sum_{i=1}^{I_2} x_0", "sum")])
 def test_a_sum_or_product_with_a_vector_or_matrix_as_a_limit_is_refused_in_one_line(text, what):
     with pytest.raises(AnswerError, match=f"the limits of a {what} must be numbers or symbols"):
+        read(text, SCALARS)
+
+
+@pytest.mark.parametrize("text, expected", [(r"x_\text{0}", x_0), (r"\sigma_\mathrm{z}^2", sigma_z**2),
+                                            (r"x_\mathrm{1} - x_{\text{0}}", x_1 - x_0)])
+def test_a_styled_subscript_without_braces_is_its_letters(text, expected):
+    assert read(text, SCALARS) == expected
+
+
+@pytest.mark.parametrize("text", [r"\sum_{j=1}^{n} t + j", r"\sum_{j=1}^{3} t + j", r"\prod_{j=1}^{n} t \cdot j + j"])
+def test_the_index_of_a_sum_is_unknown_after_the_sum(text):
+    with pytest.raises(AnswerError, match="unknown symbol 'j'"):
         read(text, SCALARS)

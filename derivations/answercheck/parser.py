@@ -1309,7 +1309,7 @@ class Parser:
         start = self.i
         if tok.is_op("-", "+"):
             self.next()
-        if self.peek().kind == "cmd" and self.peek().text in TEXTS | {"mathcal"}:
+        if self.peek().kind == "cmd" and self.peek().text in (*TEXTS, "mathcal"):  # _\mathbb{R}: the style and its group
             self.next()
             if self.peek().is_op("{"):
                 self.i = (self.matching(self.i) or self.i) + 1
@@ -2250,6 +2250,8 @@ class Parser:
                 if len(parts) > 20:
                     raise self.error("a subscript longer than 20 tokens", tok)
             return "".join(parts)
+        if tok.kind == "cmd" and tok.text in TEXTS and self.peek().is_op("{"):
+            return self.script_text()  # D_\mathrm{KL}, x_\text{0}: the letters of the group, not their style
         if tok.kind in ("word", "num", "cmd"):
             return tok.text
         raise self.error(f"expected a subscript, found {_describe(tok)}", tok)
