@@ -311,6 +311,9 @@ PRINTED = Vocabulary([x_0, x_1, t, z, theta, n, i, u_, mu_, s2_, P_, k_, X, f_, 
     (r"\frac{d^{2}}{d x_{0}^{2}} x_{0}^{3}", sp.Derivative(x_0**3, (x_0, 2))),
     (r"\frac{\partial^{2}}{\partial z\partial \theta} f{\left(\theta,z \right)}", sp.Derivative(f_(theta, z), theta, z)),
     (r"\frac{df}{dz}", None),  # f alone is a function: needs its argument (checked below)
+    (r"\frac{\partial}{\partial x^{(i)}} \left(x^{(i)}\right)^{2}", sp.Derivative(X[i]**2, X[i])),  # in an entry
+    (r"\frac{\partial (x_i)^2}{\partial x_i}", sp.Derivative(X[i]**2, X[i])),
+    (r"\frac{\partial}{\partial x_{i}} x_i t", sp.Derivative(t * X[i], X[i])),
     (r"\frac{\partial}{\partial \theta} n \log{\left(\theta \right)}", sp.Derivative(n * sp.log(theta), theta)),
     (r"\frac{\partial^{2}}{\partial {p}_{k}^{2}} \log{\left({p}_{k} \right)}", sp.Derivative(sp.log(P_[k_]), (P_[k_], 2))),
     (r"\left. f{\left(z \right)} \right|_{\substack{ z=x_{0} + 1 }}", sp.Subs(f_(z), z, x_0 + 1)),
@@ -513,3 +516,45 @@ def test_a_styled_subscript_without_braces_is_its_letters(text, expected):
 def test_the_index_of_a_sum_is_unknown_after_the_sum(text):
     with pytest.raises(AnswerError, match="unknown symbol 'j'"):
         read(text, SCALARS)
+
+
+@pytest.mark.parametrize("text, expected", [
+    (r"[x_0, x_1] + 0", sp.Matrix([x_0, x_1])),                    # adding zero keeps the vector
+    (r"0 + [x_0, x_1]", sp.Matrix([x_0, x_1])),
+    (r"[x_0, x_1] [x_0, x_1]^T", x_0**2 + x_1**2),                 # a row times a column: a number
+    (r"[x_0, x_1]^T [x_0, x_1]", sp.Matrix([[x_0**2, x_0 * x_1], [x_0 * x_1, x_1**2]])),
+])
+def test_vectors_add_and_multiply_as_matrices(text, expected):
+    assert read(text) == expected
+
+
+@pytest.mark.parametrize("text, message", [
+    (r"[x_0, x_1] + 1", "cannot add a vector and a scalar"),
+    (r"[x_0, x_1]^T [x_0, x_1]^T", r"cannot multiply two column vectors: write u\^\\top v"),
+    (r"\begin{pmatrix}x_0\\x_1\end{pmatrix}\begin{pmatrix}x_0\\x_1\end{pmatrix}", "two column vectors"),
+    (r"[x_0, x_1] [x_0, x_1]", "cannot multiply a 1x2 and a 1x2 matrix"),
+])
+def test_vector_arithmetic_that_has_no_meaning_is_refused_saying_why(text, message):
+    with pytest.raises(AnswerError, match=message):
+        read(text)
+
+
+@pytest.mark.parametrize("text", [r"p_\theta(x_0)", r"p_\theta(x_0, z)"])
+def test_a_conditional_density_called_without_its_bar_says_how_to_write_it(text):
+    cond = sp.Function("p_theta_cond")
+    vocab = Vocabulary([x_0, z, cond], arity={cond: (x_0, z)})
+    with pytest.raises(AnswerError, match=r"write this function as p_\{\\theta\}\(\\cdot \\mid \\cdot\)"):
+        read(text, vocab)
+    assert read(r"p_\theta(x_0 | z)", vocab) == cond(x_0, z)
+
+
+def test_a_symbol_with_a_subscript_beside_data_points_of_the_same_letter_keeps_its_name():
+    """x_0 is the part's symbol x_0, not the data point X[0]; x^{(i)} is the data point."""
+    from derivations.notation import DataPoints
+
+    data = DataPoints("X", real=True)
+    vocab = Vocabulary([x_0, data, i, n], indices={data: (i,)})
+    assert read("x_0", vocab) == x_0
+    assert read("x_0 + x^{(i)}", vocab) == x_0 + data[i]
+    with pytest.raises(AnswerError, match="unknown symbol 'x_i'"):
+        read("x_i", vocab)
