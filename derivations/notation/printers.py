@@ -346,13 +346,6 @@ class CourseLatexPrinter(LatexPrinter):
         x, d = self._print(expr.variable), self._print(expr.dim)
         return rf"\int_{{\mathbb{{R}}^{{{d}}}}} {body} \, d{x}"
 
-    def _helper_print_standard_power(self, expr, template: str) -> str:
-        if _is_data_point(expr.base) or _is_coordinate(expr.base) or _raised_label(expr.base) \
-                or _lowered_label(expr.base):
-            # (x^{(i)})^2 and (sigma_y^2)^2, never a double superscript
-            return template % (self.parenthesize_super(self._print(expr.base)), self._print(expr.exp))
-        return super()._helper_print_standard_power(expr, template)
-
     def _print_Function(self, expr, exp=None):
         stem, suffix = function_stem(type(expr).__name__)
         if suffix and len(expr.args) == 2:
@@ -402,8 +395,8 @@ class CourseLatexPrinter(LatexPrinter):
             self._settings["diff_operator_latex"] = saved
 
     def _helper_print_standard_power(self, expr, template: str) -> str:
-        """A power of a data point ``x^{(i)}`` is ``\\left(x^{(i)}\\right)^{2}``: LaTeX refuses two
-        superscripts in a row."""
+        """A power of an entry printed with a superscript (a data point ``x^{(i)}``, ``\\sigma_{y}^{2}``)
+        is ``\\left(x^{(i)}\\right)^{2}``: LaTeX refuses two superscripts in a row."""
         base = self._print(expr.base)
         if isinstance(expr.base, sp.Indexed) and "^" in base:
             return template % (self.parenthesize_super(base), self._print(expr.exp))
