@@ -1,0 +1,67 @@
+"""LaTeX prose read in a terminal and text made safe for the document, at their edges: a command
+missing its argument is left as written, scripts keep their braces, escaped characters stay
+characters, math and environments are kept and everything else is escaped."""
+
+import pytest
+
+from derivations.notation.text import escape, latex_chars, prose, unicode_text
+
+
+@pytest.mark.parametrize("tex, text", [
+    (r"$\frac{a}{b}$", "(a)/(b)"),
+    (r"\frac{a}", r"\frac{a}"),                    # a fraction without its denominator: as written
+    (r"$\frac{\{a}{b}$", "({a)/(b)"),                # an escaped brace does not close the group
+    (r"$\sqrt{2}$ and \sqrt", r"√(2) and \sqrt"),
+    (r"$\hat{x}$, $\hat{xy}$, \hat", "x̂, xy, \\hat"),
+    (r"$x_t$, $x_{t-1}$, $x_{t}$", "x_t, x_{t-1}, x_t"),
+    (r"$\sum_{i=1}^{n} x_i$", "∑_{i=1}^n x_i"),     # an = in a script is not spaced
+    (r"$a = b$", "a = b"),
+    (r"$\mathbb{R}^d$, $\mathcal{N}$, $\mathbb{RR}$", "ℝ^d, 𝒩, RR"),
+    (r"50\% of x\_0 \& y", "50% of x_0 & y"),
+    (r"a \quad b\\c", "a b\nc"),
+    (r"\[x\] and \(y\)", "x and y"),
+    (r"$2\log x$ and $(a)\log b$", "2 log x and (a) log b"),
+    (r"\foo{x}", r"\foox"),                          # an unknown command is left as written
+    (r"\emph{never} \textbf{here}", "never here"),
+    (r"\begin{align*}a\end{align*}", "a"),
+    (r"$p(x \mid z)$", "p(x | z)"),
+])
+def test_latex_prose_reads_in_the_terminal(tex, text):
+    assert unicode_text(tex) == text
+
+
+@pytest.mark.parametrize("raw, safe", [
+    ("a->b", r"a$\to$b"),
+    ("x <= y >= z", r"x $\le$ y $\ge$ z"),
+    ("||x||", r"$\|$x$\|$"),
+    ("p(x|z)", r"p(x$|$z)"),
+    ("a_b^c ~ 5% & #1 {x} \\", r"a\_b\^{}c \textasciitilde{} 5\% \& \#1 \{x\} \textbackslash{}"),
+    ("<>", r"$<$$>$"),
+])
+def test_plain_text_is_escaped_for_the_document(raw, safe):
+    assert escape(raw) == safe
+
+
+@pytest.mark.parametrize("raw, safe", [
+    (r"$$x_1$$ y_2", r"$$x_1$$ y\_2"),
+    (r"\(a_1\) b_2 \[c^2\] d^2", r"\(a_1\) b\_2 \[c^2\] d\^{}2"),
+    (r"$x_1 and y_2", r"$x\_1 and y\_2"),                       # an unclosed $ is not math
+    (r"\$5 for x_1", r"\$5 for x\_1"),                          # an escaped $ opens nothing
+    (r"$a\$b_1$ c_2", r"$a\$b_1$ c\_2"),                        # nor closes anything
+    (r"\begin{tabular}a&b\end{tabular} & c", r"\begin{tabular}a&b\end{tabular} \& c"),
+    (r"\begin{tabular}a&b", r"\begin{tabular}a\&b"),            # an environment never closed
+    ("50% #1", r"50\% \#1"),
+])
+def test_prose_keeps_math_and_environments_and_escapes_the_rest(raw, safe):
+    assert prose(raw) == safe
+
+
+@pytest.mark.parametrize("raw, safe", [
+    ("xᵀy", r"x\ensuremath{^\top}y"),
+    ("x₂ + y³", r"x\ensuremath{_2} + y\ensuremath{^3}"),
+    ("café", "café"),                                          # Latin-1 letters are set as they are
+    ("☃", "?"),                                                # what pdflatex cannot set at all
+    ("a – b … “c”", "a -- b \\ldots{} ``c''"),
+])
+def test_unicode_pdflatex_cannot_set_becomes_latex(raw, safe):
+    assert latex_chars(raw) == safe
