@@ -1,6 +1,7 @@
 """A catalogue of answers to the homework: common mistakes are rejected with a counterexample,
 and equivalent rewritings (LaTeX or plain text, any order, any algebraic form) are accepted."""
 
+import re
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -358,3 +359,25 @@ def test_every_listed_part_accepts_its_answer_in_latex_and_in_plain_text(part, q
     for text in (latex, plain):
         verdict = derivations.verify(part, text, quantity=quantity)
         assert verdict.correct, verdict.report()
+
+
+CODE_NAMES = re.compile(r"GaussianDensity|SquaredNorm|Sigmoid|Sum\(|Product\(|Integral\(|_cond\b|_joint\b|_post\b")
+
+
+def test_no_help_and_no_list_of_accepted_names_shows_a_code_identifier():
+    """What a student reads names symbols in the course's notation: the course's own functions
+    (the Gaussian density, the sigmoid, a squared norm) are written in notation, never by a
+    class name, and a name an answer may use is explained in the course's notation."""
+    from derivations.answercheck.command import help_text, verifiable_parts
+    from derivations.answercheck.verdict import quantities
+
+    shown = []
+    for part in verifiable_parts():
+        shown += [(part, line) for line in help_text(part).splitlines() if not line.startswith("notation:")]
+        for q in quantities(part):
+            with pytest.raises(AnswerError) as err:
+                derivations.verify(part, "wq", quantity=q.name)
+            shown.append((part, str(err.value)))
+    bad = [(part, text[:200]) for part, text in shown if CODE_NAMES.search(text)]
+    assert not bad, bad
+    assert any("stands for (∑_{l=1}^n" in text for part, text in shown if part == "6")

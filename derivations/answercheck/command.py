@@ -92,7 +92,7 @@ def help_text(part_id: str | None) -> str:
     from derivations import homeworks
     from derivations.answercheck.errors import AnswerError
     from derivations.answercheck.verdict import choice_help, domains_of, quantities, vocabulary
-    from derivations.notation import plain, unicode_text
+    from derivations.notation import latex, unicode_text
 
     parts = homeworks.registry().homework.by_id
     lines = [f"usage: {USAGE}", ""]
@@ -117,17 +117,18 @@ def help_text(part_id: str | None) -> str:
             lines += choice_help(q.value)
             continue
         vocab = vocabulary(q)
-        if not vocab.entries and not vocab.aliases():
+        listed = [e for e in vocab.entries if e.listed]
+        if not listed and not vocab.aliases():
             lines.append("      (no symbols: the answer is written with numbers only)")
             continue
-        width = max([len(e.latex()) for e in vocab.entries] + [5])
+        width = max([len(e.latex()) for e in listed] + [5])
         lines.append(f"      {'LaTeX'.ljust(width)}  plain text")
-        for e in vocab.entries:
+        for e in listed:
             lines.append(f"      {e.latex().ljust(width)}  {', '.join(e.plain())}")
         for latex_form, plain_form in vocab.aliases():
             lines.append(f"      {latex_form.ljust(width)}  {plain_form}")
         for name, value in q.defined.items():
-            lines.append(f"      {name.ljust(width)}  {name} (stands for {plain(value)})")
+            lines.append(f"      {name.ljust(width)}  {name} (stands for {unicode_text(f'${latex(value)}$')})")
         named = {e.obj for e in vocab.entries}
         for sym, dom in domains_of(q, part_id).items():
             if (sym in q.mistakable and sym not in q.domains) or sym not in named:

@@ -171,6 +171,12 @@ class Entry:
     kind: str  # symbol | indexed | function
     indices: tuple = ("i",)  # how the reference indexes an indexed base
 
+    @property
+    def listed(self) -> bool:
+        """Is this a name to list for the user? A course function that says what it computes (the
+        Gaussian density, the sigmoid, a squared norm) is written in its notation, not by name."""
+        return not (self.kind == "function" and has_formula(self.obj))
+
     def latex(self) -> str:
         if self.kind == "indexed":
             head = sp.latex(sp.Symbol(plain_name(self.obj)))
@@ -375,5 +381,5 @@ class Vocabulary:
 
     def accepted(self) -> str:
         """The accepted symbols on one line, LaTeX first and plain text in parentheses."""
-        described = [e.describe() for e in self.entries] + [f"{a} ({b})" for a, b in self.aliases()]
+        described = [e.describe() for e in self.entries if e.listed] + [f"{a} ({b})" for a, b in self.aliases()]
         return "; ".join(described) or "no symbols (a number)"
