@@ -262,7 +262,7 @@ def vocabulary_of(expr) -> Vocabulary:
             continue
         bases = {ix.base for ix in part.atoms(sp.Indexed)} | measures.bare_bases(part)  # x of q(z | x), x in R^d
         outside = _symbols_outside_indexed(part)
-        for ix in part.atoms(sp.Indexed):
+        for ix in sorted(part.atoms(sp.Indexed), key=sp.default_sort_key):  # the same index in every run
             ranks.setdefault(ix.base, ix.indices)
             counts.setdefault(ix.base, set()).add(len(ix.indices))
         for b in sorted(bases, key=str):

@@ -362,7 +362,7 @@ def vocabulary(q: Quantity) -> Vocabulary:
         for item in entries(e):
             for applied in sorted(applied_functions(item), key=str):
                 arity.setdefault(applied.func, applied.args)
-            for ix in item.atoms(sp.Indexed):
+            for ix in sorted(item.atoms(sp.Indexed), key=sp.default_sort_key):  # the same index in every run
                 ranks.setdefault(ix.base, ix.indices)
                 counts.setdefault(ix.base, set()).add(len(ix.indices))
             for total in item.atoms(sp.Sum, sp.Product):
