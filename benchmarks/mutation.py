@@ -76,9 +76,11 @@ from benchmarks.common import RESULTS, ROOT, load, machine
 from derivations.fileio import atomic_write
 
 #: Modules of the issue's mutation run (``make mutation``); packages stand for all their modules.
-#: ``derivations.notation`` (the printer the answer reader mirrors) is skipped where it does not exist yet.
-DEFAULT_MODULES = ("numerics", "derivations.chain", "derivations.runner", "derivations.answercheck",
-                   "derivations.notation")
+#: ``derivations.points`` holds the random points that chain.py used to draw; ``derivations.links`` ties a
+#: boxed quantity to the chain that concludes it. ``derivations.notation`` (the printers the answer
+#: reader mirrors) is skipped where it does not exist yet.
+DEFAULT_MODULES = ("numerics", "derivations.chain", "derivations.points", "derivations.links", "derivations.runner",
+                   "derivations.answercheck", "derivations.notation")
 EQUIVALENTS = Path(__file__).resolve().parent / "mutation_equivalent.json"
 SITES_PER_MODULE = 20
 SEED = 20240618
