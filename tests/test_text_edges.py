@@ -65,3 +65,9 @@ def test_prose_keeps_math_and_environments_and_escapes_the_rest(raw, safe):
 ])
 def test_unicode_pdflatex_cannot_set_becomes_latex(raw, safe):
     assert latex_chars(raw) == safe
+
+
+@pytest.mark.parametrize("tex", [r"\hat{x", r"\frac{a}{b", r"$\sqrt{2$", r"x_{t"])
+def test_an_unclosed_brace_is_shown_as_written_without_failing(tex):
+    out = unicode_text(tex)
+    assert out and all(ch in out for ch in tex if ch.isalnum())
