@@ -83,6 +83,7 @@ DEFAULT_MODULES = ("numerics", "derivations.chain", "derivations.points", "deriv
                    "derivations.answercheck", "derivations.notation")
 EQUIVALENTS = Path(__file__).resolve().parent / "mutation_equivalent.json"
 SITES_PER_MODULE = 20
+DEFAULT_FACTOR = 3.0
 SEED = 20240618
 
 _SWAP = {ast.Add: ast.Sub, ast.Sub: ast.Add, ast.Mult: ast.Div, ast.Div: ast.Mult, ast.FloorDiv: ast.Div,
@@ -572,8 +573,9 @@ def markdown(doc: dict) -> str:
     m = doc["meta"]
     lines = ["# Mutation testing", "",
              f"`python -m benchmarks.mutation` (`make mutation`): seed {m['seed']}, {m['sites']} sites sampled "
-             f"per module, {m['workers']} workers, time limit {m['timeout_factor']} x the CPU seconds of the "
-             "module's unmutated run + 10 s (CPU time, so that load from other work cannot fake a kill; a "
+             f"per module, {m['workers']} workers, time limit {DEFAULT_FACTOR} x the CPU seconds of the "
+             "module's unmutated run + 10 s unless the module's section says otherwise (CPU time, so that load "
+             "from other work cannot fake a kill; a "
              "mutant that exceeds it, or hangs for 10 x the unmutated wall time + 60 s, counts as killed). "
              "Each mutant runs the test files that import its "
              "module and the module's own doctests, stopping at the first failure. Equivalent mutants are "
@@ -585,6 +587,7 @@ def markdown(doc: dict) -> str:
         rate = "-" if r["kill_rate"] is None else f"{100 * r['kill_rate']:.0f}%"
         lines.append(f"| {mod} | {r['sites_total']} | {r['run']} | {r['killed']} | {r['timeout']} | {r['survived']} "
                      f"| {r['equivalent']} | {rate} | {r['date']} |")
+    lines += ["", *by_area(doc["modules"])]
     if doc.get("history"):
         lines += ["", "Runs so far (survivors before equivalents are subtracted; a later run re-runs the same "
                   "sites after tests were added):", ""]
@@ -597,6 +600,8 @@ def markdown(doc: dict) -> str:
         lines += ["", f"## {mod}", "",
                   f"Tests: {', '.join(r['tests'])} (unmutated: {'passed' if r['baseline'] == 'survived' else r['baseline']}, {r['baseline_seconds']} s, "
                   f"{r.get('baseline_cpu_seconds', '?')} s CPU)."
+                  + (f" Time limit {r['timeout_factor']} x the unmutated CPU seconds + 10 s."
+                     if r.get("timeout_factor", DEFAULT_FACTOR) != DEFAULT_FACTOR else "")
                   + (f" Left out of this run (`--exclude-tests`; they fail on the unmutated code for reasons "
                      f"outside this module): {', '.join(r['excluded'])}." if r.get("excluded") else "")
                   + (f" Deselected (`--deselect`; failing on the unmutated code for reasons outside this module): "
@@ -627,6 +632,36 @@ def markdown(doc: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
+AREAS = (("numerics", "numerics/ (the numeric kernels)"),
+         ("derivations.answercheck", "derivations/answercheck/ (the answer reader and verify)"),
+         ("derivations.notation", "derivations/notation/ (the printers)"),
+         ("derivations", "derivations/ chain, points, links, runner (the proof machinery)"))
+
+
+def by_area(modules: dict) -> list[str]:
+    """Kill rates summed over each area of the code and over all of it.
+
+    >>> rows = by_area({"numerics.kde": {"killed": 19, "timeout": 0, "survived": 1, "equivalent": 2},
+    ...                 "derivations.chain": {"killed": 18, "timeout": 1, "survived": 0, "equivalent": 1}})
+    >>> rows[2], rows[-1]
+    ('| numerics/ (the numeric kernels) | 1 | 19 of 20 (95.0%) | 2 |', '| all | 2 | 38 of 39 (97.4%) | 3 |')
+    """
+    def row(name, recs):
+        killed = sum(r["killed"] + r["timeout"] for r in recs)
+        judged = killed + sum(r["survived"] for r in recs)
+        rate = f"{100 * killed / judged:.1f}%" if judged else "-"
+        return f"| {name} | {len(recs)} | {killed} of {judged} ({rate}) | {sum(r['equivalent'] for r in recs)} |"
+
+    out = ["| area | modules | non-equivalent mutants killed | equivalent |", "|---|---|---|---|"]
+    taken = set()
+    for prefix, name in AREAS:
+        recs = [(m, r) for m, r in modules.items() if m.startswith(prefix + ".") and m not in taken]
+        taken |= {m for m, _ in recs}
+        if recs:
+            out.append(row(name, [r for _, r in recs]))
+    return out + [row("all", list(modules.values()))]
+
+
 def _by_edges(row: dict) -> bool:
     """Killed by an edge-case file (test_*_edges.py), which runs last: every other test passed."""
     return row["outcome"] == "killed" and "_edges.py" in (row.get("killed_by") or "")
@@ -644,7 +679,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--sites", type=int, default=SITES_PER_MODULE, help="sites sampled per module")
     ap.add_argument("--seed", type=int, default=SEED)
     ap.add_argument("--workers", type=int, default=2)
-    ap.add_argument("--timeout-factor", type=float, default=3.0)
+    ap.add_argument("--timeout-factor", type=float, default=DEFAULT_FACTOR)
     ap.add_argument("--exclude-tests", nargs="+", default=[], metavar="FILE",
                     help="test files (names such as test_warmup.py) left out of every module's selection: for "
                          "files that fail on the unmutated code for reasons outside the module (the results "
@@ -687,7 +722,8 @@ def main(argv: list[str] | None = None) -> int:
     for mod in out["plan"]:
         record = summarise(mod, out["plan"][mod], out["results"][mod], doc["modules"].get(mod, {}),
                            merge=args.survivors_only)
-        doc["modules"][mod] = dict(record, date=date, seed=args.seed, sites=args.sites)
+        doc["modules"][mod] = dict(record, date=date, seed=args.seed, sites=args.sites,
+                                   timeout_factor=args.timeout_factor)
     doc["meta"] = {"seed": args.seed, "sites": args.sites, "workers": args.workers,
                    "timeout_factor": args.timeout_factor, "machine": dict(info, load_1min_at_end=load()),
                    "wall_seconds": round(time.time() - start)}
