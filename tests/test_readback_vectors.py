@@ -229,3 +229,13 @@ def test_a_sum_over_a_coordinate_needs_its_subscript_right_after_the_sum(text):
     assert parse(r"\sum_{x_k=1}^{K} p_\theta(x_k \mid x_{<k})", vocab) == sp.Sum(p_cond(x[k], before[k]), (x[k], 1, K))
     with pytest.raises(AnswerError, match="sum"):
         parse(text, vocab)
+
+
+def test_a_jacobians_subscript_unclosed_or_naming_no_map_is_refused_saying_what_is_accepted():
+    vocab = vocabulary_of(VectorIntegral(p(x), x, d) + jacobian)
+    with pytest.raises(AnswerError, match=r"'\{' is not closed at position 8"):
+        parse(r"\det J_{g^{-1}(x)", vocab)
+    with pytest.raises(AnswerError) as err:
+        parse(r"\det J_{h}(x)", vocab)
+    assert str(err.value).startswith("the subscript of J names a map of the part at position 9")
+    assert r"(accepted: " in str(err.value) and r"g^{-1}(\cdot) (g^{-1}(...))" in str(err.value)
