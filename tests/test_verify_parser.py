@@ -558,3 +558,10 @@ def test_a_symbol_with_a_subscript_beside_data_points_of_the_same_letter_keeps_i
     assert read("x_0 + x^{(i)}", vocab) == x_0 + data[i]
     with pytest.raises(AnswerError, match="unknown symbol 'x_i'"):
         read("x_i", vocab)
+
+
+@pytest.mark.parametrize("name", ["x^{(j)}", "x_i"])
+def test_a_name_with_both_scripts_is_neither_of_its_one_script_names(name):
+    """x^{(i)}_j is not x_i nor x^{(j)} where the part has only one of those."""
+    with pytest.raises(AnswerError, match="unknown symbol"):
+        read(r"x^{(i)}_{j}", Vocabulary([sp.Symbol(name, real=True)]))
