@@ -565,3 +565,29 @@ def test_a_name_with_both_scripts_is_neither_of_its_one_script_names(name):
     """x^{(i)}_j is not x_i nor x^{(j)} where the part has only one of those."""
     with pytest.raises(AnswerError, match="unknown symbol"):
         read(r"x^{(i)}_{j}", Vocabulary([sp.Symbol(name, real=True)]))
+
+
+@pytest.mark.parametrize("text, weights, means", [
+    ("0.5 N(0, 1) + 0.5 N(1, 1)", [sp.Rational(1, 2)] * 2, [0, 1]),
+    (r"\frac{1}{2}\mathcal{N}(0, 1) + \frac{1}{2}\mathcal{N}(x_0, 1)", [sp.Rational(1, 2)] * 2, [0, x_0]),
+    (r"t\,\mathcal{N}(0, 1) + (1 - t)\mathcal{N}(x_0, 1)", [t, 1 - t], [0, x_0]),
+    (r"\mathcal{N}(0, 1)\, t + \mathcal{N}(x_0, 1)(1-t)", [t, 1 - t], [0, x_0]),   # the weight after the density
+])
+def test_a_weighted_sum_of_distributions_is_a_mixture(text, weights, means):
+    value = read(text)
+    assert isinstance(value, Mixture)
+    assert [c.weight for c in value.components] == weights
+    assert [c.dist.mean for c in value.components] == means
+
+
+def test_a_distribution_weighted_by_a_vector_is_refused_in_one_line():
+    with pytest.raises(AnswerError, match="a distribution can only be weighted by a number or an expression"):
+        read(r"\mathcal{N}(0, 1) \cdot [1, 2]")
+
+
+@pytest.mark.parametrize("text, position", [(r"\nabla_w x_0", 8), (r"\nabla_{w} x_0", 9), (r"\partial_w x_0", 10)])
+def test_a_gradient_in_a_name_the_part_lacks_is_refused_at_that_name(text, position):
+    with pytest.raises(AnswerError, match=f"a derivative is taken with respect to a symbol of this part at position "
+                                          f"{position}.*accepted: "):
+        read(text, PRINTED)
+    assert read(r"\nabla_\theta \theta^2", PRINTED) == sp.Derivative(theta**2, theta)
