@@ -72,3 +72,37 @@ def test_a_mixture_summed_over_an_index_says_its_range_in_the_terminal():
     n, h = sp.Symbol("n", integer=True, positive=True), sp.Symbol("h", positive=True)
     drawn = pretty(Mixture((Component(1 / n, Gaussian(X[i], h**2), (i, 1, n)),)))
     assert "∑_i=1..n" in drawn and "𝒩" in drawn and "x⁽i⁾" in drawn
+
+
+# --------------------------------------------------------------------------- plain text and LaTeX details
+
+def test_plain_text_writes_measures_and_functions_in_the_courses_notation():
+    from derivations.notation import plain
+    from derivations.symbolic import KL, SquaredNorm
+
+    z, x = sp.Symbol("z", real=True), sp.Symbol("x", real=True)
+    p, q, f = sp.Function("p"), sp.Function("q_cond"), sp.Function("f")
+    assert plain(KL(q(z, x), p(z), z)) == "KL(q(z | x) || p(z))"
+    assert plain(f(x) + p(z)) == "f(x) + p(z)"
+    assert plain(sp.Function("p_theta_joint")(x, z)) == "p_theta(x, z)"   # a joint density, not its class name
+    assert plain(sp.Function("q_phi_post")(z, x)) == "q_phi(z | x)"
+    assert plain(SquaredNorm(x - z)) == "||x - z||^2"
+
+
+def test_a_squared_norm_in_the_terminal_uses_double_bars_around_one_line():
+    from derivations.notation import pretty
+    from derivations.symbolic import SquaredNorm
+
+    x, mu = sp.Symbol("x", real=True), sp.Symbol("mu", real=True)
+    assert pretty(SquaredNorm(2 * x)) == "‖2⋅x‖²"
+    tall = pretty(SquaredNorm(x / (1 + mu)))
+    assert "‖" not in tall and tall.count("\n") >= 2 and "²" in tall    # a fraction: bars drawn its height
+
+
+def test_the_identity_of_a_gaussian_density_carries_its_size_only_when_the_vector_does_not_show_it():
+    from derivations.symbolic import GaussianDensity
+
+    a, b, d = sp.Symbol("a"), sp.Symbol("b"), sp.Symbol("d", integer=True, positive=True)
+    x = sp.IndexedBase("x")
+    assert latex(GaussianDensity(sp.Matrix([a, b]), 0, 1, 2)).endswith(r";\ 0,\ I\right)")
+    assert latex(GaussianDensity(x, 0, 1, d)) == r"\mathcal{N}\left(x;\ 0,\ I_{d}\right)"

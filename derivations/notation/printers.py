@@ -667,9 +667,9 @@ class CourseStrPrinter(StrPrinter):
 
     def _print_Function(self, expr):
         stem, suffix = function_stem(type(expr).__name__)
-        if suffix in CONDITIONAL_SUFFIXES and len(expr.args) == 2:
+        if suffix and len(expr.args) == 2:  # p_theta(x | z), p_theta(x, z): never the name's suffix
             a, b = (self._print(arg) for arg in expr.args)
-            return f"{stem}({a} | {b})"
+            return f"{stem}({a} | {b})" if suffix in CONDITIONAL_SUFFIXES else f"{stem}({a}, {b})"
         return super()._print_Function(expr)
 
 
