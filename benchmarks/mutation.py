@@ -690,7 +690,7 @@ def main(argv: list[str] | None = None) -> int:
                     help="run the edge-case test files (test_*_edges.py) first instead of last: faster, but the "
                          "report cannot tell which mutants only they kill")
     ap.add_argument("--survivors-only", action="store_true",
-                    help="re-run only the sampled mutants that survived the module's last recorded run "
+                    help="re-run only the sampled mutants that survived the module's last recorded run (not those argued equivalent) "
                          "(after tests were added), keeping the other rows of that run")
     ap.add_argument("--list", action="store_true", help="print the sampled sites and their tests, run nothing")
     ap.add_argument("--report", action="store_true",
@@ -715,7 +715,7 @@ def main(argv: list[str] | None = None) -> int:
     only = None
     if args.survivors_only:
         only = {mod: {(m["line"], m["original"], m["mutated"]) for m in doc["modules"].get(mod, {}).get("mutants", [])
-                      if m["outcome"] in ("survived", "equivalent", "error")} for mod in modules}
+                      if m["outcome"] in ("survived", "error")} for mod in modules}
     out = run(modules, args.sites, args.seed, args.workers, args.timeout_factor, tuple(args.exclude_tests), only,
               tuple(args.deselect), args.edges_first)
     date = time.strftime("%Y-%m-%d", time.localtime(start))
