@@ -716,6 +716,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.survivors_only:
         only = {mod: {(m["line"], m["original"], m["mutated"]) for m in doc["modules"].get(mod, {}).get("mutants", [])
                       if m["outcome"] in ("survived", "error")} for mod in modules}
+        modules = {mod: path for mod, path in modules.items() if only[mod]}  # no baseline where nothing is re-run
     out = run(modules, args.sites, args.seed, args.workers, args.timeout_factor, tuple(args.exclude_tests), only,
               tuple(args.deselect), args.edges_first)
     date = time.strftime("%Y-%m-%d", time.localtime(start))
