@@ -723,8 +723,9 @@ def main(argv: list[str] | None = None) -> int:
     for mod in out["plan"]:
         record = summarise(mod, out["plan"][mod], out["results"][mod], doc["modules"].get(mod, {}),
                            merge=args.survivors_only)
+        before = doc["modules"].get(mod, {}).get("timeout_factor", DEFAULT_FACTOR) if args.survivors_only else None
         doc["modules"][mod] = dict(record, date=date, seed=args.seed, sites=args.sites,
-                                   timeout_factor=args.timeout_factor)
+                                   timeout_factor=args.timeout_factor if before is None else before)
     doc["meta"] = {"seed": args.seed, "sites": args.sites, "workers": args.workers,
                    "timeout_factor": args.timeout_factor, "machine": dict(info, load_1min_at_end=load()),
                    "wall_seconds": round(time.time() - start)}
