@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from derivations.answercheck.errors import AnswerError
-from derivations.notation.table import COMMAND_OF, PRECOMPOSED, SUPERSCRIPT_DIGITS
+from derivations.notation.table import ACCENTS, COMMAND_OF, PRECOMPOSED, SUBSCRIPT_DIGITS, SUPERSCRIPT_DIGITS
 
 MAX_CHARS = 2000  # the longest answer a user may type (a printed line read back may be longer)
 MAX_NUMBER_DIGITS = 30
@@ -43,7 +43,7 @@ def _unicode_tokens() -> dict[str, tuple[str, str]]:
     for ch, name in COMMAND_OF.items():
         out[ch] = ("op", AS_OP[name]) if name in AS_OP else ("cmd", name)
     out.update({"Σ": ("cmd", "sum"), "⋅": ("op", "*"), "−": ("op", "-"), "–": ("op", "-"), "∣": ("op", "|"),
-                "⊤": ("cmd", "top"), "ℐ": ("word", "I"), "𝒩": ("word", "N")})
+                "⊤": ("cmd", "top"), "ℐ": ("word", "I"), "𝒩": ("word", "N"), "√": ("cmd", "sqrt")})
     return out
 
 
@@ -89,6 +89,28 @@ def check_text(answer, limit: int = MAX_CHARS) -> str:
     return answer
 
 
+#: Combining accents (x̂, α̅ as a terminal prints them): the LaTeX accent each stands for.
+COMBINING_ACCENTS: dict[str, str] = {}
+for _name, (_, _mark) in ACCENTS.items():
+    COMBINING_ACCENTS.setdefault(_mark, _name)
+
+#: Unicode superscript and subscript characters: the script mark, the token kind and its text.
+SCRIPT_CHARACTERS: dict[str, tuple[str, str, str]] = {
+    **{ch: ("^", "num", d) for ch, d in SUPERSCRIPT_DIGITS.items()},
+    **{ch: ("_", "num", d) for ch, d in SUBSCRIPT_DIGITS.items()},
+    **{ch: ("_", "word", letter) for ch, letter in zip("ₐₑₒₓₕₖₗₘₙₚₛₜᵢⱼᵣᵤᵥ", "aeoxhklmnpstijruv")},
+}
+
+
+def _digit(ch: str) -> bool:
+    """An ASCII digit: ``str.isdigit`` also holds for ² and ₂, which are a power and a subscript here.
+
+    >>> _digit("7"), _digit("²"), "²".isdigit()
+    (True, False, True)
+    """
+    return "0" <= ch <= "9"
+
+
 def tokenize(text: str, limit: int = MAX_CHARS) -> list[Token]:
     """Split ``text`` into tokens, ending with an ``end`` token. Spacing commands are dropped;
     ``\\left.`` and ``\\right.`` (invisible delimiters) are the tokens ``left.`` and ``right.``."""
@@ -124,13 +146,13 @@ def tokenize(text: str, limit: int = MAX_CHARS) -> list[Token]:
             else:
                 emit("cmd", name, i)
             i = j
-        elif ch.isdigit() or (ch == "." and i + 1 < n and text[i + 1].isdigit()):
+        elif _digit(ch) or (ch == "." and i + 1 < n and _digit(text[i + 1])):
             j = i
-            while j < n and text[j].isdigit():
+            while j < n and _digit(text[j]):
                 j += 1
-            if j < n and text[j] == "." and j + 1 < n and text[j + 1].isdigit():
+            if j < n and text[j] == "." and j + 1 < n and _digit(text[j + 1]):
                 j += 1
-                while j < n and text[j].isdigit():
+                while j < n and _digit(text[j]):
                     j += 1
             if j - i > MAX_NUMBER_DIGITS:
                 raise AnswerError(f"a number longer than {MAX_NUMBER_DIGITS} digits", position=i)
@@ -140,7 +162,7 @@ def tokenize(text: str, limit: int = MAX_CHARS) -> list[Token]:
             j = i
             while j < n and text[j].isascii() and text[j].isalpha():
                 j += 1
-            while j < n and text[j].isdigit():  # x0, x1: a subscript written without '_'
+            while j < n and _digit(text[j]):  # x0, x1: a subscript written without '_'
                 j += 1
             emit("word", text[i:j], i)
             i = j
@@ -163,9 +185,14 @@ def tokenize(text: str, limit: int = MAX_CHARS) -> list[Token]:
             kind, value = UNICODE[ch]
             emit(kind, value, i)
             i += 1
-        elif ch in SUPERSCRIPT_DIGITS:
-            emit("op", "^", i)
-            emit("num", SUPERSCRIPT_DIGITS[ch], i)
+        elif ch in SCRIPT_CHARACTERS:  # t² is t^2, x₀ is x_0, ᾱₜ is \bar\alpha_t (as the terminal prints it)
+            mark, kind, value = SCRIPT_CHARACTERS[ch]
+            emit("op", mark, i)
+            emit(kind, value, i)
+            i += 1
+        elif ch in COMBINING_ACCENTS and out and (out[-1].kind == "cmd" or (out[-1].kind == "word"
+                                                                          and len(out[-1].text) == 1)):
+            out.insert(len(out) - 1, Token("cmd", COMBINING_ACCENTS[ch], out[-1].pos))  # x̂ is \hat x
             i += 1
         elif ch in PRECOMPOSED_TOKENS:  # ᾱ is \bar\alpha
             accent, letter = PRECOMPOSED_TOKENS[ch]
