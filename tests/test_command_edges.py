@@ -42,6 +42,7 @@ def test_a_part_with_several_quantities_says_how_to_choose_and_one_with_one_does
     assert "quantities (choose with --quantity NAME, or a unique part of it):" in six
     assert "\nquantities:\n" in eight and "choose with" not in eight
     assert "(alphabar_t ranges over (0, 1))" in eight
+    assert "alpha_t ranges" not in eight and "beta_t ranges" not in eight   # mistakable for alphabar_t: not offered
     assert "Check your own answer to part 8a: Forward marginal q(x_t | x_0) of DDPM." in eight
 
 
@@ -75,3 +76,8 @@ def test_the_time_budget_counts_the_start_up_of_the_process():
     """The budget of derive verify includes the seconds Python spent starting (imports), which a
     clock started in the command would miss."""
     assert command._since_start(time.monotonic()) > 0.2
+
+
+def test_a_range_is_given_only_for_a_symbol_the_quantity_names(capsys):
+    _, out, _ = _run(["verify", "3b.i", "--help"], capsys)
+    assert "ranges over" not in out      # u ranges over (0, 1) in the derivation, but no quantity names it
