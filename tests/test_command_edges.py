@@ -79,5 +79,7 @@ def test_the_time_budget_counts_the_start_up_of_the_process():
 
 
 def test_a_range_is_given_only_for_a_symbol_the_quantity_names(capsys):
-    _, out, _ = _run(["verify", "3b.i", "--help"], capsys)
-    assert "ranges over" not in out      # u ranges over (0, 1) in the derivation, but no quantity names it
+    _, out, _ = _run(["verify", "2b", "--help"], capsys)
+    limit = out.split("limit of the fitted P(Y=1 | X=(1)) as n grows", 1)[1].split("theta_hat", 1)[0]
+    assert "ranges over" not in limit    # n ranges over [10, 10000] in the part, but the limit does not name n
+    assert out.count("(n ranges over [10, 10000])") == 2
