@@ -83,3 +83,22 @@ def test_a_range_is_given_only_for_a_symbol_the_quantity_names(capsys):
     limit = out.split("limit of the fitted P(Y=1 | X=(1)) as n grows", 1)[1].split("theta_hat", 1)[0]
     assert "ranges over" not in limit    # n ranges over [10, 10000] in the part, but the limit does not name n
     assert out.count("(n ranges over [10, 10000])") == 2
+
+
+def test_an_unknown_part_to_check_points_to_verify_help(capsys):
+    assert cli.main(["verify", "zz9", "x"]) == 2
+    assert capsys.readouterr().err == ("error: unknown part 'zz9' (derive verify --help lists the verifiable "
+                                       "parts)\n")
+
+
+def test_an_internal_error_is_one_line_of_at_most_1500_characters(capsys, monkeypatch):
+    from derivations.answercheck import verdict
+
+    def broken(*_args, **_kwargs):
+        raise RuntimeError("a\nb " * 2000)
+
+    monkeypatch.setattr(verdict, "verify", broken)
+    assert cli.main(["verify", "8a", "x_0"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: internal error while checking the answer (RuntimeError: a b a b")
+    assert err.count("\n") == 1 and len(err) == len("error: ") + 1500 + 1
