@@ -71,3 +71,12 @@ def test_unicode_pdflatex_cannot_set_becomes_latex(raw, safe):
 def test_an_unclosed_brace_is_shown_as_written_without_failing(tex):
     out = unicode_text(tex)
     assert out and all(ch in out for ch in tex if ch.isalnum())
+
+
+@pytest.mark.parametrize("raw, safe", [
+    ("$a_$ b_c", r"$a_$ b\_c"),                 # the math span ends at its closing $, which it includes
+    ("$$x$$_y", r"$$x$$\_y"),                   # and a display's at its closing $$
+    ("$$$$x_1$$", r"$$$$x\_1$$"),                # an empty display, then text, then an unclosed $$
+])
+def test_a_math_span_is_exactly_from_its_opening_to_its_closing_dollar(raw, safe):
+    assert prose(raw) == safe
