@@ -64,3 +64,14 @@ def test_an_invisible_sized_delimiter_is_dropped_with_its_dot(text):
                                        ("t->1", ["->"]), ("a ** 2", ["^"]), ("p || q", ["||"])])
 def test_two_character_operators_are_one_token(text, ops):
     assert [tok.text for tok in tokenize(text) if tok.kind == "op"] == ops
+
+
+@pytest.mark.parametrize("text, number", [("2.5", "2.5"), ("t + 0.25", "0.25"), (".5", ".5"), ("x_0/12.125", "12.125")])
+def test_a_decimal_is_one_number_even_at_the_end_of_the_answer(text, number):
+    nums = [tok.text for tok in tokenize(text) if tok.kind == "num"]
+    assert nums[-1] == number and tokenize(text)[-1].kind == "end"
+
+
+def test_a_dot_after_a_number_without_digits_is_not_part_of_it():
+    assert [tok.text for tok in tokenize("2.")][:2] == ["2", "."]
+    assert parse("t + 0.25", VOCAB) == t + sp.Rational(1, 4)
