@@ -591,3 +591,11 @@ def test_a_gradient_in_a_name_the_part_lacks_is_refused_at_that_name(text, posit
                                           f"{position}.*accepted: "):
         read(text, PRINTED)
     assert read(r"\nabla_\theta \theta^2", PRINTED) == sp.Derivative(theta**2, theta)
+
+
+@pytest.mark.parametrize("text, expected", [
+    (r"\sqrt{[x_0, x_1][x_0, x_1]^T}", sp.sqrt(x_0**2 + x_1**2)),     # a row times a column is a number
+    (r"e^{[x_0, x_1][x_0, x_1]^T}", sp.exp(x_0**2 + x_1**2)),          # wherever it stands
+])
+def test_a_dot_product_of_written_vectors_is_a_number_inside_functions_and_exponents(text, expected):
+    assert read(text) == expected
