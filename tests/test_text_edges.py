@@ -80,3 +80,7 @@ def test_an_unclosed_brace_is_shown_as_written_without_failing(tex):
 ])
 def test_a_math_span_is_exactly_from_its_opening_to_its_closing_dollar(raw, safe):
     assert prose(raw) == safe
+
+
+def test_math_right_after_a_one_letter_command_is_still_math():
+    assert prose(r"a\,$x_1$ b_2") == r"a\,$x_1$ b\_2"
