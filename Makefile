@@ -38,9 +38,11 @@ bench: $(STAMP)
 reliability: $(STAMP)
 	$(PY) -m benchmarks.run_all reliability
 
-# Mutation testing (not part of CI; about half an hour on two cores): sampled mutants of numerics/,
-# derivations/chain.py, runner.py and answercheck/, each against the tests that import its module;
-# results in benchmarks/results/mutation.md. MUTATION_ARGS="--modules numerics.kde --sites 30" narrows it.
+# Mutation testing (not part of CI; about three hours on two cores for every default module, a few
+# minutes for one): sampled mutants of numerics/, derivations/chain.py, points.py, links.py, runner.py,
+# answercheck/ and notation/, each against the tests that import its module; results in
+# benchmarks/results/mutation.md. MUTATION_ARGS="--modules numerics.kde --sites 30" narrows it;
+# MUTATION_ARGS="--survivors-only" re-runs only the survivors of the last run after tests were added.
 mutation: $(STAMP)
 	$(PY) -m benchmarks.mutation $(MUTATION_ARGS)
 
