@@ -87,3 +87,21 @@ def test_the_vocabulary_of_an_expression_names_each_symbol_and_function_once():
     v = vocabulary_of(x * m + x**2 + f(m) + y[i])
     names = [str(e.obj) for e in v.entries]
     assert sorted(names) == sorted(set(names)) and {"x", "m", "f", "y", "i"} <= set(names)
+
+
+def test_a_wrong_line_with_a_sum_over_a_symbolic_size_is_shown_wrong_at_a_size_of_three():
+    from derivations.notation import DataPoints
+
+    i, n = sp.symbols("i n", integer=True, positive=True)
+    data = DataPoints("X", real=True)
+    back = read_back(sp.Sum(data[i], (i, 1, n)) / n, printer=lambda v: r"\frac{1}{n}\sum_{i=1}^{n} 2 x^{(i)}")
+    assert not back.ok
+    assert back.reason.startswith("the printed line reads as a different value: at n = 3")
+
+
+def test_a_distribution_read_back_says_how_each_parameter_was_proved_equal():
+    from derivations.symbolic.distributions import Gaussian
+
+    x0, abar = sp.Symbol("x_0", real=True), sp.Symbol("alphabar_t", positive=True)
+    back = read_back(Gaussian(sp.sqrt(abar) * x0, 1 - abar))
+    assert back.ok and back.method == "as written"
