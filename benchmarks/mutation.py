@@ -583,10 +583,16 @@ def markdown(doc: dict) -> str:
              "standing is not killed); the kill rate is over the non-equivalent ones.", "",
              "| module | sites | run | killed | timeout | survived | equivalent | kill rate | run on |",
              "|---|---|---|---|---|---|---|---|---|"]
+    stale = []
     for mod, r in doc["modules"].items():
         rate = "-" if r["kill_rate"] is None else f"{100 * r['kill_rate']:.0f}%"
+        current = is_current(mod, r)
+        stale += [] if current else [mod]
         lines.append(f"| {mod} | {r['sites_total']} | {r['run']} | {r['killed']} | {r['timeout']} | {r['survived']} "
-                     f"| {r['equivalent']} | {rate} | {r['date']} |")
+                     f"| {r['equivalent']} | {rate} | {r['date']}{'' if current else ' (earlier code)'} |")
+    if stale:
+        lines += ["", f"Run on an earlier version of the module (its sampled sites have changed since, so the rows "
+                      f"below are of that version and a new run draws new sites): {', '.join(stale)}."]
     lines += ["", *by_area(doc["modules"])]
     if doc.get("history"):
         lines += ["", "Runs so far (survivors before equivalents are subtracted; a later run re-runs the same "
@@ -630,6 +636,17 @@ def markdown(doc: dict) -> str:
                 why = f"(survived every other test) {why}"
             lines.append(f"| {x['line']} | {x['kind']}: {change} | {x['outcome'].upper() if x['outcome'] == 'survived' else x['outcome']} | {_cell(why, 2000)} |")
     return "\n".join(lines) + "\n"
+
+
+def is_current(mod: str, record: dict) -> bool:
+    """Are the module's recorded mutants the ones its current code would sample?"""
+    try:
+        path = module_files([mod])[mod]
+    except (KeyError, SystemExit, ValueError):
+        return False
+    now = {s.key(mod)[1:] for s in sample(sites_of(path.read_text()), record.get("sites", SITES_PER_MODULE),
+                                        record.get("seed", SEED), mod)}
+    return now == {(m["line"], m["original"], m["mutated"]) for m in record["mutants"]}
 
 
 AREAS = (("numerics", "numerics/ (the numeric kernels)"),
