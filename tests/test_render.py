@@ -106,6 +106,24 @@ def test_negative_terms_keep_their_sign_across_line_breaks():
     # escaped braces stay, grouping braces go; calligraphic and blackboard capitals
     (r"$\{x : x \in A\}$", "{x : x ∈ A}"),
     (r"$\mathcal{L}$, $\mathcal{H}$, $\mathbb{P}$, $\mathbb{1}$, $\mathcal{7}$", "ℒ, ℋ, ℙ, 𝟙, 7"),
+    # edges: a command missing its argument is left as written, scripts keep their braces
+    (r"$\frac{a}{b}$", "(a)/(b)"),
+    (r"\frac{a}", r"\frac{a}"),                    # a fraction without its denominator: as written
+    (r"$\frac{\{a}{b}$", "({a)/(b)"),                # an escaped brace does not close the group
+    (r"$\sqrt{2}$ and \sqrt", r"√(2) and \sqrt"),
+    (r"$\hat{x}$, $\hat{xy}$, \hat", "x̂, xy, \\hat"),
+    (r"$x_t$, $x_{t-1}$, $x_{t}$", "x_t, x_{t-1}, x_t"),
+    (r"$\sum_{i=1}^{n} x_i$", "∑_{i=1}^n x_i"),     # an = in a script is not spaced
+    (r"$a = b$", "a = b"),
+    (r"$\mathbb{R}^d$, $\mathcal{N}$, $\mathbb{RR}$", "ℝ^d, 𝒩, RR"),
+    (r"50\% of x\_0 \& y", "50% of x_0 & y"),
+    (r"a \quad b\\c", "a b\nc"),
+    (r"\[x\] and \(y\)", "x and y"),
+    (r"$2\log x$ and $(a)\log b$", "2 log x and (a) log b"),
+    (r"\foo{x}", r"\foox"),                          # an unknown command is left as written
+    (r"\emph{never} \textbf{here}", "never here"),
+    (r"\begin{align*}a\end{align*}", "a"),
+    (r"$p(x \mid z)$", "p(x | z)"),
 ])
 def test_latex_prose_reads_as_unicode(tex, text):
     assert unicode_text(tex) == text

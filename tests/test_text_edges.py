@@ -1,33 +1,10 @@
-"""LaTeX prose read in a terminal and text made safe for the document, at their edges: a command
-missing its argument is left as written, scripts keep their braces, escaped characters stay
-characters, math and environments are kept and everything else is escaped."""
+"""Text made safe for the document, at its edges (math and environments kept, everything else
+escaped), and LaTeX prose with an unclosed brace read in a terminal; the terminal's other cases
+are in test_render.py."""
 
 import pytest
 
 from derivations.notation.text import escape, latex_chars, prose, unicode_text
-
-
-@pytest.mark.parametrize("tex, text", [
-    (r"$\frac{a}{b}$", "(a)/(b)"),
-    (r"\frac{a}", r"\frac{a}"),                    # a fraction without its denominator: as written
-    (r"$\frac{\{a}{b}$", "({a)/(b)"),                # an escaped brace does not close the group
-    (r"$\sqrt{2}$ and \sqrt", r"√(2) and \sqrt"),
-    (r"$\hat{x}$, $\hat{xy}$, \hat", "x̂, xy, \\hat"),
-    (r"$x_t$, $x_{t-1}$, $x_{t}$", "x_t, x_{t-1}, x_t"),
-    (r"$\sum_{i=1}^{n} x_i$", "∑_{i=1}^n x_i"),     # an = in a script is not spaced
-    (r"$a = b$", "a = b"),
-    (r"$\mathbb{R}^d$, $\mathcal{N}$, $\mathbb{RR}$", "ℝ^d, 𝒩, RR"),
-    (r"50\% of x\_0 \& y", "50% of x_0 & y"),
-    (r"a \quad b\\c", "a b\nc"),
-    (r"\[x\] and \(y\)", "x and y"),
-    (r"$2\log x$ and $(a)\log b$", "2 log x and (a) log b"),
-    (r"\foo{x}", r"\foox"),                          # an unknown command is left as written
-    (r"\emph{never} \textbf{here}", "never here"),
-    (r"\begin{align*}a\end{align*}", "a"),
-    (r"$p(x \mid z)$", "p(x | z)"),
-])
-def test_latex_prose_reads_in_the_terminal(tex, text):
-    assert unicode_text(tex) == text
 
 
 @pytest.mark.parametrize("raw, safe", [
